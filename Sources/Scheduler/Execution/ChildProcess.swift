@@ -1,0 +1,131 @@
+import Foundation
+import Synchronization
+import CProcessSupport
+
+/// A child process in its own process group, with stdout and stderr streamed
+/// into an attempt's log.
+///
+/// Two threads per process, never the cooperative pool (STYLE 3.8 rule 5): one
+/// reads the output pipe, one waits for the exit. When the leader exits, what
+/// is left of its group is killed, so that no task leaves processes behind and
+/// the pipe reaches end-of-file. Stopping (timeout, cancel) signals the whole
+/// group: SIGTERM, then SIGKILL after a grace period.
+final class ChildProcess: Sendable {
+    let pid: pid_t
+    private let exited = Mutex(false)
+
+    /// Starts `argv` with `environment` in `directory`, output into `log`.
+    /// - Throws: `JobFailure` when the process cannot be started, saying why.
+    init(argv: [String], environment: [String: String], directory: String?, log: AttemptLog) throws {
+        var pipeDescriptors: [Int32] = [-1, -1]
+        guard cps_pipe_cloexec(&pipeDescriptors) == 0 else {
+            throw JobFailure("cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        defer { if pipeDescriptors[0] >= 0 { close(pipeDescriptors[0]) } }
+        let writeEnd = pipeDescriptors[1]
+        let spawned = Self.spawn(argv: argv, environment: environment, directory: directory, output: writeEnd)
+        close(writeEnd)
+        guard case .success(let pid) = spawned else {
+            if case .failure(let error) = spawned { throw error }
+            preconditionFailure("unreachable")
+        }
+        self.pid = pid
+        let readEnd = pipeDescriptors[0]
+        pipeDescriptors[0] = -1
+        Thread.detachNewThread { Self.pump(readEnd, into: log) }
+    }
+
+    /// Waits for the exit status; cancelling the waiting task stops the group.
+    func waitForExit(grace: Duration) async -> Int32 {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+                let pid = self.pid
+                Thread.detachNewThread {
+                    var status: Int32 = 0
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                    self.exited.withLock { $0 = true }
+                    kill(-pid, SIGKILL)  // what the leader left behind in its group
+                    continuation.resume(returning: Self.exitCode(status))
+                }
+            }
+        } onCancel: {
+            self.stop(grace: grace)
+        }
+    }
+
+    /// SIGTERM to the group now, SIGKILL when it is still there after `grace`.
+    func stop(grace: Duration) {
+        signalGroup(SIGTERM)
+        let pid = self.pid
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace.seconds) {
+            if !self.exited.withLock({ $0 }) { kill(-pid, SIGKILL) }
+        }
+    }
+
+    private func signalGroup(_ signal: Int32) {
+        if !exited.withLock({ $0 }) { kill(-pid, signal) }
+    }
+
+    /// The shell convention: the exit status, or 128 + the signal that ended it.
+    private static func exitCode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    private static func pump(_ descriptor: Int32, into log: AttemptLog) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+        defer {
+            buffer.deallocate()
+            close(descriptor)
+        }
+        while true {
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return }
+            log.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    private static func spawn(
+        argv: [String], environment: [String: String], directory: String?, output: Int32
+    ) -> Result<pid_t, JobFailure> {
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, output, 2)
+        if let directory {
+            cps_spawn_addchdir(&actions, directory)
+        }
+        var defaults = sigset_t()
+        var empty = sigset_t()
+        sigfillset(&defaults)
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+        guard result == 0 else {
+            if result == ENOENT, let directory, !FileManager.default.fileExists(atPath: directory) {
+                return .failure(JobFailure("working directory \(directory) does not exist"))
+            }
+            return .failure(JobFailure("cannot start \(argv[0]): \(String(cString: strerror(result)))"))
+        }
+        return .success(pid)
+    }
+}

@@ -1,0 +1,33 @@
+public import Foundation
+public import Logging
+
+/// What a running job is given: who it is, the run's params, and its log.
+public struct JobContext: Sendable {
+    public let pipeline: PipelineID
+    public let attempt: AttemptKey
+    /// The instant the run stands for: a cron instant, a backfill date, or the trigger time.
+    public let logicalDate: Date
+    public let params: [String: ParamValue]
+    /// Writes into the attempt's own log file (and nowhere else).
+    public let logger: Logger
+    /// The attempt's log, for jobs that stream a process's output into it.
+    public let log: AttemptLog
+    /// Where the job may keep files of its own (the daemon's data directory).
+    public let dataDirectory: URL
+
+    public init(
+        pipeline: PipelineID, attempt: AttemptKey, logicalDate: Date, params: [String: ParamValue],
+        logger: Logger, log: AttemptLog, dataDirectory: URL
+    ) {
+        self.pipeline = pipeline
+        self.attempt = attempt
+        self.logicalDate = logicalDate
+        self.params = params
+        self.logger = logger
+        self.log = log
+        self.dataDirectory = dataDirectory
+    }
+
+    public var task: TaskID { attempt.taskRun.task }
+    public var run: RunID { attempt.taskRun.run }
+}
