@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+
+// MARK: - Attempts: admission, launch, outcome, retries and timeouts
+
+extension Engine {
+    /// Starts every queued task run the limits allow.
+    func admitQueued() {
+        for (pipeline, key) in admission.admit() {
+            if !startAttempt(key) { admission.finished(pipeline: pipeline) }
+        }
+    }
+
+    /// Records a new attempt and plans its launch; `false` when the task run is no longer waiting to start.
+    private func startAttempt(_ key: TaskRunKey) -> Bool {
+        guard var active = runs[key.run], let index = active.index(of: key.task), active.taskRuns[index].state == .queued else {
+            return false
+        }
+        let now = clock.now()
+        var taskRun = active.taskRuns[index]
+        taskRun.attempts += 1
+        taskRun.tries += 1
+        taskRun.state = .running
+        taskRun.reason = nil
+        taskRun.retryAt = nil
+        taskRun.startedAt = taskRun.startedAt ?? now
+        active.taskRuns[index] = taskRun
+        runs[key.run] = active
+
+        let attemptKey = AttemptKey(taskRun: key, number: taskRun.attempts)
+        let attempt = Attempt(key: attemptKey, state: .running, startedAt: now, logPath: logPath(active.run, attemptKey))
+        let signal = AttemptStopSignal()
+        running[attemptKey] = RunningAttempt(attempt: attempt, signal: signal, pipeline: active.run.pipeline)
+        save(taskRun)
+        changes.append(.startAttempt(attempt))
+        if hub.hasSubscribers { notifications.append(.attemptStarted(attempt)) }
+
+        let task = active.pipeline.tasks[index]
+        actions.append(.launch(AttemptRequest(
+            key: attemptKey, pipeline: active.run.pipeline, job: task.job, logicalDate: active.run.logicalDate,
+            params: active.run.params, logPath: attempt.logPath, stop: signal)))
+        if let timeout = task.timeout, !task.isService {
+            arm(.timeout(attemptKey, limit: timeout), at: now.addingTimeInterval(timeout.seconds))
+        }
+        return true
+    }
+
+    func logPath(_ run: Run, _ key: AttemptKey) -> String {
+        configuration.dataDirectory
+            .appendingPathComponent("logs/\(run.pipeline)/\(run.id)/\(key.taskRun.task).\(key.number).log").path
+    }
+
+    /// Records how an attempt ended and moves its task run on: done, retry, restart (services) or failed.
+    func handleFinished(_ key: AttemptKey, _ outcome: AttemptOutcome, at now: Date) {
+        guard let finished = running.removeValue(forKey: key) else { return }
+        admission.finished(pipeline: finished.pipeline)
+        var attempt = finished.attempt
+        attempt.state = outcome.state
+        attempt.finishedAt = now
+        attempt.exitCode = outcome.exitCode
+        attempt.reason = outcome.reason
+        changes.append(.finishAttempt(attempt))
+        if hub.hasSubscribers { notifications.append(.attemptFinished(attempt)) }
+        logAttempt(attempt, pipeline: finished.pipeline)
+
+        guard var active = runs[key.taskRun.run], let index = active.index(of: key.taskRun.task) else { return }
+        let task = active.pipeline.tasks[index]
+        var taskRun = active.taskRuns[index]
+        if let mark = active.marks.removeValue(forKey: index) {
+            taskRun.state = mark
+            taskRun.reason = outcome.reason
+            taskRun.finishedAt = now
+        } else {
+            next(&taskRun, task: task, outcome: outcome, runCancelled: active.run.state == .cancelled, at: now)
+        }
+        active.taskRuns[index] = taskRun
+        runs[key.taskRun.run] = active
+        save(taskRun)
+        if taskRun.state == .upForRetry, let retryAt = taskRun.retryAt {
+            arm(.retry(taskRun.key), at: retryAt)
+        }
+        settle(key.taskRun.run)
+    }
+
+    /// The task run's next state after an attempt ended with `outcome`.
+    private func next(_ taskRun: inout TaskRun, task: TaskSpec, outcome: AttemptOutcome, runCancelled: Bool, at now: Date) {
+        switch outcome {
+        case .interrupted(let reason):
+            // A shutdown is not the task's fault: it runs again at restart without using a retry.
+            taskRun.state = .queued
+            taskRun.tries = max(0, taskRun.tries - 1)
+            taskRun.reason = reason
+        case _ where runCancelled:
+            taskRun.state = .cancelled
+            taskRun.reason = outcome.reason ?? "the run was cancelled"
+            taskRun.finishedAt = now
+        case .cancelled(let reason):
+            taskRun.state = .cancelled
+            taskRun.reason = reason
+            taskRun.finishedAt = now
+        case _ where task.isService:
+            // A service is restarted whenever it exits, with the task's backoff.
+            taskRun.state = .upForRetry
+            taskRun.reason = outcome.reason.map { "service exited: \($0); restarting" } ?? "service exited; restarting"
+            taskRun.retryAt = now.addingTimeInterval(task.retry.delay(beforeRetry: taskRun.tries, jitter: configuration.jitter()).seconds)
+        case .succeeded:
+            taskRun.state = .succeeded
+            taskRun.finishedAt = now
+        case .failed, .timedOut:
+            if task.retry.allowsRetry(after: taskRun.tries) {
+                taskRun.state = .upForRetry
+                taskRun.reason = outcome.reason
+                let delay = task.retry.delay(beforeRetry: taskRun.tries, jitter: configuration.jitter())
+                taskRun.retryAt = now.addingTimeInterval(delay.seconds)
+            } else {
+                taskRun.state = .failed
+                taskRun.reason = outcome.reason
+                taskRun.finishedAt = now
+            }
+        }
+    }
+
+    private func logAttempt(_ attempt: Attempt, pipeline: PipelineID) {
+        let metadata: Logger.Metadata = [
+            LogKey.pipeline: "\(pipeline)", LogKey.task: "\(attempt.key.taskRun.task)",
+            LogKey.run: "\(attempt.key.taskRun.run)", LogKey.attempt: "\(attempt.key.number)",
+        ]
+        if attempt.state == .succeeded {
+            logger.debug("attempt succeeded", metadata: metadata)
+        } else {
+            logger.warning(
+                "attempt did not succeed",
+                metadata: metadata.merging(["state": "\(attempt.state.rawValue)", LogKey.reason: "\(attempt.reason ?? "")"]) { $1 })
+        }
+    }
+
+    func handleTimer(_ timer: EngineTimer) {
+        switch timer {
+        case .cron(let pipeline, let instant, let generation):
+            guard cronGenerations[pipeline] == generation else { return }
+            fireCron(pipeline, at: instant)
+        case .retry(let key):
+            guard var active = runs[key.run], let index = active.index(of: key.task),
+                active.taskRuns[index].state == .upForRetry
+            else { return }
+            if let retryAt = active.taskRuns[index].retryAt, retryAt > clock.now() {
+                return arm(.retry(key), at: retryAt)
+            }
+            active.taskRuns[index].state = .queued
+            active.taskRuns[index].retryAt = nil
+            runs[key.run] = active
+            save(active.taskRuns[index])
+            admission.enqueue(key, pipeline: active.run.pipeline)
+        case .timeout(let key, let limit):
+            if let attempt = running[key] { actions.append(.stop(attempt.signal, .timeout(limit))) }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+public import Foundation
+import DequeModule
+public import Logging
+public import ServiceLifecycle
+
+/// Starts runs when their schedule, their upstream or a person says so, and
+/// drives every task run through its state machine.
+///
+/// One actor, one loop: events come in through the inbox (triggers, finished
+/// attempts, timers, reloads), a batch at a time; handling them changes the
+/// in-memory state and lists the store changes and the actions to take; the
+/// changes are written in one transaction, and only then are the actions taken
+/// (attempts launched, replies sent, timers armed). Attempts are child tasks of
+/// the engine's task group, so shutdown reaches them by construction.
+///
+/// ```swift
+/// let engine = Engine(store: store, runner: InProcessRunner(dataDirectory: dir), initial: loaded, configuration: .init(dataDirectory: dir))
+/// let group = ServiceGroup(services: [engine], logger: logger)
+/// let result = try await engine.trigger(TriggerRequest(pipeline: PipelineID("demo")))
+/// ```
+public actor Engine: Service {
+    /// How the engine runs; every default is the embedded demo's.
+    public struct Configuration: Sendable {
+        /// Attempts that may run at once, across all pipelines.
+        public var maxRunningTasks: Int
+        /// Where attempt logs go (`<dir>/logs/<pipeline>/<run>/<task>.<attempt>.log`).
+        public var dataDirectory: URL
+        /// Cap on catch-up runs created for one pipeline at once.
+        public var catchupLimit: Int
+        /// Random numbers for retry jitter; fixed in tests.
+        public var jitter: @Sendable () -> Double
+
+        public init(
+            maxRunningTasks: Int = 32, dataDirectory: URL, catchupLimit: Int = 1000,
+            jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+        ) {
+            self.maxRunningTasks = maxRunningTasks
+            self.dataDirectory = dataDirectory
+            self.catchupLimit = catchupLimit
+            self.jitter = jitter
+        }
+    }
+
+    /// Something to do once the batch's changes are in the store.
+    enum Action {
+        case launch(AttemptRequest)
+        case stop(AttemptStopSignal, StopReason)
+        case arm(EngineTimer, at: Date)
+        case reply(@Sendable () -> Void)
+    }
+
+    enum Phase { case running, draining }
+
+    /// An attempt under way: its row as started, and the signal that stops it.
+    struct RunningAttempt {
+        let attempt: Attempt
+        let signal: AttemptStopSignal
+        let pipeline: PipelineID
+    }
+
+    let store: Store
+    let runner: any AttemptRunner
+    let clock: any SchedulerClock
+    let logger: Logger
+    let configuration: Configuration
+    let inbox = EngineInbox()
+    let timers: EngineTimers
+    let hub = NotificationHub()
+
+    var phase = Phase.running
+    var pipelines: [PipelineID: Pipeline] = [:]
+    var pipelineFiles: [String: PipelineID] = [:]
+    var states: [PipelineID: PipelineState] = [:]
+    var loadFailures: [String: [Diagnostic]] = [:]
+    var cronGenerations: [PipelineID: Int] = [:]
+    var runs: [RunID: ActiveRun] = [:]
+    var runningRuns: [PipelineID: Int] = [:]
+    var queuedRuns: [PipelineID: Deque<RunID>] = [:]
+    var nextRunID: Int64 = 1
+    var admission: Admission
+    var slotHolders: Set<RunID> = []
+    var running: [AttemptKey: RunningAttempt] = [:]
+    var initialLoad: PipelineLoader.DirectoryResult?
+
+    // The batch being handled.
+    var changes: [StoreChange] = []
+    var actions: [Action] = []
+    var notifications: [EngineNotification] = []
+
+    public init(
+        store: Store, runner: any AttemptRunner, initial: PipelineLoader.DirectoryResult, configuration: Configuration,
+        clock: any SchedulerClock = SystemClock(), logger: Logger = Logger(label: "autooptimize.engine")
+    ) {
+        self.store = store
+        self.runner = runner
+        self.clock = clock
+        self.logger = logger
+        self.configuration = configuration
+        self.timers = EngineTimers(clock: clock)
+        self.admission = Admission(globalLimit: configuration.maxRunningTasks)
+        self.initialLoad = initial
+    }
+
+    // MARK: - The loop
+
+    public func run() async throws {
+        try recover()
+        if let initial = initialLoad {
+            initialLoad = nil
+            inbox.post(.pipelinesLoaded(initial))
+        }
+        let timers = self.timers
+        let inbox = self.inbox
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await timers.run { inbox.post(.timerFired($0)) } }
+                await self.loop(&group)
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            inbox.post(.shutdown)
+        }
+        for event in inbox.close() { refuse(event) }
+        hub.finish()
+        logger.info("engine stopped")
+    }
+
+    private func loop(_ group: inout DiscardingTaskGroup) async {
+        while true {
+            let batch = await inbox.next()
+            if batch.isEmpty, Task.isCancelled { beginDrain() }
+            for event in batch { handle(event) }
+            if phase == .running { admitQueued() }
+            await commit()
+            perform(&group)
+            if phase == .draining, running.isEmpty { return }
+        }
+    }
+
+    private func handle(_ event: EngineEvent) {
+        switch event {
+        case .trigger(let request, let reply): handleTrigger(request, reply)
+        case .backfill(let request, let reply): handleBackfill(request, reply)
+        case .cancelRun(let id, let by, let reply): handleCancel(id, by: by, reply)
+        case .rerun(let id, let from, let reply): handleRerun(id, from: from, reply)
+        case .mark(let id, let task, let state, let by, let reply): handleMark(id, task, state, by: by, reply)
+        case .setPaused(let id, let paused, let reply): handlePause(id, paused, reply)
+        case .pipelinesLoaded(let result): handleLoaded(result)
+        case .attemptFinished(let key, let outcome, let at): handleFinished(key, outcome, at: at)
+        case .timerFired(let timer): handleTimer(timer)
+        case .shutdown: beginDrain()
+        }
+    }
+
+    /// Writes the batch's changes; on failure, keeps trying (nothing is acted on before it is recorded).
+    private func commit() async {
+        var delay = 0.05
+        while !changes.isEmpty {
+            do {
+                try await store.apply(changes)
+                changes.removeAll(keepingCapacity: true)
+            } catch {
+                logger.error("could not record engine state; retrying", metadata: [LogKey.error: "\(error)"])
+                try? await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+
+    private func perform(_ group: inout DiscardingTaskGroup) {
+        for action in actions {
+            switch action {
+            case .launch(let request):
+                let runner = self.runner
+                let inbox = self.inbox
+                let clock = self.clock
+                group.addTask {
+                    let outcome = await runner.run(request)
+                    inbox.post(.attemptFinished(request.key, outcome, at: clock.now()))
+                }
+            case .stop(let signal, let reason):
+                signal.stop(reason)
+            case .arm(let timer, let deadline):
+                timers.arm(timer, at: deadline)
+            case .reply(let send):
+                send()
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
+        hub.publish(notifications)
+        notifications.removeAll(keepingCapacity: true)
+    }
+
+    /// Stops taking new work and asks every running attempt to stop; the loop ends when they have.
+    private func beginDrain() {
+        guard phase == .running else { return }
+        phase = .draining
+        logger.info("engine draining", metadata: [LogKey.count: "\(running.count)"])
+        for attempt in running.values { actions.append(.stop(attempt.signal, .shutdown)) }
+    }
+
+    private func refuse(_ event: EngineEvent) {
+        switch event {
+        case .trigger(_, let reply): reply(.failure(.shuttingDown))
+        case .backfill(_, let reply): reply(.failure(.shuttingDown))
+        case .cancelRun(_, _, let reply), .rerun(_, _, let reply), .mark(_, _, _, _, let reply): reply(.failure(.shuttingDown))
+        case .setPaused(_, _, let reply): reply(.failure(.shuttingDown))
+        case .pipelinesLoaded, .attemptFinished, .timerFired, .shutdown: break
+        }
+    }
+
+    // MARK: - Recording helpers
+
+    func reply<Value: Sendable>(_ reply: Reply<Value>, _ result: Result<Value, EngineError>) {
+        actions.append(.reply { reply(result) })
+    }
+
+    func save(_ taskRun: TaskRun) {
+        changes.append(.updateTaskRun(taskRun))
+        if hub.hasSubscribers { notifications.append(.taskRunChanged(taskRun)) }
+    }
+
+    func save(_ run: Run) {
+        changes.append(.updateRun(run))
+        if hub.hasSubscribers { notifications.append(.runChanged(run)) }
+    }
+
+    func save(_ state: PipelineState) {
+        states[state.id] = state
+        changes.append(.savePipeline(state))
+    }
+
+    func arm(_ timer: EngineTimer, at deadline: Date) { actions.append(.arm(timer, at: deadline)) }
+}

@@ -1,0 +1,66 @@
+import GRDB
+
+extension Store {
+    /// The schema's history. A migration is never edited once shipped; changes are new migrations
+    /// (GRDB "Migrations", good practices). Tables are named with literals, singular and camelCase.
+    func migrate() throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE pipeline (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+                    lastScheduledAt DOUBLE,
+                    loadError TEXT
+                );
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    pipelineID TEXT NOT NULL,
+                    trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'backfill', 'manual', 'service')),
+                    logicalDate DOUBLE NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+                    params TEXT NOT NULL DEFAULT '{}',
+                    idempotencyKey TEXT,
+                    digest TEXT NOT NULL,
+                    createdAt DOUBLE NOT NULL,
+                    startedAt DOUBLE,
+                    finishedAt DOUBLE,
+                    note TEXT
+                );
+                CREATE UNIQUE INDEX run_idempotencyKey ON run(pipelineID, idempotencyKey) WHERE idempotencyKey IS NOT NULL;
+                CREATE UNIQUE INDEX run_logicalDate ON run(pipelineID, logicalDate) WHERE trigger IN ('schedule', 'backfill');
+                CREATE INDEX run_pipelineID ON run(pipelineID, id);
+                CREATE INDEX run_active ON run(state) WHERE state IN ('queued', 'running');
+                CREATE INDEX run_finishedAt ON run(finishedAt) WHERE finishedAt IS NOT NULL;
+                CREATE TABLE taskRun (
+                    runID INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    taskID TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN
+                        ('pending', 'queued', 'running', 'succeeded', 'failed', 'up_for_retry', 'skipped', 'cancelled')),
+                    tries INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    reason TEXT,
+                    retryAt DOUBLE,
+                    startedAt DOUBLE,
+                    finishedAt DOUBLE,
+                    PRIMARY KEY (runID, taskID)
+                ) WITHOUT ROWID;
+                CREATE TABLE attempt (
+                    runID INTEGER NOT NULL,
+                    taskID TEXT NOT NULL,
+                    number INTEGER NOT NULL CHECK (number >= 1),
+                    state TEXT NOT NULL CHECK (state IN
+                        ('running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'interrupted')),
+                    startedAt DOUBLE NOT NULL,
+                    finishedAt DOUBLE,
+                    exitCode INTEGER,
+                    reason TEXT,
+                    logPath TEXT NOT NULL,
+                    PRIMARY KEY (runID, taskID, number),
+                    FOREIGN KEY (runID, taskID) REFERENCES taskRun(runID, taskID) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                """)
+        }
+        try migrator.migrate(writer)
+    }
+}

@@ -1,0 +1,134 @@
+public import Foundation
+import GRDB
+
+// MARK: - Database Access: Reads
+
+extension Store {
+    /// Which runs to list: newest first, `before` a run id for the next page.
+    public struct RunFilter: Sendable {
+        public var pipeline: PipelineID?
+        public var state: RunState?
+        public var before: RunID?
+        public var limit: Int
+
+        public init(pipeline: PipelineID? = nil, state: RunState? = nil, before: RunID? = nil, limit: Int = 50) {
+            self.pipeline = pipeline
+            self.state = state
+            self.before = before
+            self.limit = limit
+        }
+    }
+
+    /// A run with its task runs and their attempts.
+    public struct RunDetail: Sendable {
+        public let run: Run
+        public let taskRuns: [TaskRun]
+        public let attempts: [Attempt]
+    }
+
+    private func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw StoreError(doing: "read \(what)", underlying: error)
+        }
+    }
+
+    public func pipelineStates() throws(StoreError) -> [PipelineID: PipelineState] {
+        try read("pipeline states") { db in
+            let states = try Row.fetchAll(db, sql: "SELECT * FROM pipeline").map(PipelineState.init(row:))
+            return Dictionary(uniqueKeysWithValues: states.map { ($0.id, $0) })
+        }
+    }
+
+    /// Runs newest first, by keyset pagination on the id (stays fast however long the history).
+    public func runs(_ filter: RunFilter = RunFilter()) throws(StoreError) -> [Run] {
+        try read("runs") { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let pipeline = filter.pipeline {
+                clauses.append("pipelineID = ?")
+                arguments += [pipeline.rawValue]
+            }
+            if let state = filter.state {
+                clauses.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            if let before = filter.before {
+                clauses.append("id < ?")
+                arguments += [before.rawValue]
+            }
+            let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments += [filter.limit]
+            return try Row.fetchAll(db, sql: "SELECT * FROM run \(condition) ORDER BY id DESC LIMIT ?", arguments: arguments)
+                .map(Run.init(row:))
+        }
+    }
+
+    public func run(_ id: RunID) throws(StoreError) -> RunDetail? {
+        try read("run \(id)") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id.rawValue]) else {
+                return nil
+            }
+            let taskRuns = try Row.fetchAll(db, sql: "SELECT * FROM taskRun WHERE runID = ?", arguments: [id.rawValue])
+                .map(TaskRun.init(row:))
+            let attempts = try Row.fetchAll(
+                db, sql: "SELECT * FROM attempt WHERE runID = ? ORDER BY taskID, number", arguments: [id.rawValue]
+            ).map(Attempt.init(row:))
+            return RunDetail(run: Run(row: row), taskRuns: taskRuns, attempts: attempts)
+        }
+    }
+
+    /// Runs not yet finished, oldest first, with their task runs and attempts: what recovery resumes.
+    public func activeRuns() throws(StoreError) -> [RunDetail] {
+        let ids = try read("active runs") { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE state IN ('queued', 'running') ORDER BY id")
+        }
+        var details: [RunDetail] = []
+        for id in ids {
+            if let detail = try run(RunID(id)) { details.append(detail) }
+        }
+        return details
+    }
+
+    /// The highest run id ever given (0 when none), from which the engine numbers new runs.
+    public func maxRunID() throws(StoreError) -> Int64 {
+        try read("the highest run id") { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run") ?? 0
+        }
+    }
+
+    /// The run an idempotency key already created, if any.
+    public func run(pipeline: PipelineID, idempotencyKey: String) throws(StoreError) -> Run? {
+        try read("the run of an idempotency key") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM run WHERE pipelineID = ? AND idempotencyKey = ?",
+                arguments: [pipeline.rawValue, idempotencyKey]
+            ).map(Run.init(row:))
+        }
+    }
+
+    /// Logical dates that already have a scheduled or backfilled run, within `range`.
+    public func scheduledDates(pipeline: PipelineID, in range: ClosedRange<Date>) throws(StoreError) -> Set<Date> {
+        try read("scheduled dates of \(pipeline)") { db in
+            let values = try Double.fetchAll(
+                db, sql: """
+                    SELECT logicalDate FROM run WHERE pipelineID = ? AND trigger IN ('schedule', 'backfill')
+                    AND logicalDate BETWEEN ? AND ?
+                    """,
+                arguments: [pipeline.rawValue, range.lowerBound.timeIntervalSince1970, range.upperBound.timeIntervalSince1970])
+            return Set(values.map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
+    /// Counts of runs by state, for status lines and metrics.
+    public func runCounts() throws(StoreError) -> [RunState: Int] {
+        try read("run counts") { db in
+            var counts: [RunState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM run GROUP BY state") {
+                if let state = RunState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// One write the engine asks of the store. A batch of them is applied in one
+/// transaction, *before* the engine acts on them (DESIGN.md: write, then act).
+public enum StoreChange: Sendable {
+    /// A new run and all its task runs.
+    case createRun(Run, taskRuns: [TaskRun])
+    /// A run's state and times.
+    case updateRun(Run)
+    /// A task run's state, counters, reason and times.
+    case updateTaskRun(TaskRun)
+    case startAttempt(Attempt)
+    case finishAttempt(Attempt)
+    /// A pipeline's paused flag, last scheduled instant and load error.
+    case savePipeline(PipelineState)
+}

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// Wakes one waiter; a ring with nobody waiting is kept for the next wait.
+/// Unlike an `AsyncStream`, a cancelled wait leaves the doorbell usable.
+final class Doorbell: Sendable {
+    private struct State {
+        var waiter: CheckedContinuation<Void, Never>?
+        var rung = false
+    }
+    private let state = Mutex(State())
+
+    func ring() {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when rung, or when the waiting task is cancelled.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // Checked under the lock: a cancellation either came before (seen here)
+                // or comes after the waiter is stored (the handler resumes it).
+                let resumeNow: Bool = state.withLock { state in
+                    if state.rung || Task.isCancelled {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}
