@@ -1,5 +1,5 @@
 public import Foundation
-public import Logging
+import Logging
 
 /// Runs attempts: the executor seam of DESIGN.md. The in-process runner is the
 /// first conformer; a remote one (attempts sent to workers over Kafka) comes later.
@@ -46,12 +46,7 @@ public struct InProcessRunner: AttemptRunner {
     }
 
     public func run(_ request: AttemptRequest) async -> AttemptOutcome {
-        let log: AttemptLog
-        do {
-            log = try AttemptLog(path: request.logPath, capBytes: logCapBytes)
-        } catch {
-            return .failed(reason: "\(error)", exitCode: nil)
-        }
+        let log = AttemptLog(path: request.logPath, capBytes: logCapBytes)
         defer { log.close() }
         var logger = Logger(label: "attempt") { _ in AttemptLogHandler(log: log) }
         logger[metadataKey: LogKey.attempt] = "\(request.key.number)"

@@ -13,6 +13,8 @@ import CProcessSupport
 final class ChildProcess: Sendable {
     let pid: pid_t
     private let exited = Mutex(false)
+    /// Signalled when the output pipe reaches end-of-file, so that the exit is reported only with all output logged.
+    private let outputDone = DispatchSemaphore(value: 0)
 
     /// Starts `argv` with `environment` in `directory`, output into `log`.
     /// - Throws: `JobFailure` when the process cannot be started, saying why.
@@ -32,7 +34,11 @@ final class ChildProcess: Sendable {
         self.pid = pid
         let readEnd = pipeDescriptors[0]
         pipeDescriptors[0] = -1
-        Thread.detachNewThread { Self.pump(readEnd, into: log) }
+        let outputDone = self.outputDone
+        Thread.detachNewThread {
+            Self.pump(readEnd, into: log)
+            outputDone.signal()
+        }
     }
 
     /// Waits for the exit status; cancelling the waiting task stops the group.
@@ -45,6 +51,7 @@ final class ChildProcess: Sendable {
                     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                     self.exited.withLock { $0 = true }
                     kill(-pid, SIGKILL)  // what the leader left behind in its group
+                    self.outputDone.wait()
                     continuation.resume(returning: Self.exitCode(status))
                 }
             }

@@ -12,7 +12,7 @@ import Foundation
 /// ```
 /// The process sees the daemon's environment, then `env:`, then
 /// `AUTOOPTIMIZE_PIPELINE`, `AUTOOPTIMIZE_TASK`, `AUTOOPTIMIZE_RUN_ID`,
-/// `AUTOOPTIMIZE_ATTEMPT`, `AUTOOPTIMIZE_LOGICAL_DATE` and one
+/// `AUTOOPTIMIZE_ATTEMPT`, `AUTOOPTIMIZE_LOGICAL_DATE`, `AUTOOPTIMIZE_DATA_DIR` and one
 /// `AUTOOPTIMIZE_PARAM_<NAME>` per run param.
 public struct ShellJob: JobKind {
     public struct Settings: Decodable, Sendable {
@@ -23,6 +23,14 @@ public struct ShellJob: JobKind {
         public var maxLogBytes: Int?
         /// How long the process group gets between SIGTERM and SIGKILL when stopped.
         public var killGrace: String?
+
+        public init(command: String, env: [String: String]? = nil, workdir: String? = nil, maxLogBytes: Int? = nil, killGrace: String? = nil) {
+            self.command = command
+            self.env = env
+            self.workdir = workdir
+            self.maxLogBytes = maxLogBytes
+            self.killGrace = killGrace
+        }
 
         enum CodingKeys: String, CodingKey {
             case command, env, workdir
@@ -73,7 +81,8 @@ public struct ShellJob: JobKind {
         environment["AUTOOPTIMIZE_TASK"] = context.task.rawValue
         environment["AUTOOPTIMIZE_RUN_ID"] = context.run.description
         environment["AUTOOPTIMIZE_ATTEMPT"] = context.attempt.marker
-        environment["AUTOOPTIMIZE_LOGICAL_DATE"] = context.logicalDate.formatted(.iso8601)
+        environment["AUTOOPTIMIZE_LOGICAL_DATE"] = RFC3339.format(context.logicalDate)
+        environment["AUTOOPTIMIZE_DATA_DIR"] = context.dataDirectory.path
         for (name, value) in context.params {
             environment["AUTOOPTIMIZE_PARAM_\(name.uppercased())"] = value.description
         }

@@ -32,9 +32,17 @@ enum NodeDecoder {
 
     /// Decodes `type`, then fails on the first unknown key.
     static func decode<T: Decodable>(_ type: T.Type, from node: Node, context: Context) throws -> T {
-        let value = try T(from: NodeValueDecoder(node: node, codingPath: [], context: context))
-        if let unknown = context.unknownKeys().first { throw unknown }
+        let (value, unknown) = try decodeReportingUnknownKeys(type, from: node, context: context)
+        if let first = unknown.first { throw first }
         return value
+    }
+
+    /// Decodes `type` and returns the unknown keys alongside, so that they can be reported with other problems.
+    static func decodeReportingUnknownKeys<T: Decodable>(
+        _ type: T.Type, from node: Node, context: Context
+    ) throws -> (T, [NodeDecodingError]) {
+        let value = try T(from: NodeValueDecoder(node: node, codingPath: [], context: context))
+        return (value, context.unknownKeys())
     }
 }
 

@@ -29,7 +29,8 @@ struct PipelineBuilder {
         let defaults = taskDefaults(document.defaults)
         if document.tasks.value.isEmpty { report(document.tasks.line, "a pipeline needs at least one task") }
         let tasks = document.tasks.value.compactMap { task(from: $0, defaults: defaults) }
-        guard diagnostics.isEmpty, tasks.count == document.tasks.value.count else { return nil }
+        // The graph is checked whenever every task could be built, so that its problems show beside the others.
+        guard tasks.count == document.tasks.value.count else { return nil }
         checkServices(tasks)
         let graph: TaskGraph
         do {

@@ -16,6 +16,11 @@ public struct PipelineLoader: Sendable {
         public var pipelines: [Pipeline] = []
         public var failures: [String: [Diagnostic]] = [:]
         public var allDiagnostics: [Diagnostic] { failures.keys.sorted().flatMap { failures[$0]! } }
+
+        public init(pipelines: [Pipeline] = [], failures: [String: [Diagnostic]] = [:]) {
+            self.pipelines = pipelines
+            self.failures = failures
+        }
     }
 
     /// Loads every `*.yaml` and `*.yml` file of `directory`, in name order.
@@ -70,12 +75,15 @@ public struct PipelineLoader: Sendable {
             guard let node = try Yams.compose(yaml: text) else {
                 return .failure(LoadFailure([Diagnostic(file: path, line: nil, message: "the file is empty")]))
             }
-            let document = try NodeDecoder.decode(PipelineDocument.self, from: node, context: .init())
+            let (document, unknownKeys) = try NodeDecoder.decodeReportingUnknownKeys(
+                PipelineDocument.self, from: node, context: .init())
             var builder = PipelineBuilder(path: path, text: text, registry: registry)
-            if let pipeline = builder.build(document), builder.diagnostics.isEmpty {
+            let pipeline = builder.build(document)
+            let diagnostics = unknownKeys.map { Diagnostic(file: path, line: $0.line, message: $0.description) } + builder.diagnostics
+            if let pipeline, diagnostics.isEmpty {
                 return .success(pipeline)
             }
-            return .failure(LoadFailure(builder.diagnostics))
+            return .failure(LoadFailure(diagnostics.sorted { ($0.line ?? 0) < ($1.line ?? 0) }))
         } catch let error as NodeDecodingError {
             return .failure(LoadFailure([Diagnostic(file: path, line: error.line, message: error.description)]))
         } catch let error as YamlError {

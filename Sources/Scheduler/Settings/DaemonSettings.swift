@@ -1,0 +1,87 @@
+import Foundation
+import Yams
+
+/// The daemon's settings, with the embedded defaults of the demo.
+///
+/// Read from the YAML file given with `--config`; command-line flags override it.
+/// - Configuration keys:
+///   - `host` (string, default "127.0.0.1"): address the HTTP server binds
+///   - `port` (int, default 8080): its port; 0 picks a free one
+///   - `jobs` (path, default "jobs.d"): the pipelines directory
+///   - `data` (path, default "data"): store, logs and the local credential
+///   - `max_running_tasks` (int, default 32): attempts running at once, all pipelines together
+///   - `retention` (duration, default "90d"): finished runs older than this are deleted, with their logs
+///   - `durability` (`normal` or `full`, default `normal`): SQLite `synchronous` level
+///   - `log_level` (trace…critical, default "info")
+public struct DaemonSettings: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var jobsDirectory = "jobs.d"
+    public var dataDirectory = "data"
+    public var maxRunningTasks = 32
+    public var retention: Duration = .seconds(90 * 86400)
+    public var durability = Store.Durability.normal
+    public var logLevel = "info"
+
+    public init() {}
+
+    private struct Document: Decodable {
+        var host: String?
+        var port: Int?
+        var jobs: String?
+        var data: String?
+        var maxRunningTasks: Int?
+        var retention: Located<String>?
+        var durability: Located<String>?
+        var logLevel: Located<String>?
+
+        enum CodingKeys: String, CodingKey {
+            case host, port, jobs, data, retention, durability
+            case maxRunningTasks = "max_running_tasks"
+            case logLevel = "log_level"
+        }
+    }
+
+    /// Reads a settings file.
+    /// - Throws: `Diagnostic` with the file and line of what is wrong.
+    public static func load(file path: String) throws(Diagnostic) -> DaemonSettings {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Diagnostic(file: path, line: nil, message: "cannot read the settings file")
+        }
+        let document: Document
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return DaemonSettings() }
+            document = try NodeDecoder.decode(Document.self, from: node, context: .init())
+        } catch let error as NodeDecodingError {
+            throw Diagnostic(file: path, line: error.line, message: error.description)
+        } catch {
+            throw Diagnostic(file: path, line: nil, message: "malformed YAML: \(error)")
+        }
+        var settings = DaemonSettings()
+        settings.host = document.host ?? settings.host
+        settings.port = document.port ?? settings.port
+        settings.jobsDirectory = document.jobs ?? settings.jobsDirectory
+        settings.dataDirectory = document.data ?? settings.dataDirectory
+        settings.maxRunningTasks = document.maxRunningTasks ?? settings.maxRunningTasks
+        if let located = document.retention {
+            guard let value = DurationText.parse(located.value) else {
+                throw Diagnostic(file: path, line: located.line, message: "retention: \"\(located.value)\" is not a duration (like 90d)")
+            }
+            settings.retention = value
+        }
+        if let located = document.durability {
+            guard let value = Store.Durability(rawValue: located.value) else {
+                throw Diagnostic(file: path, line: located.line, message: "durability must be normal or full, not \"\(located.value)\"")
+            }
+            settings.durability = value
+        }
+        if let located = document.logLevel {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(located.value) else {
+                throw Diagnostic(file: path, line: located.line, message: "log_level must be one of \(levels.joined(separator: ", "))")
+            }
+            settings.logLevel = located.value
+        }
+        return settings
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import Scheduler
+
+/// JSON shapes of the API. Times are RFC 3339 strings.
+struct PipelineSummary: ResponseEncodable {
+    let id: String
+    let description: String
+    let file: String
+    let schedule: String?
+    let timezone: String
+    let paused: Bool
+    let nextRunAt: String?
+    let loadError: String?
+    let tasks: [String]
+}
+
+struct PipelineList: ResponseEncodable {
+    let pipelines: [PipelineSummary]
+    /// Files whose latest version does not load, with their `file:line: message` diagnostics.
+    let brokenFiles: [String: [String]]
+}
+
+struct RunSummary: ResponseEncodable {
+    let id: Int64
+    let pipeline: String
+    let trigger: String
+    let logicalDate: String
+    let state: String
+    let params: [String: ParamValue]
+    let idempotencyKey: String?
+    let createdAt: String
+    let startedAt: String?
+    let finishedAt: String?
+    let note: String?
+
+    init(_ run: Run) {
+        id = run.id.rawValue
+        pipeline = run.pipeline.rawValue
+        trigger = run.trigger.rawValue
+        logicalDate = rfc3339(run.logicalDate)
+        state = run.state.rawValue
+        params = run.params
+        idempotencyKey = run.idempotencyKey
+        createdAt = rfc3339(run.createdAt)
+        startedAt = run.startedAt.map(rfc3339)
+        finishedAt = run.finishedAt.map(rfc3339)
+        note = run.note
+    }
+}
+
+struct RunPage: ResponseEncodable {
+    let runs: [RunSummary]
+    /// Pass as `before` for the next page; `nil` on the last.
+    let nextBefore: Int64?
+}
+
+struct TaskRunView: ResponseEncodable {
+    let task: String
+    let state: String
+    let tries: Int
+    let attempts: Int
+    let reason: String?
+    let retryAt: String?
+    let startedAt: String?
+    let finishedAt: String?
+}
+
+struct AttemptView: ResponseEncodable {
+    let task: String
+    let number: Int
+    let state: String
+    let startedAt: String
+    let finishedAt: String?
+    let exitCode: Int32?
+    let reason: String?
+}
+
+struct RunDetailView: ResponseEncodable {
+    let run: RunSummary
+    let tasks: [TaskRunView]
+    let attempts: [AttemptView]
+
+    init(_ detail: Store.RunDetail) {
+        run = RunSummary(detail.run)
+        tasks = detail.taskRuns.map {
+            TaskRunView(
+                task: $0.key.task.rawValue, state: $0.state.rawValue, tries: $0.tries, attempts: $0.attempts, reason: $0.reason,
+                retryAt: $0.retryAt.map(rfc3339), startedAt: $0.startedAt.map(rfc3339), finishedAt: $0.finishedAt.map(rfc3339))
+        }
+        attempts = detail.attempts.map {
+            AttemptView(
+                task: $0.key.taskRun.task.rawValue, number: $0.key.number, state: $0.state.rawValue,
+                startedAt: rfc3339($0.startedAt), finishedAt: $0.finishedAt.map(rfc3339), exitCode: $0.exitCode, reason: $0.reason)
+        }
+    }
+}
+
+struct TriggerBody: Decodable {
+    let params: [String: ParamValue]?
+    let idempotencyKey: String?
+}
+
+struct Health: ResponseEncodable {
+    let status: String
+    let activeRuns: Int
+    let runningAttempts: Int
+    let queuedTasks: Int
+}
+
+func rfc3339(_ date: Date) -> String { date.formatted(.iso8601) }

@@ -1,0 +1,115 @@
+import Foundation
+public import Hummingbird
+public import Logging
+public import Scheduler
+
+/// Builds the daemon's HTTP server: the read API and the local-admin trigger.
+///
+/// The panel and the full REST API with users, roles and tokens are the next
+/// issue's; this is the part the CLI and the end-to-end tests need now.
+///
+/// - Parameters:
+///   - onListening: called with the bound port once the server listens (port 0 picks a free one).
+public func buildWebServer(
+    engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = Router()
+    let api = APIController(engine: engine, store: store, credential: credential)
+    api.register(on: router.group("api/v1"))
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+        logger: logger)
+}
+
+/// The `/api/v1` routes.
+struct APIController: Sendable {
+    let engine: Engine
+    let store: Store
+    let credential: LocalCredential
+
+    func register(on group: RouterGroup<BasicRequestContext>) {
+        group.get("health") { _, _ in try await health() }
+        group.get("pipelines") { _, _ in await pipelines() }
+        group.get("runs") { request, _ in try runs(request) }
+        group.get("runs/:id") { _, context in try run(context) }
+        group.post("pipelines/:id/runs") { request, context in try await trigger(request, context) }
+    }
+
+    private func health() async throws -> Health {
+        let status = await engine.status()
+        return Health(status: "ok", activeRuns: status.activeRuns, runningAttempts: status.runningAttempts, queuedTasks: status.queuedTasks)
+    }
+
+    private func pipelines() async -> PipelineList {
+        let now = Date()
+        let list = await engine.pipelineList().map { pipeline, state in
+            PipelineSummary(
+                id: pipeline.id.rawValue, description: pipeline.description, file: pipeline.source.path,
+                schedule: pipeline.schedule?.text, timezone: pipeline.timeZone.identifier, paused: state.paused,
+                nextRunAt: state.paused ? nil : pipeline.schedule?.nextDate(after: now, in: pipeline.timeZone).map(rfc3339),
+                loadError: state.loadError, tasks: pipeline.tasks.map(\.id.rawValue))
+        }
+        let broken = await engine.brokenFiles().mapValues { $0.map(\.description) }
+        return PipelineList(pipelines: list, brokenFiles: broken)
+    }
+
+    private func runs(_ request: Request) throws -> RunPage {
+        let query = request.uri.queryParameters
+        var filter = Store.RunFilter()
+        filter.pipeline = query.get("pipeline").map { PipelineID(String($0)) }
+        if let state = query.get("state") {
+            guard let parsed = RunState(rawValue: String(state)) else {
+                throw APIError.badRequest("state \"\(state)\" is not one of \(RunState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.state = parsed
+        }
+        if let before = query.get("before") {
+            guard let id = Int64(before) else { throw APIError.badRequest("before must be a run id") }
+            filter.before = RunID(id)
+        }
+        if let limit = query.get("limit") {
+            guard let value = Int(limit), (1...500).contains(value) else { throw APIError.badRequest("limit must be 1 to 500") }
+            filter.limit = value
+        }
+        let runs = try store.runs(filter)
+        return RunPage(runs: runs.map(RunSummary.init), nextBefore: runs.count == filter.limit ? runs.last?.id.rawValue : nil)
+    }
+
+    private func run(_ context: BasicRequestContext) throws -> RunDetailView {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
+        guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
+        return RunDetailView(detail)
+    }
+
+    private func trigger(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            credential.matches(String(header.dropFirst("Bearer ".count)))
+        else { throw APIError.unauthorized }
+        let pipeline = PipelineID(context.parameters.get("id") ?? "")
+        let body: TriggerBody
+        do {
+            body = try await request.decode(as: TriggerBody.self, context: context)
+        } catch {
+            throw APIError.badRequest("the body is not a JSON object with optional \"params\" and \"idempotencyKey\"")
+        }
+        do {
+            let result = try await engine.trigger(TriggerRequest(
+                pipeline: pipeline, params: body.params ?? [:],
+                idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? body.idempotencyKey, requestedBy: "local admin"))
+            return try RunSummary(result.run).response(from: request, context: context).with(status: result.created ? .created : .ok)
+        } catch let error as EngineError {
+            throw APIError(error)
+        }
+    }
+}
+
+extension Response {
+    fileprivate func with(status: HTTPResponse.Status) -> Response {
+        var response = self
+        response.status = status
+        return response
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Scheduler
+
+/// `autooptimize serve`: the daemon.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the daemon: schedule and run the pipelines of --jobs, serve the API.")
+
+    @Option(help: "A YAML settings file; flags given here override it.") var config: String?
+    @Option(help: "The pipelines directory (default jobs.d).") var jobs: String?
+    @Option(help: "The data directory (default data).") var data: String?
+    @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to bind; 0 picks a free one (default 8080).") var port: Int?
+    @Option(help: "Attempts that may run at once (default 32).") var maxRunningTasks: Int?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
+
+    func run() async throws {
+        var settings = DaemonSettings()
+        if let config {
+            do {
+                settings = try DaemonSettings.load(file: config)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        settings.jobsDirectory = jobs ?? settings.jobsDirectory
+        settings.dataDirectory = data ?? settings.dataDirectory
+        settings.host = host ?? settings.host
+        settings.port = port ?? settings.port
+        settings.maxRunningTasks = maxRunningTasks ?? settings.maxRunningTasks
+        settings.logLevel = logLevel ?? settings.logLevel
+        do {
+            try await Daemon(settings: settings).run()
+        } catch let error as DaemonError {
+            FileHandle.standardError.write(Data("autooptimize: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
