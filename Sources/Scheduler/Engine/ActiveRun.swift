@@ -43,7 +43,7 @@ struct ActiveRun {
         taskRuns.indices.contains(where: failedLike) ? .failed : .succeeded
     }
 
-    enum Decision: Equatable {
+    enum Decision: Equatable, Sendable {
         case wait
         case queue
         case skip(String)

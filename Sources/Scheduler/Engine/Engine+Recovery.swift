@@ -49,7 +49,6 @@ extension Engine {
             }
         }
         if recovered > 0 { logger.info("runs recovered", metadata: [LogKey.count: "\(recovered)"]) }
-        // Settling happens once the pipelines are installed, in the first batch.
         for id in runs.keys.sorted() { settle(id) }
     }
 

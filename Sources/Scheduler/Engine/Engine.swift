@@ -107,7 +107,7 @@ public actor Engine: Service {
         try recover()
         if let initial = initialLoad {
             initialLoad = nil
-            inbox.post(.pipelinesLoaded(initial))
+            handleLoaded(initial)
         }
         let timers = self.timers
         let inbox = self.inbox
@@ -126,14 +126,16 @@ public actor Engine: Service {
     }
 
     private func loop(_ group: inout DiscardingTaskGroup) async {
+        // The first pass records and acts on what start-up (recovery, the initial load) prepared.
+        var batch: [EngineEvent] = []
         while true {
-            let batch = await inbox.next()
-            if batch.isEmpty, Task.isCancelled { beginDrain() }
             for event in batch { handle(event) }
             if phase == .running { admitQueued() }
             await commit()
             perform(&group)
             if phase == .draining, running.isEmpty { return }
+            batch = await inbox.next(ignoringCancellation: phase == .draining)
+            if batch.isEmpty, Task.isCancelled { beginDrain() }
         }
     }
 
@@ -153,14 +155,29 @@ public actor Engine: Service {
     }
 
     /// Writes the batch's changes; on failure, keeps trying (nothing is acted on before it is recorded).
+    ///
+    /// Once the engine's task is cancelled (torn down rather than shut down gracefully),
+    /// the write blocks instead of going through GRDB's async path, which refuses to
+    /// start in a cancelled task; after a few failed tries it gives up, since the next
+    /// start recovers from the last state recorded.
     private func commit() async {
         var delay = 0.05
+        var failures = 0
         while !changes.isEmpty {
             do {
-                try await store.apply(changes)
+                if Task.isCancelled {
+                    try store.applyNow(changes)
+                } else {
+                    try await store.apply(changes)
+                }
                 changes.removeAll(keepingCapacity: true)
             } catch {
+                failures += 1
                 logger.error("could not record engine state; retrying", metadata: [LogKey.error: "\(error)"])
+                if Task.isCancelled, failures >= 5 {
+                    changes.removeAll()
+                    return
+                }
                 try? await Task.sleep(for: .seconds(delay))
                 delay = min(delay * 2, 5)
             }

@@ -30,9 +30,11 @@ final class EngineInbox: Sendable {
     }
 
     /// Every event posted since the last call; waits for one when there are none.
-    /// Returns an empty batch when the waiting task is cancelled.
-    func next() async -> [EngineEvent] {
-        await withTaskCancellationHandler {
+    /// Returns an empty batch when the waiting task is cancelled, unless told to ignore
+    /// cancellation (the engine does so while draining, to wait for its attempts to end).
+    func next(ignoringCancellation: Bool = false) async -> [EngineEvent] {
+        if ignoringCancellation { return await nextBatch() }
+        return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready: [EngineEvent]? = state.withLock { state in
                     if !state.events.isEmpty || state.closed || state.consumerCancelled {
@@ -51,6 +53,20 @@ final class EngineInbox: Sendable {
                 return state.waiter
             }
             waiter?.resume(returning: [])
+        }
+    }
+
+    private func nextBatch() async -> [EngineEvent] {
+        await withCheckedContinuation { continuation in
+            let ready: [EngineEvent]? = state.withLock { state in
+                if !state.events.isEmpty || state.closed {
+                    defer { state.events.removeAll(keepingCapacity: true) }
+                    return state.events
+                }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 

@@ -74,7 +74,8 @@ public struct InProcessRunner: AttemptRunner {
             group.cancelAll()
             return first ?? stop.reason?.outcome
         }
-        let final = outcome ?? .cancelled(reason: "cancelled")
+        // Cancelled from outside with no reason given: the engine's own task is being torn down.
+        let final = outcome ?? (Task.isCancelled ? StopReason.shutdown.outcome : .cancelled(reason: "cancelled"))
         if let reason = final.reason { log.write("[autooptimize: \(reason)]\n") }
         return final
     }

@@ -75,6 +75,10 @@ extension ParamSpec.ValueType {
 public struct ParamError: Error, Sendable, Equatable, CustomStringConvertible {
     public let name: String
     public let message: String
+    public init(name: String, message: String) {
+        self.name = name
+        self.message = message
+    }
     public var description: String { "param \"\(name)\": \(message)" }
 }
 

@@ -71,5 +71,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
 public struct CronError: Error, Sendable, Equatable, CustomStringConvertible {
     public let text: String
     public let message: String
+    public init(text: String, message: String) {
+        self.text = text
+        self.message = message
+    }
     public var description: String { "bad cron \"\(text)\": \(message)" }
 }
