@@ -67,13 +67,13 @@ let package = Package(
         ),
         .target(
             name: "SchedulerTesting",
-            dependencies: ["Scheduler"],
+            dependencies: ["Scheduler", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SchedulerTesting",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SchedulerTests",
-            dependencies: ["Scheduler", "SchedulerTesting"],
+            dependencies: ["Scheduler", "SchedulerTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

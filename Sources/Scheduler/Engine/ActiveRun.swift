@@ -1,13 +1,18 @@
 import Foundation
 
 /// A run the engine is driving: its row, the definition it runs, and its task runs
-/// (indexed like the definition's tasks). The readiness rules here are pure.
-struct ActiveRun {
+/// (indexed like the definition's tasks). The readiness rules here are pure: no I/O, no clock.
+///
+/// A class, owned by the engine actor alone: a run of 10,000 tasks is changed in
+/// place, one task at a time, never copied.
+final class ActiveRun {
     static let upstreamFailed = "upstream failed"
 
     var run: Run
     let pipeline: Pipeline
-    var taskRuns: [TaskRun]
+    private(set) var taskRuns: [TaskRun]
+    /// How many task runs have not finished, kept as they change so that "is the run done" costs nothing.
+    private(set) var unfinished: Int
     /// States asked for by "mark" while the task was running; applied when its attempt ends.
     var marks: [Int: TaskRunState] = [:]
 
@@ -15,6 +20,17 @@ struct ActiveRun {
         self.run = run
         self.pipeline = pipeline
         self.taskRuns = taskRuns
+        self.unfinished = taskRuns.count { !$0.state.isFinished }
+    }
+
+    /// Changes one task run, keeping the count of unfinished ones true.
+    @discardableResult
+    func update(_ index: Int, _ change: (inout TaskRun) -> Void) -> TaskRun {
+        let wasFinished = taskRuns[index].state.isFinished
+        change(&taskRuns[index])
+        let isFinished = taskRuns[index].state.isFinished
+        if wasFinished != isFinished { unfinished += isFinished ? -1 : 1 }
+        return taskRuns[index]
     }
 
     /// A new run's task runs, all pending.
@@ -23,8 +39,7 @@ struct ActiveRun {
     }
 
     var graph: TaskGraph { pipeline.graph }
-    var isFinished: Bool { taskRuns.allSatisfy(\.state.isFinished) }
-    var hasRunningAttempts: Bool { taskRuns.contains { $0.state == .running } }
+    var isFinished: Bool { unfinished == 0 }
 
     func index(of task: TaskID) -> Int? { graph.index(of: task) }
 
@@ -73,33 +88,56 @@ struct ActiveRun {
     /// Applies the trigger rules to every pending task, in topological order so
     /// that a skip reaches everything downstream in one pass.
     /// - Returns: the indexes whose state changed.
-    mutating func settle(now: Date) -> [Int] {
+    func settle(now: Date) -> [Int] {
         var changed: [Int] = []
         for index in graph.topologicalOrder where taskRuns[index].state == .pending {
-            switch decision(for: index) {
-            case .wait:
-                continue
-            case .queue:
-                taskRuns[index].state = .queued
-            case .skip(let reason):
-                taskRuns[index].state = .skipped
-                taskRuns[index].reason = reason
-                taskRuns[index].finishedAt = now
-            }
-            changed.append(index)
+            if apply(decision(for: index), to: index, now: now) { changed.append(index) }
         }
         return changed
     }
 
+    /// Applies the trigger rules to the pending tasks among `candidates` and, when one
+    /// is skipped, to its downstream in turn: the work after one task ends is proportional
+    /// to its downstream, not to the size of the run.
+    /// - Returns: the indexes whose state changed.
+    func settle(downstreamOf finished: Int, now: Date) -> [Int] {
+        var changed: [Int] = []
+        var work = graph.downstream[finished]
+        while let index = work.popLast() {
+            guard taskRuns[index].state == .pending, apply(decision(for: index), to: index, now: now) else { continue }
+            changed.append(index)
+            if taskRuns[index].state == .skipped { work.append(contentsOf: graph.downstream[index]) }
+        }
+        return changed
+    }
+
+    private func apply(_ decision: Decision, to index: Int, now: Date) -> Bool {
+        switch decision {
+        case .wait:
+            return false
+        case .queue:
+            update(index) { $0.state = .queued }
+        case .skip(let reason):
+            update(index) {
+                $0.state = .skipped
+                $0.reason = reason
+                $0.finishedAt = now
+            }
+        }
+        return true
+    }
+
     /// Puts tasks back to pending for a rerun; attempt numbers go on from where they were.
-    mutating func reset(_ indexes: [Int]) {
+    func reset(_ indexes: [Int]) {
         for index in indexes {
-            taskRuns[index].state = .pending
-            taskRuns[index].tries = 0
-            taskRuns[index].reason = nil
-            taskRuns[index].retryAt = nil
-            taskRuns[index].startedAt = nil
-            taskRuns[index].finishedAt = nil
+            update(index) {
+                $0.state = .pending
+                $0.tries = 0
+                $0.reason = nil
+                $0.retryAt = nil
+                $0.startedAt = nil
+                $0.finishedAt = nil
+            }
         }
     }
 }

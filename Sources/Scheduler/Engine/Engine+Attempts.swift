@@ -13,19 +13,18 @@ extension Engine {
 
     /// Records a new attempt and plans its launch; `false` when the task run is no longer waiting to start.
     private func startAttempt(_ key: TaskRunKey) -> Bool {
-        guard var active = runs[key.run], let index = active.index(of: key.task), active.taskRuns[index].state == .queued else {
+        guard let active = runs[key.run], let index = active.index(of: key.task), active.taskRuns[index].state == .queued else {
             return false
         }
         let now = clock.now()
-        var taskRun = active.taskRuns[index]
-        taskRun.attempts += 1
-        taskRun.tries += 1
-        taskRun.state = .running
-        taskRun.reason = nil
-        taskRun.retryAt = nil
-        taskRun.startedAt = taskRun.startedAt ?? now
-        active.taskRuns[index] = taskRun
-        runs[key.run] = active
+        let taskRun = active.update(index) {
+            $0.attempts += 1
+            $0.tries += 1
+            $0.state = .running
+            $0.reason = nil
+            $0.retryAt = nil
+            $0.startedAt = $0.startedAt ?? now
+        }
 
         let attemptKey = AttemptKey(taskRun: key, number: taskRun.attempts)
         let attempt = Attempt(key: attemptKey, state: .running, startedAt: now, logPath: logPath(active.run, attemptKey))
@@ -63,23 +62,24 @@ extension Engine {
         if hub.hasSubscribers { notifications.append(.attemptFinished(attempt)) }
         logAttempt(attempt, pipeline: finished.pipeline)
 
-        guard var active = runs[key.taskRun.run], let index = active.index(of: key.taskRun.task) else { return }
+        guard let active = runs[key.taskRun.run], let index = active.index(of: key.taskRun.task) else { return }
         let task = active.pipeline.tasks[index]
-        var taskRun = active.taskRuns[index]
-        if let mark = active.marks.removeValue(forKey: index) {
-            taskRun.state = mark
-            taskRun.reason = outcome.reason
-            taskRun.finishedAt = now
-        } else {
-            next(&taskRun, task: task, outcome: outcome, runCancelled: active.run.state == .cancelled, at: now)
+        let mark = active.marks.removeValue(forKey: index)
+        let runCancelled = active.run.state == .cancelled
+        let taskRun = active.update(index) { taskRun in
+            if let mark {
+                taskRun.state = mark
+                taskRun.reason = outcome.reason
+                taskRun.finishedAt = now
+            } else {
+                next(&taskRun, task: task, outcome: outcome, runCancelled: runCancelled, at: now)
+            }
         }
-        active.taskRuns[index] = taskRun
-        runs[key.taskRun.run] = active
         save(taskRun)
         if taskRun.state == .upForRetry, let retryAt = taskRun.retryAt {
             arm(.retry(taskRun.key), at: retryAt)
         }
-        settle(key.taskRun.run)
+        settle(key.taskRun.run, after: index)
     }
 
     /// The task run's next state after an attempt ended with `outcome`.
@@ -140,16 +140,16 @@ extension Engine {
             guard cronGenerations[pipeline] == generation else { return }
             fireCron(pipeline, at: instant)
         case .retry(let key):
-            guard var active = runs[key.run], let index = active.index(of: key.task),
+            guard let active = runs[key.run], let index = active.index(of: key.task),
                 active.taskRuns[index].state == .upForRetry
             else { return }
             if let retryAt = active.taskRuns[index].retryAt, retryAt > clock.now() {
                 return arm(.retry(key), at: retryAt)
             }
-            active.taskRuns[index].state = .queued
-            active.taskRuns[index].retryAt = nil
-            runs[key.run] = active
-            save(active.taskRuns[index])
+            save(active.update(index) {
+                $0.state = .queued
+                $0.retryAt = nil
+            })
             admission.enqueue(key, pipeline: active.run.pipeline)
         case .timeout(let key, let limit):
             if let attempt = running[key] { actions.append(.stop(attempt.signal, .timeout(limit))) }

@@ -25,7 +25,7 @@ extension Engine {
                 abandon(detail, at: now)
                 continue
             }
-            var active = ActiveRun(run: detail.run, pipeline: pipeline, taskRuns: taskRuns)
+            let active = ActiveRun(run: detail.run, pipeline: pipeline, taskRuns: taskRuns)
             let interrupted = detail.attempts.filter { $0.state == .running }
             for attempt in interrupted {
                 LeftoverProcesses.kill(marker: attempt.key.marker)
@@ -36,7 +36,7 @@ extension Engine {
                 changes.append(.finishAttempt(finished))
             }
             for index in active.taskRuns.indices {
-                resumeTask(&active, index, interrupted: interrupted, at: now)
+                resumeTask(active, index, at: now)
             }
             runs[detail.run.id] = active
             switch active.run.state {
@@ -53,7 +53,7 @@ extension Engine {
     }
 
     /// Brings one task run of a recovered run back into the engine's hands.
-    private func resumeTask(_ active: inout ActiveRun, _ index: Int, interrupted: [Attempt], at now: Date) {
+    private func resumeTask(_ active: ActiveRun, _ index: Int, at now: Date) {
         var taskRun = active.taskRuns[index]
         let task = active.pipeline.tasks[index]
         switch taskRun.state {
@@ -77,7 +77,7 @@ extension Engine {
         case .pending, .succeeded, .failed, .skipped, .cancelled:
             break
         }
-        active.taskRuns[index] = taskRun
+        active.update(index) { $0 = taskRun }
     }
 
     /// A run whose pipeline is gone, or lost or gained tasks, cannot be resumed: it fails, saying why.

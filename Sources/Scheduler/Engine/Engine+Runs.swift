@@ -32,21 +32,21 @@ extension Engine {
             guard runs[id]?.run.trigger == .service || (runningRuns[pipeline] ?? 0) < limit else { return }
             queue.removeFirst()
             queuedRuns[pipeline] = queue.isEmpty ? nil : queue
-            guard var active = runs[id] else { continue }
+            guard let active = runs[id] else { continue }
             if active.run.trigger != .service, slotHolders.insert(id).inserted { runningRuns[pipeline, default: 0] += 1 }
             active.run.state = .running
             active.run.startedAt = clock.now()
-            runs[id] = active
             save(active.run)
             settle(id)
         }
     }
 
-    /// Applies the trigger rules to a run's pending tasks; queues the ready, finishes the run when all are done.
-    func settle(_ id: RunID) {
-        guard var active = runs[id], active.run.state == .running || active.run.state == .cancelled else { return }
-        let changed = active.settle(now: clock.now())
-        runs[id] = active
+    /// Applies the trigger rules to a run's pending tasks (all of them, or those downstream
+    /// of a task that just ended); queues the ready, finishes the run when all are done.
+    func settle(_ id: RunID, after finished: Int? = nil) {
+        guard let active = runs[id], active.run.state == .running || active.run.state == .cancelled else { return }
+        let now = clock.now()
+        let changed = finished.map { active.settle(downstreamOf: $0, now: now) } ?? active.settle(now: now)
         for index in changed {
             save(active.taskRuns[index])
             if active.taskRuns[index].state == .queued {
@@ -58,7 +58,7 @@ extension Engine {
 
     /// Records a run's end and gives its slot to the next queued run.
     func finish(_ id: RunID) {
-        guard var active = runs.removeValue(forKey: id) else { return }
+        guard let active = runs.removeValue(forKey: id) else { return }
         if active.run.state != .cancelled { active.run.state = active.outcome }
         active.run.finishedAt = clock.now()
         save(active.run)
@@ -151,7 +151,7 @@ extension Engine {
     /// Cancels every unfinished task of an active run and stops its running attempts.
     @discardableResult
     func cancelRun(_ id: RunID, reason: String) -> Run {
-        guard var active = runs[id] else { preconditionFailure("cancelRun called for a run that is not active") }
+        guard let active = runs[id] else { preconditionFailure("cancelRun called for a run that is not active") }
         let now = clock.now()
         if active.run.state == .queued {
             queuedRuns[active.run.pipeline]?.removeAll { $0 == id }
@@ -161,10 +161,11 @@ extension Engine {
         for index in active.taskRuns.indices {
             switch active.taskRuns[index].state {
             case .pending, .queued, .upForRetry:
-                active.taskRuns[index].state = .cancelled
-                active.taskRuns[index].reason = reason
-                active.taskRuns[index].finishedAt = now
-                save(active.taskRuns[index])
+                save(active.update(index) {
+                    $0.state = .cancelled
+                    $0.reason = reason
+                    $0.finishedAt = now
+                })
             case .running:
                 stopAttempts(of: active.taskRuns[index].key, .cancelled(reason))
             case .succeeded, .failed, .skipped, .cancelled:
@@ -172,7 +173,6 @@ extension Engine {
             }
         }
         admission.removeQueued(pipeline: active.run.pipeline) { $0.run == id }
-        runs[id] = active
         save(active.run)
         if active.isFinished { finish(id) }
         return active.run
@@ -208,18 +208,17 @@ extension Engine {
         guard !indexes.isEmpty else {
             return self.reply(reply, .failure(.invalidRequest("run \(id) has no failed task to rerun; name a task to rerun from")))
         }
-        var updated = active
-        updated.reset(indexes)
-        indexes.forEach { save(updated.taskRuns[$0]) }
-        resume(updated, note: "rerun from \(task.map { "task \($0)" } ?? "failed tasks")")
-        self.reply(reply, .success(runs[id]?.run ?? updated.run))
+        active.reset(indexes)
+        indexes.forEach { save(active.taskRuns[$0]) }
+        resume(active, note: "rerun from \(task.map { "task \($0)" } ?? "failed tasks")")
+        self.reply(reply, .success(active.run))
     }
 
     func handleMark(_ id: RunID, _ task: TaskID, _ state: TaskRunState, by who: String, _ reply: Reply<Run>) {
         guard state == .succeeded || state == .failed else {
             return self.reply(reply, .failure(.invalidRequest("a task can be marked succeeded or failed, not \(state.rawValue)")))
         }
-        var active: ActiveRun
+        let active: ActiveRun
         switch activate(id) {
         case .success(let found): active = found
         case .failure(let error): return self.reply(reply, .failure(error))
@@ -230,16 +229,17 @@ extension Engine {
         let reason = "marked \(state.rawValue) by \(who)"
         if active.taskRuns[index].state == .running {
             active.marks[index] = state
-            runs[id] = active
             stopAttempts(of: active.taskRuns[index].key, .cancelled(reason))
             return self.reply(reply, .success(active.run))
         }
         admission.removeQueued(pipeline: active.run.pipeline) { $0 == active.taskRuns[index].key }
-        active.taskRuns[index].state = state
-        active.taskRuns[index].reason = reason
-        active.taskRuns[index].retryAt = nil
-        active.taskRuns[index].finishedAt = clock.now()
-        save(active.taskRuns[index])
+        let now = clock.now()
+        save(active.update(index) {
+            $0.state = state
+            $0.reason = reason
+            $0.retryAt = nil
+            $0.finishedAt = now
+        })
         if state == .succeeded {
             // Tasks skipped only because this one failed get their chance now.
             let downstream = active.graph.downstreamClosure(of: index).filter { $0 != index && active.taskRuns[$0].state == .skipped }
@@ -247,7 +247,7 @@ extension Engine {
             downstream.forEach { save(active.taskRuns[$0]) }
         }
         resume(active, note: reason)
-        self.reply(reply, .success(runs[id]?.run ?? active.run))
+        self.reply(reply, .success(active.run))
     }
 
     /// The run as an active run: from memory, or from the store when it has finished (to be resumed).
@@ -274,7 +274,6 @@ extension Engine {
 
     /// Puts a changed run back in motion: a finished run becomes running again (taking a slot).
     private func resume(_ active: ActiveRun, note: String) {
-        var active = active
         let id = active.run.id
         if runs[id] == nil || active.run.state.isFinished {
             active.run.state = .running

@@ -9,6 +9,8 @@ public struct TaskGraph: Sendable {
     /// `downstream[i]`: indexes of the tasks that need task `i`.
     public let downstream: [[Int]]
     private let indexByID: [TaskID: Int]
+    /// A topological order (Kahn's algorithm, ties broken by file order), computed once.
+    public let topologicalOrder: [Int]
 
     /// Builds the graph.
     /// - Throws: `TaskGraphError` for a duplicate task, a missing dependency or a cycle.
@@ -33,6 +35,7 @@ public struct TaskGraph: Sendable {
         self.upstream = upstream
         self.downstream = downstream
         self.indexByID = index
+        self.topologicalOrder = Self.kahn(upstream: upstream, downstream: downstream)
         if let cycle = findCycle() {
             throw .cycle(cycle.map { tasks[$0].id }, line: tasks[cycle[0]].line)
         }
@@ -54,10 +57,9 @@ public struct TaskGraph: Sendable {
         return seen.sorted()
     }
 
-    /// A topological order (Kahn's algorithm, ties broken by file order).
-    public var topologicalOrder: [Int] {
+    private static func kahn(upstream: [[Int]], downstream: [[Int]]) -> [Int] {
         var remaining = upstream.map(\.count)
-        var ready = tasks.indices.filter { remaining[$0] == 0 }.reversed() as [Int]
+        var ready = upstream.indices.filter { remaining[$0] == 0 }.reversed() as [Int]
         var order: [Int] = []
         while let next = ready.popLast() {
             order.append(next)

@@ -25,12 +25,16 @@ public struct RunRetention: Service {
     }
 
     public func run() async throws {
-        // Stops on graceful shutdown: the sleep between sweeps is cancelled.
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sweep()
-                try await clock.sleep(until: clock.now().addingTimeInterval(interval.seconds))
+        // Stops on graceful shutdown: the sleep between sweeps is cancelled, which ends the loop quietly.
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await sweep()
+                    try await clock.sleep(until: clock.now().addingTimeInterval(interval.seconds))
+                }
             }
+        } catch is CancellationError {
+            return
         }
     }
 

@@ -8,12 +8,14 @@ import Testing
         var tasks = upstream.indices.map { TaskSpec(id: TaskID("u\($0)"), kind: "noop", job: NoopJob(settings: .init())) }
         tasks.append(TaskSpec(id: TaskID("t"), kind: "noop", job: NoopJob(settings: .init()), needs: tasks.map(\.id), triggerRule: rule))
         let pipeline = Pipeline(id: PipelineID("p"), graph: try TaskGraph(tasks: tasks))
-        var active = ActiveRun(
+        let active = ActiveRun(
             run: Run(id: RunID(1), pipeline: pipeline.id, trigger: .manual, logicalDate: .now, state: .running, createdAt: .now),
             pipeline: pipeline, taskRuns: ActiveRun.pendingTaskRuns(of: pipeline, run: RunID(1)))
         for (index, (state, reason)) in upstream.enumerated() {
-            active.taskRuns[index].state = state
-            active.taskRuns[index].reason = reason
+            active.update(index) {
+                $0.state = state
+                $0.reason = reason
+            }
         }
         return active
     }
@@ -49,12 +51,13 @@ import Testing
             TaskSpec(id: TaskID("d"), kind: "noop", job: NoopJob(settings: .init()), needs: [TaskID("c")], triggerRule: .allDone),
         ]
         let pipeline = Pipeline(id: PipelineID("p"), graph: try TaskGraph(tasks: tasks))
-        var active = ActiveRun(
+        let active = ActiveRun(
             run: Run(id: RunID(1), pipeline: pipeline.id, trigger: .manual, logicalDate: .now, state: .running, createdAt: .now),
             pipeline: pipeline, taskRuns: ActiveRun.pendingTaskRuns(of: pipeline, run: RunID(1)))
-        active.taskRuns[0].state = .failed
-        let changed = active.settle(now: .now)
+        active.update(0) { $0.state = .failed }
+        let changed = active.settle(downstreamOf: 0, now: .now)
         #expect(changed == [1, 2, 3])
+        #expect(!active.isFinished && active.unfinished == 1)
         #expect(active.taskRuns.map(\.state) == [.failed, .skipped, .skipped, .queued])
         #expect(active.outcome == .failed)
     }

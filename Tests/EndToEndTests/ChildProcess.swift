@@ -1,0 +1,41 @@
+import Foundation
+
+/// A process the test started and reaps itself with `waitpid`, so that killing it
+/// never depends on Foundation's run-loop-driven `Process` bookkeeping (which can
+/// leave a killed child unreaped while a test awaits on the cooperative pool).
+final class SpawnedProcess: @unchecked Sendable {
+    let pid: pid_t
+    private var reaped = false
+
+    init(_ executable: URL, _ arguments: [String], stderrPath: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        guard result == 0 else { throw E2EFailure("cannot start \(executable.path): \(String(cString: strerror(result)))") }
+        self.pid = pid
+    }
+
+    /// Whether it still runs (reaping it if it has exited).
+    var isRunning: Bool {
+        guard !reaped else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+        return !reaped
+    }
+
+    /// Sends `signal` and waits for the exit.
+    func stop(_ signal: Int32 = SIGTERM) {
+        guard !reaped else { return }
+        kill(pid, signal)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        reaped = true
+    }
+}

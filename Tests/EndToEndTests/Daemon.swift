@@ -1,0 +1,136 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SchedulerTesting
+
+/// The real `autooptimize` executable, started on a temporary directory and a free port, talked to as a user would.
+final class Daemon: @unchecked Sendable {
+    let root: TemporaryDirectory
+    private(set) var process: SpawnedProcess?
+    private(set) var url = ""
+
+    var jobs: URL { root.appending("jobs.d") }
+    var data: URL { root.appending("data") }
+    var stderrPath: String { root.appending("stderr.log").path }
+
+    /// The built executable, beside this test bundle.
+    static var executable: URL {
+        get throws {
+            var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            for _ in 0..<4 {
+                let candidate = directory.appendingPathComponent("autooptimize")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory.deleteLastPathComponent()
+            }
+            let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/autooptimize")
+            guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+                throw E2EFailure("the autooptimize executable is not built (run `swift build` first)")
+            }
+            return fallback
+        }
+    }
+
+    init(root: TemporaryDirectory? = nil) throws {
+        self.root = try root ?? TemporaryDirectory("autooptimize-e2e")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ yaml: String) throws {
+        // Written aside and moved in, as editors and deploy tools do, so the watcher never sees half a file.
+        let temporary = root.appending(".\(name).tmp")
+        try yaml.write(to: temporary, atomically: false, encoding: .utf8)
+        guard rename(temporary.path, jobs.appendingPathComponent(name).path) == 0 else {
+            throw E2EFailure("cannot move \(name) into jobs.d: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Starts `serve` and waits until it announces where it listens.
+    func start(extra: [String] = []) async throws {
+        try? FileManager.default.removeItem(at: data.appendingPathComponent("daemon.json"))
+        let process = try SpawnedProcess(
+            try Self.executable, ["serve", "--jobs", jobs.path, "--data", data.path, "--port", "0"] + extra, stderrPath: stderrPath)
+        self.process = process
+        try await eventually(within: 30, "the daemon to listen") {
+            guard process.isRunning else { throw E2EFailure("the daemon exited: \(stderr)") }
+            guard let contents = try? Data(contentsOf: data.appendingPathComponent("daemon.json")),
+                let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any],
+                let url = object["url"] as? String, (object["pid"] as? Int) == Int(process.pid)
+            else { return false }
+            self.url = url
+            return true
+        }
+    }
+
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    var pid: pid_t { process?.pid ?? 0 }
+
+    func kill9() { process?.stop(SIGKILL) }
+
+    func stop() { process?.stop(SIGTERM) }
+
+    /// GET a JSON object from the API.
+    func get(_ path: String) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: url + path)!)
+        request.timeoutInterval = 5
+        let (body, _) = try await URLSession.shared.data(for: request)
+        return (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+    }
+
+    /// Triggers a run with the daemon's local credential; returns the run id.
+    func trigger(_ pipeline: String, params: [String: Any] = [:]) async throws -> Int {
+        let token = try String(contentsOf: data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        var request = URLRequest(url: URL(string: "\(url)/api/v1/pipelines/\(pipeline)/runs")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 5
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["params": params])
+        let (body, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 201,
+            let object = try JSONSerialization.jsonObject(with: body) as? [String: Any], let id = object["id"] as? Int
+        else { throw E2EFailure("no run was created: \(String(decoding: body, as: UTF8.self))") }
+        return id
+    }
+
+    func run(_ id: Int) async throws -> [String: Any] { try await get("/api/v1/runs/\(id)") }
+
+    func runState(_ id: Int) async throws -> String? {
+        (try await run(id)["run"] as? [String: Any])?["state"] as? String
+    }
+
+    func attempts(_ id: Int) async throws -> [[String: Any]] {
+        (try await run(id)["attempts"] as? [[String: Any]]) ?? []
+    }
+
+    /// Runs the CLI against this daemon's files; returns exit status, stdout and stderr.
+    func cli(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        try Self.runCLI(arguments)
+    }
+
+    static func runCLI(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    deinit {
+        stop()
+        root.remove()
+    }
+}
+
+/// A step of an end-to-end test that could not happen, with what was seen.
+struct E2EFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
