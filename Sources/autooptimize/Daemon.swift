@@ -49,6 +49,9 @@ struct Daemon {
                 services: [watcher, retention, engine, web], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        // Gone with the daemon: where it listened and its credential, so the CLI does not knock on a closed door.
+        try? FileManager.default.removeItem(at: data.appendingPathComponent("daemon.json"))
+        try? FileManager.default.removeItem(at: LocalCredential.path(in: data))
         withExtendedLifetime(lock) {}
     }
 

@@ -44,6 +44,26 @@ import Testing
         #expect(firstLog == "first\n[autooptimize: command exited with status 4]\n")
     }
 
+    @Test func triggerCommandStartsARunWithTypedParamsOnceByIdempotencyKey() async throws {
+        let daemon = try Daemon()
+        try daemon.write("greet.yaml", """
+            id: greet
+            params: {days: {type: integer, default: 1}, who: {type: string, default: world}}
+            tasks: [{id: say, kind: shell, with: {command: "echo $AUTOOPTIMIZE_PARAM_WHO $AUTOOPTIMIZE_PARAM_DAYS"}}]
+            """)
+        try await daemon.start()
+        let arguments = ["trigger", "greet", "--param", "days=3", "--param", "who=ana", "--idempotency-key", "ci-7", "--data", daemon.data.path]
+        let first = try daemon.cli(arguments)
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.hasPrefix("run 1 of greet:"))
+        let again = try daemon.cli(arguments)
+        #expect(again.out.hasPrefix("run 1 of greet:") && again.out.contains("existing run for this idempotency key"))
+        try await eventually("the run to succeed") { try await daemon.runState(1) == "succeeded" }
+        #expect(try daemon.cli(["logs", "1", "say", "--data", daemon.data.path]).out == "ana 3\n")
+        let bad = try daemon.cli(["trigger", "greet", "--param", "days=three", "--data", daemon.data.path])
+        #expect(bad.status != 0 && bad.err.contains("param \"days\": \"three\" is not an integer"))
+    }
+
     @Test func timeoutKillsTheTaskProcessGroup() async throws {
         let daemon = try Daemon()
         let pidFile = daemon.root.appending("child.pid").path

@@ -40,7 +40,9 @@ public struct ParamSpec: Sendable, Equatable {
     }
 
     /// Checks a typed value (from YAML or JSON) against the type and the allowed list.
+    /// Text given for a typed param (as the CLI and query strings give it) is read as that type.
     public func check(_ value: ParamValue) throws(ParamError) -> ParamValue {
+        if case .string(let text) = value, type != .string, type != .date { return try coerce(text) }
         let typed: ParamValue? =
             switch (type, value) {
             case (.string, .string), (.integer, .integer), (.number, .number), (.boolean, .boolean): value

@@ -102,7 +102,7 @@ import Testing
     @Test func badParamsAndUnknownPipelinesAreRefused() async throws {
         let yaml = pipeline(EngineHarness.script(.init()), extra: "params:\n  days: {type: integer, default: 7}")
         try await EngineHarness.with(yaml: [yaml]) { harness in
-            await #expect(throws: EngineError.badParams(ParamError(name: "days", message: "seven is not an integer"))) {
+            await #expect(throws: EngineError.badParams(ParamError(name: "days", message: "\"seven\" is not an integer"))) {
                 try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"), params: ["days": .string("seven")]))
             }
             await #expect(throws: EngineError.unknownPipeline(PipelineID("q"), known: [PipelineID("p")])) {

@@ -78,7 +78,7 @@ import Testing
         ("tasks:\n  - id: a\n    kind: noop\n    timeout: 5 minutes\n",
          "jobs.d/africa.yaml:4: timeout: \"5 minutes\" is not a duration (write it like 30s, 5m, 1h30m, 250ms)"),
         ("params:\n  days: {type: integer, default: seven}\ntasks: [{id: a, kind: noop}]\n",
-         "jobs.d/africa.yaml:2: param \"days\": seven is not an integer"),
+         "jobs.d/africa.yaml:2: param \"days\": \"seven\" is not an integer"),
         ("params:\n  day: {type: datetime}\ntasks: [{id: a, kind: noop}]\n",
          "jobs.d/africa.yaml:2: param \"day\": unknown type \"datetime\" (types: string, integer, number, boolean, date)"),
         ("tasks:\n  - id: a\n    kind: shell\n    with:\n      comand: ls\n",
