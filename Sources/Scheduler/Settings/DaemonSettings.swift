@@ -11,7 +11,7 @@ import Yams
 ///   - `data` (path, default "data"): store, logs and the local credential
 ///   - `max_running_tasks` (int, default 32): attempts running at once, all pipelines together
 ///   - `retention` (duration, default "90d"): finished runs older than this are deleted, with their logs
-///   - `durability` (`normal` or `full`, default `normal`): SQLite `synchronous` level
+///   - `durability` (`normal` or `full`, default `full`): SQLite `synchronous` level
 ///   - `log_level` (trace…critical, default "info")
 public struct DaemonSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
@@ -20,7 +20,7 @@ public struct DaemonSettings: Sendable, Equatable {
     public var dataDirectory = "data"
     public var maxRunningTasks = 32
     public var retention: Duration = .seconds(90 * 86400)
-    public var durability = Store.Durability.normal
+    public var durability = Store.Durability.full
     public var logLevel = "info"
 
     public init() {}
