@@ -7,7 +7,8 @@ struct AutoOptimize: AsyncParsableCommand {
         commandName: "autooptimize",
         abstract: "A job orchestrator for car-sales data: pipelines in jobs.d, run history in SQLite.",
         subcommands: [
-            ServeCommand.self, ValidateCommand.self, TriggerCommand.self, RunsCommand.self, ShowCommand.self,
+            ServeCommand.self, ValidateCommand.self, TriggerCommand.self, BackfillCommand.self, CancelCommand.self,
+            RerunCommand.self, MarkCommand.self, PauseCommand.self, UnpauseCommand.self, RunsCommand.self, ShowCommand.self,
             LogsCommand.self, CronCommand.self, BenchCommand.self,
         ]
     )

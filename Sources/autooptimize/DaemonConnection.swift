@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Scheduler
+
+/// How a CLI command reaches the running daemon on this machine: its address from
+/// `daemon.json` and its local credential, both in the data directory.
+struct DaemonConnection {
+    let client: LocalHTTPClient
+    let credential: LocalCredential
+
+    init(data path: String) throws {
+        let data = URL(fileURLWithPath: path)
+        let file = data.appendingPathComponent("daemon.json")
+        guard let contents = try? Data(contentsOf: file),
+            let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any],
+            let text = object["url"] as? String, let url = URL(string: text)
+        else { throw ValidationError("no running daemon found in \(data.path) (\(file.path) is missing)") }
+        do {
+            credential = try LocalCredential.read(from: data)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        client = LocalHTTPClient(baseURL: url)
+    }
+
+    /// POSTs a JSON body; returns the status and the decoded JSON object, or throws the daemon's error message.
+    func post(_ path: String, _ body: [String: Any] = [:], headers extra: [String: String] = [:]) throws -> (Int, [String: Any]) {
+        var headers = ["Authorization": "Bearer \(credential.token)", "Content-Type": "application/json"]
+        headers.merge(extra) { $1 }
+        let response: LocalHTTPClient.Response
+        do {
+            response = try client.send("POST", path, headers: headers, body: try JSONSerialization.data(withJSONObject: body))
+        } catch let error as DaemonError {
+            throw ValidationError(error.description)
+        }
+        let object = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
+        guard (200..<300).contains(response.status) else {
+            let message = (object["error"] as? [String: Any])?["message"] as? String
+            throw ValidationError(message ?? "the daemon answered \(response.status)")
+        }
+        return (response.status, object)
+    }
+}
+
+/// `name=value` options as a dictionary.
+func parseParams(_ params: [String]) throws -> [String: String] {
+    var values: [String: String] = [:]
+    for param in params {
+        guard let equals = param.firstIndex(of: "=") else { throw ValidationError("--param \"\(param)\" is not name=value") }
+        values[String(param[..<equals])] = String(param[param.index(after: equals)...])
+    }
+    return values
+}

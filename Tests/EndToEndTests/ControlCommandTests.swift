@@ -1,0 +1,62 @@
+import Foundation
+import SchedulerTesting
+import Testing
+
+/// The state-changing CLI commands, through the running daemon and its local credential.
+@Suite(.timeLimit(.minutes(2))) struct ControlCommandTests {
+    @Test func backfillPauseCancelRerunAndMarkWorkFromTheCommandLine() async throws {
+        let daemon = try Daemon()
+        let flag = daemon.root.appending("fixed").path
+        try daemon.write("daily.yaml", """
+            id: daily
+            schedule: "0 6 * * *"
+            tasks:
+              - {id: check, kind: shell, with: {command: "test -f \(flag)"}}
+              - {id: report, kind: noop, needs: [check]}
+            """)
+        try daemon.write("slow.yaml", "id: slow\ntasks: [{id: wait, kind: shell, with: {command: sleep 300}}]\n")
+        try await daemon.start()
+        let data = ["--data", daemon.data.path]
+
+        // Backfill: one run per 06:00 in three days; a second backfill adds none.
+        let backfill = try daemon.cli(["backfill", "daily", "--from", "2025-03-01", "--to", "2025-03-03T23:00:00Z"] + data)
+        #expect(backfill.out == "3 runs created\n", "\(backfill.err)")
+        #expect(try daemon.cli(["backfill", "daily", "--from", "2025-03-01", "--to", "2025-03-03"] + data).out.hasPrefix("0 runs created"))
+        try await eventually("the backfilled runs to fail (the flag file is missing)") {
+            try await (1...3).asyncAllSatisfy { try await daemon.runState($0) == "failed" }
+        }
+
+        // Rerun after fixing the cause: the failed task and its downstream run again in the same run.
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(try daemon.cli(["rerun", "1"] + data).status == 0)
+        try await eventually("run 1 to succeed on rerun") { try await daemon.runState(1) == "succeeded" }
+
+        // Mark: a failed task marked succeeded lets its skipped downstream run.
+        #expect(try daemon.cli(["mark", "2", "check", "succeeded"] + data).status == 0)
+        try await eventually("run 2 to succeed once marked") { try await daemon.runState(2) == "succeeded" }
+
+        // Cancel stops a running shell task.
+        let slow = try daemon.cli(["trigger", "slow"] + data)
+        let slowRun = try #require(Int(slow.out.split(separator: " ")[1]))
+        try await eventually("the slow task to run") { try await daemon.attempts(slowRun).first?["state"] as? String == "running" }
+        #expect(try daemon.cli(["cancel", "\(slowRun)"] + data).status == 0)
+        try await eventually("the slow run to be cancelled") { try await daemon.attempts(slowRun).first?["state"] as? String == "cancelled" }
+
+        // Pause and unpause show in the pipeline list; refusals say why.
+        #expect(try daemon.cli(["pause", "daily"] + data).out == "daily: paused\n")
+        let pipelines = (try await daemon.get("/api/v1/pipelines")["pipelines"] as? [[String: Any]]) ?? []
+        #expect(pipelines.first { $0["id"] as? String == "daily" }?["paused"] as? Bool == true)
+        #expect(try daemon.cli(["unpause", "daily"] + data).status == 0)
+        let unknown = try daemon.cli(["cancel", "999"] + data)
+        #expect(unknown.status != 0 && unknown.err.contains("unknown run 999"))
+        let badMark = try daemon.cli(["mark", "1", "check", "skipped"] + data)
+        #expect(badMark.status != 0 && badMark.err.contains("a task can be marked succeeded or failed, not skipped"))
+    }
+}
+
+extension ClosedRange where Bound == Int {
+    fileprivate func asyncAllSatisfy(_ predicate: (Int) async throws -> Bool) async rethrows -> Bool {
+        for value in self where try await !predicate(value) { return false }
+        return true
+    }
+}
