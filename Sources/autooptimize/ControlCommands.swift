@@ -9,10 +9,7 @@ struct PauseCommand: ParsableCommand {
     @OptionGroup var options: DataOptions
     @Argument(help: "The pipeline id.") var pipeline: String
 
-    func run() throws {
-        _ = try DaemonConnection(data: options.data).post("/api/v1/pipelines/\(pipeline)/pause")
-        print("\(pipeline): paused")
-    }
+    func run() throws { try setPaused(pipeline, true, options) }
 }
 
 /// `autooptimize unpause PIPELINE`.
@@ -22,10 +19,13 @@ struct UnpauseCommand: ParsableCommand {
     @OptionGroup var options: DataOptions
     @Argument(help: "The pipeline id.") var pipeline: String
 
-    func run() throws {
-        _ = try DaemonConnection(data: options.data).post("/api/v1/pipelines/\(pipeline)/unpause")
-        print("\(pipeline): unpaused")
-    }
+    func run() throws { try setPaused(pipeline, false, options) }
+}
+
+private func setPaused(_ pipeline: String, _ paused: Bool, _ options: DataOptions) throws {
+    let word = paused ? "paused" : "unpaused"
+    _ = try DaemonConnection(data: options.data).post("/api/v1/pipelines/\(pipeline)/\(paused ? "pause" : "unpause")")
+    print("\(pipeline): \(word)")
 }
 
 /// `autooptimize cancel RUN`.

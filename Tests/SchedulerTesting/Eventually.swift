@@ -9,7 +9,7 @@ public func eventually(
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(20))  // poll interval, bounded by the deadline above
     }
     if try await condition() { return }
     throw TimedOut(what: what(), seconds: seconds)

@@ -26,15 +26,7 @@ extension Engine {
                 continue
             }
             let active = ActiveRun(run: detail.run, pipeline: pipeline, taskRuns: taskRuns)
-            let interrupted = detail.attempts.filter { $0.state == .running }
-            for attempt in interrupted {
-                LeftoverProcesses.kill(marker: attempt.key.marker)
-                var finished = attempt
-                finished.state = .interrupted
-                finished.finishedAt = now
-                finished.reason = "the daemon stopped while this attempt ran (found at restart)"
-                changes.append(.finishAttempt(finished))
-            }
+            recordInterrupted(detail.attempts, at: now)
             for index in active.taskRuns.indices {
                 resumeTask(active, index, at: now)
             }
@@ -80,10 +72,9 @@ extension Engine {
         active.update(index) { $0 = taskRun }
     }
 
-    /// A run whose pipeline is gone, or lost or gained tasks, cannot be resumed: it fails, saying why.
-    private func abandon(_ detail: Store.RunDetail, at now: Date) {
-        let reason = "pipeline \"\(detail.run.pipeline)\" is no longer defined as it was when the run started"
-        for attempt in detail.attempts where attempt.state == .running {
+    /// Attempts still marked running were cut short: kill what they left and record why they ended.
+    private func recordInterrupted(_ attempts: [Attempt], at now: Date) {
+        for attempt in attempts where attempt.state == .running {
             LeftoverProcesses.kill(marker: attempt.key.marker)
             var finished = attempt
             finished.state = .interrupted
@@ -91,6 +82,12 @@ extension Engine {
             finished.reason = "the daemon stopped while this attempt ran (found at restart)"
             changes.append(.finishAttempt(finished))
         }
+    }
+
+    /// A run whose pipeline is gone, or lost or gained tasks, cannot be resumed: it fails, saying why.
+    private func abandon(_ detail: Store.RunDetail, at now: Date) {
+        let reason = "pipeline \"\(detail.run.pipeline)\" is no longer defined as it was when the run started"
+        recordInterrupted(detail.attempts, at: now)
         for var taskRun in detail.taskRuns where !taskRun.state.isFinished {
             taskRun.state = .cancelled
             taskRun.reason = reason

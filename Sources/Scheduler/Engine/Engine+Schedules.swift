@@ -11,7 +11,7 @@ extension Engine {
         for (file, diagnostics) in result.failures.sorted(by: { $0.key < $1.key }) {
             let kept = pipelineFiles[file]
             logger.warning(
-                "pipeline file is broken; \(kept == nil ? "not loaded" : "the last good version keeps running")",
+                kept == nil ? "pipeline file is broken; not loaded" : "pipeline file is broken; the last good version keeps running",
                 metadata: [LogKey.file: "\(file)", LogKey.error: "\(diagnostics.map(\.description).joined(separator: "; "))"])
             let id = kept ?? PipelineID(((file as NSString).lastPathComponent as NSString).deletingPathExtension)
             var state = states[id] ?? PipelineState(id: id)
