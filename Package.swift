@@ -85,7 +85,9 @@ let package = Package(
             name: "WebUITests",
             dependencies: [
                 "WebUI", "Scheduler", "SchedulerTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

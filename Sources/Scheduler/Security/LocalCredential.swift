@@ -6,6 +6,8 @@ public import Foundation
 public struct LocalCredential: Sendable {
     public let token: String
 
+    public init(token: String) { self.token = token }
+
     public static func path(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("local-admin.token")
     }
