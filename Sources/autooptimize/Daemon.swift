@@ -28,7 +28,8 @@ struct Daemon {
         let initial = loader.load(directory: jobs)
         let engine = Engine(
             store: store, runner: InProcessRunner(dataDirectory: data), initial: initial,
-            configuration: .init(maxRunningTasks: settings.maxRunningTasks, dataDirectory: data),
+            configuration: .init(
+                maxRunningTasks: settings.maxRunningTasks, dataDirectory: data, shutdownGrace: settings.shutdownGrace),
             logger: logger)
         let watcher = PipelineWatcher(directory: jobs, loader: loader, logger: logger) { engine.reload($0) }
         let retention = RunRetention(store: store, retention: settings.retention, logger: logger)

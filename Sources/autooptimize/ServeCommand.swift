@@ -21,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 settings = try DaemonSettings.load(file: config)
             } catch {
-                throw ValidationError(error.description)
+                FileHandle.standardError.write(Data("autooptimize: \(error)\n".utf8))
+                throw ExitCode(1)
             }
         }
         settings.jobsDirectory = jobs ?? settings.jobsDirectory

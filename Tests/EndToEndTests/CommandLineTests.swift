@@ -44,6 +44,15 @@ import Testing
         #expect(result.err.hasPrefix("autooptimize: cannot create the data directory \(root.appending("blocker/data").path)"))
     }
 
+    @Test func aBadSettingsFileIsRefusedWithFileAndLine() throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        try "port: 9000\nretension: 30d\n".write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
+        let result = try Daemon.runCLI(["serve", "--config", root.appending("settings.yaml").path])
+        #expect(result.status == 1)
+        #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):2: unknown key \"retension\" (did you mean \"retention\"?)"))
+    }
+
     @Test func aMissingJobsDirectoryIsRefusedClearly() throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }

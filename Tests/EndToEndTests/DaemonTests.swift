@@ -122,6 +122,40 @@ import Testing
         #expect(runs.count == 1)
     }
 
+    @Test func sigtermLetsRunningTasksFinishWithinTheGracePeriod() async throws {
+        let daemon = try Daemon()
+        let started = daemon.root.appending("started").path
+        try daemon.write("short.yaml", "id: short\ntasks: [{id: nap, kind: shell, with: {command: \"touch \(started); sleep 1; echo rested\"}}]\n")
+        try await daemon.start()
+        let run = try await daemon.trigger("short")
+        try await eventually("the task to start") { FileManager.default.fileExists(atPath: started) }
+        daemon.stop()
+        // The daemon waited for the attempt before exiting: the store says so.
+        let shown = try daemon.cli(["show", "\(run)", "--data", daemon.data.path])
+        #expect(shown.out.hasPrefix("run \(run) of short: succeeded"), "\(shown.out)\(shown.err)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.data.appendingPathComponent("daemon.json").path))
+    }
+
+    @Test func sigtermPastTheGracePeriodInterruptsAndTheNextStartRunsTheTaskAgainWithoutUsingARetry() async throws {
+        let daemon = try Daemon()
+        let marker = daemon.root.appending("marker").path
+        try "shutdown_grace: 300ms\n".write(to: daemon.root.appending("settings.yaml"), atomically: true, encoding: .utf8)
+        try daemon.write("long.yaml", """
+            id: long
+            tasks: [{id: work, kind: shell, retries: 0, with: {command: "if [ -f \(marker) ]; then echo second; else touch \(marker); sleep 300; fi"}}]
+            """)
+        try await daemon.start(extra: ["--config", daemon.root.appending("settings.yaml").path])
+        let run = try await daemon.trigger("long")
+        try await eventually("the first attempt to start") { FileManager.default.fileExists(atPath: marker) }
+        daemon.stop()
+        let restarted = try Daemon(root: daemon.root)
+        try await restarted.start()
+        try await eventually(within: 20, "the run to succeed after the restart") { try await restarted.runState(run) == "succeeded" }
+        let attempts = try await restarted.attempts(run)
+        #expect(attempts.map { $0["state"] as? String } == ["interrupted", "succeeded"])
+        #expect(attempts.first?["reason"] as? String == "the daemon shut down while the attempt ran")
+    }
+
     @Test func hotReloadAppliesAGoodChangeAndKeepsTheLastGoodVersionOfABrokenOne() async throws {
         let daemon = try Daemon()
         try daemon.write("live.yaml", "id: live\ntasks: [{id: one, kind: noop}]\n")

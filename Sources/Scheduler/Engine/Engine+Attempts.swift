@@ -153,6 +153,8 @@ extension Engine {
             admission.enqueue(key, pipeline: active.run.pipeline)
         case .timeout(let key, let limit):
             if let attempt = running[key] { actions.append(.stop(attempt.signal, .timeout(limit))) }
+        case .drainDeadline:
+            interruptRemaining()
         }
     }
 }

@@ -27,16 +27,19 @@ public actor Engine: Service {
         public var dataDirectory: URL
         /// Cap on catch-up runs created for one pipeline at once.
         public var catchupLimit: Int
+        /// How long a graceful shutdown waits for running batch attempts before interrupting them.
+        public var shutdownGrace: Duration
         /// Random numbers for retry jitter; fixed in tests.
         public var jitter: @Sendable () -> Double
 
         public init(
-            maxRunningTasks: Int = 32, dataDirectory: URL, catchupLimit: Int = 1000,
+            maxRunningTasks: Int = 32, dataDirectory: URL, catchupLimit: Int = 1000, shutdownGrace: Duration = .seconds(10),
             jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
         ) {
             self.maxRunningTasks = maxRunningTasks
             self.dataDirectory = dataDirectory
             self.catchupLimit = catchupLimit
+            self.shutdownGrace = shutdownGrace
             self.jitter = jitter
         }
     }
@@ -135,7 +138,7 @@ public actor Engine: Service {
             perform(&group)
             if phase == .draining, running.isEmpty { return }
             batch = await inbox.next(ignoringCancellation: phase == .draining)
-            if batch.isEmpty, Task.isCancelled { beginDrain() }
+            if batch.isEmpty, Task.isCancelled { beginDrain(graceful: false) }
         }
     }
 
@@ -150,7 +153,7 @@ public actor Engine: Service {
         case .pipelinesLoaded(let result): handleLoaded(result)
         case .attemptFinished(let key, let outcome, let at): handleFinished(key, outcome, at: at)
         case .timerFired(let timer): handleTimer(timer)
-        case .shutdown: beginDrain()
+        case .shutdown: beginDrain(graceful: true)
         }
     }
 
@@ -208,12 +211,32 @@ public actor Engine: Service {
         notifications.removeAll(keepingCapacity: true)
     }
 
-    /// Stops taking new work and asks every running attempt to stop; the loop ends when they have.
-    private func beginDrain() {
+    /// Stops taking new work; the loop ends once no attempt runs.
+    ///
+    /// A graceful shutdown lets batch attempts finish for up to `shutdownGrace`, then
+    /// interrupts the rest (their tasks run again at the next start without using a
+    /// retry); services, which never finish, stop at once. A torn-down engine (its task
+    /// cancelled) interrupts everything at once.
+    private func beginDrain(graceful: Bool) {
         guard phase == .running else { return }
         phase = .draining
         logger.info("engine draining", metadata: [LogKey.count: "\(running.count)"])
+        for (key, attempt) in running where !graceful || isService(key) {
+            actions.append(.stop(attempt.signal, .shutdown))
+        }
+        if graceful, !running.isEmpty {
+            arm(.drainDeadline, at: clock.now().addingTimeInterval(configuration.shutdownGrace.seconds))
+        }
+    }
+
+    /// The grace period is over: interrupt what still runs.
+    func interruptRemaining() {
         for attempt in running.values { actions.append(.stop(attempt.signal, .shutdown)) }
+    }
+
+    private func isService(_ key: AttemptKey) -> Bool {
+        guard let active = runs[key.taskRun.run], let index = active.index(of: key.taskRun.task) else { return false }
+        return active.pipeline.tasks[index].isService
     }
 
     private func refuse(_ event: EngineEvent) {

@@ -22,6 +22,8 @@ enum EngineTimer: Sendable, Hashable {
     /// An `up_for_retry` task (or a service to restart) whose backoff ends.
     case retry(TaskRunKey)
     case timeout(AttemptKey, limit: Duration)
+    /// The end of a graceful shutdown's grace period.
+    case drainDeadline
 }
 
 /// The answer to a request event, given once the changes it made are in the store.

@@ -12,6 +12,7 @@ import Yams
 ///   - `max_running_tasks` (int, default 32): attempts running at once, all pipelines together
 ///   - `retention` (duration, default "90d"): finished runs older than this are deleted, with their logs
 ///   - `durability` (`normal` or `full`, default `full`): SQLite `synchronous` level
+///   - `shutdown_grace` (duration, default "10s"): how long SIGTERM waits for running tasks before interrupting them
 ///   - `log_level` (trace…critical, default "info")
 public struct DaemonSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
@@ -22,6 +23,7 @@ public struct DaemonSettings: Sendable, Equatable {
     public var retention: Duration = .seconds(90 * 86400)
     public var durability = Store.Durability.full
     public var logLevel = "info"
+    public var shutdownGrace: Duration = .seconds(10)
 
     public init() {}
 
@@ -34,11 +36,13 @@ public struct DaemonSettings: Sendable, Equatable {
         var retention: Located<String>?
         var durability: Located<String>?
         var logLevel: Located<String>?
+        var shutdownGrace: Located<String>?
 
         enum CodingKeys: String, CodingKey {
             case host, port, jobs, data, retention, durability
             case maxRunningTasks = "max_running_tasks"
             case logLevel = "log_level"
+            case shutdownGrace = "shutdown_grace"
         }
     }
 
@@ -63,12 +67,8 @@ public struct DaemonSettings: Sendable, Equatable {
         settings.jobsDirectory = document.jobs ?? settings.jobsDirectory
         settings.dataDirectory = document.data ?? settings.dataDirectory
         settings.maxRunningTasks = document.maxRunningTasks ?? settings.maxRunningTasks
-        if let located = document.retention {
-            guard let value = DurationText.parse(located.value) else {
-                throw Diagnostic(file: path, line: located.line, message: "retention: \"\(located.value)\" is not a duration (like 90d)")
-            }
-            settings.retention = value
-        }
+        settings.retention = try duration(document.retention, "retention", path) ?? settings.retention
+        settings.shutdownGrace = try duration(document.shutdownGrace, "shutdown_grace", path) ?? settings.shutdownGrace
         if let located = document.durability {
             guard let value = Store.Durability(rawValue: located.value) else {
                 throw Diagnostic(file: path, line: located.line, message: "durability must be normal or full, not \"\(located.value)\"")
@@ -83,5 +83,13 @@ public struct DaemonSettings: Sendable, Equatable {
             settings.logLevel = located.value
         }
         return settings
+    }
+
+    private static func duration(_ located: Located<String>?, _ key: String, _ path: String) throws(Diagnostic) -> Duration? {
+        guard let located else { return nil }
+        guard let value = DurationText.parse(located.value) else {
+            throw Diagnostic(file: path, line: located.line, message: "\(key): \"\(located.value)\" is not a duration (like 30s, 90d)")
+        }
+        return value
     }
 }
