@@ -150,7 +150,12 @@ import Testing
         daemon.stop()
         let restarted = try Daemon(root: daemon.root)
         try await restarted.start()
-        try await eventually(within: 20, "the run to succeed after the restart") { try await restarted.runState(run) == "succeeded" }
+        do {
+            try await eventually(within: 20, "the run to succeed after the restart") { try await restarted.runState(run) == "succeeded" }
+        } catch {
+            Issue.record("\(error): \(try await restarted.run(run)); first daemon: \(daemon.stderr); second: \(restarted.stderr)")
+            throw error
+        }
         let attempts = try await restarted.attempts(run)
         #expect(attempts.map { $0["state"] as? String } == ["interrupted", "succeeded"])
         #expect(attempts.first?["reason"] as? String == "the daemon shut down while the attempt ran")

@@ -75,7 +75,7 @@ extension Engine {
     /// Attempts still marked running were cut short: kill what they left and record why they ended.
     private func recordInterrupted(_ attempts: [Attempt], at now: Date) {
         for attempt in attempts where attempt.state == .running {
-            LeftoverProcesses.kill(marker: attempt.key.marker)
+            LeftoverProcesses.kill(attempt: attempt.key, dataDirectory: configuration.dataDirectory)
             var finished = attempt
             finished.state = .interrupted
             finished.finishedAt = now

@@ -1,21 +1,24 @@
 import Foundation
 
 /// Finds and kills processes an interrupted attempt left running, by the
-/// `AUTOOPTIMIZE_ATTEMPT` marker every shell attempt carries in its environment.
+/// `AUTOOPTIMIZE_ATTEMPT` and `AUTOOPTIMIZE_DATA_DIR` every shell attempt carries
+/// in its environment: the pair names one attempt of one daemon, so that another
+/// daemon on the same machine never has its tasks killed.
 ///
 /// After a `kill -9` of the daemon its children live on; killing them before
 /// the retry is what keeps a task from running twice at once.
 enum LeftoverProcesses {
-    /// Sends SIGKILL to every process whose environment holds the marker; returns how many.
+    /// Sends SIGKILL to every process whose environment holds both markers; returns how many.
     @discardableResult
-    static func kill(marker: String) -> Int {
-        let needle = Array("AUTOOPTIMIZE_ATTEMPT=\(marker)\0".utf8)
+    static func kill(attempt: AttemptKey, dataDirectory: URL) -> Int {
+        let needle = Array("AUTOOPTIMIZE_ATTEMPT=\(attempt.marker)\0".utf8)
+        let owner = Array("AUTOOPTIMIZE_DATA_DIR=\(dataDirectory.path)\0".utf8)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         var killed = 0
         for entry in entries {
             guard let pid = Int32(entry), pid != getpid(),
                 let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                contains(Array(environment), needle)
+                case let bytes = Array(environment), contains(bytes, needle), contains(bytes, owner)
             else { continue }
             if Foundation.kill(pid, SIGKILL) == 0 { killed += 1 }
         }
