@@ -30,6 +30,8 @@ public struct PipelineWatcher: Service {
         let changes = try DirectoryChanges(directory: directory.path)
         defer { changes.close() }
         let stream = changes.stream()
+        // A change made between the daemon's first load and this watch would otherwise go unseen.
+        onLoad(loader.load(directory: directory))
         // Ends on graceful shutdown: the stream finishes when `close` wakes the thread.
         for await _ in stream.cancelOnGracefulShutdown() {
             try? await Task.sleep(for: quietPeriod)
