@@ -75,7 +75,9 @@ public struct InProcessRunner: AttemptRunner {
             return first ?? stop.reason?.outcome
         }
         // Cancelled from outside with no reason given: the engine's own task is being torn down.
-        let final = outcome ?? (Task.isCancelled ? StopReason.shutdown.outcome : .cancelled(reason: "cancelled"))
+        var final = outcome ?? (Task.isCancelled ? StopReason.shutdown.outcome : .cancelled(reason: "cancelled"))
+        // Output that could not be kept is a loss the person on call must hear about (a full disk, a read-only --data).
+        if final == .succeeded, let failure = log.failure { final = .failed(reason: failure, exitCode: nil) }
         if let reason = final.reason { log.write("[autooptimize: \(reason)]\n") }
         return final
     }

@@ -73,3 +73,14 @@ import Testing
         try await eventually("the background child to be gone") { kill(child, 0) != 0 }
     }
 }
+
+@Suite struct AttemptLogTests {
+    @Test func outputThatCannotBeKeptFailsTheAttemptSayingWhy() async throws {
+        let key = AttemptKey(taskRun: TaskRunKey(run: RunID(1), task: TaskID("t")), number: 1)
+        let request = AttemptRequest(
+            key: key, pipeline: PipelineID("p"), job: try ShellJob(settings: .init(command: "echo hello")), logicalDate: .now,
+            params: [:], logPath: "/dev/null/logs/t.1.log", stop: AttemptStopSignal())
+        let outcome = await InProcessRunner(dataDirectory: URL(fileURLWithPath: "/tmp")).run(request)
+        #expect(outcome == .failed(reason: "cannot open log file /dev/null/logs/t.1.log: Not a directory", exitCode: nil))
+    }
+}
