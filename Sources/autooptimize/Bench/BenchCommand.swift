@@ -18,7 +18,7 @@ struct EngineBenchCommand: AsyncParsableCommand {
     @Option(help: "Length of each no-op chain.") var chainLength: Int = 100
     @Option(help: "Shell tasks running `true`.") var shellTasks: Int = 2000
     @Option(help: "Shell tasks at a time.") var shellParallel: Int = 16
-    @Option(help: "SQLite durability: normal or full.") var durability: String = "normal"
+    @Option(help: "SQLite durability: full (the daemon's default) or normal.") var durability: String = "full"
 
     func run() async throws {
         let bench = EngineBenchmark(durability: durability == "full" ? .full : .normal)
