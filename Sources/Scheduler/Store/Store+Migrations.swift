@@ -61,6 +61,51 @@ extension Store {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2 accounts and audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE user (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin', 'auditor')),
+                    passwordHash TEXT NOT NULL,
+                    createdAt DOUBLE NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+                );
+                CREATE TABLE session (
+                    digest TEXT PRIMARY KEY NOT NULL,
+                    userID INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    csrfToken TEXT NOT NULL,
+                    createdAt DOUBLE NOT NULL,
+                    lastSeenAt DOUBLE NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE apiToken (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    digest TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin', 'auditor')),
+                    pipelines TEXT,
+                    createdBy TEXT NOT NULL,
+                    createdAt DOUBLE NOT NULL,
+                    expiresAt DOUBLE,
+                    revokedAt DOUBLE
+                );
+                CREATE TABLE auditEvent (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    at DOUBLE NOT NULL,
+                    actor TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TRIGGER auditEvent_noUpdate BEFORE UPDATE ON auditEvent
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER auditEvent_noDelete BEFORE DELETE ON auditEvent
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                """)
+        }
         try migrator.migrate(writer)
     }
 }

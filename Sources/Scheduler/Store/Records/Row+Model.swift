@@ -46,3 +46,38 @@ extension PipelineState {
             loadError: row["loadError"])
     }
 }
+
+extension User {
+    init(row: Row) {
+        self.init(
+            id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer, passwordHash: row["passwordHash"],
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]), disabled: row["disabled"])
+    }
+}
+
+extension Session {
+    init(row: Row) {
+        self.init(
+            digest: row["digest"], userID: row["userID"], csrfToken: row["csrfToken"],
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]), lastSeenAt: Date(timeIntervalSince1970: row["lastSeenAt"]))
+    }
+}
+
+extension APIToken {
+    init(row: Row) {
+        self.init(
+            id: row["id"], name: row["name"], digest: row["digest"], role: Role(rawValue: row["role"]) ?? .viewer,
+            pipelines: (row["pipelines"] as String?).map { $0.split(separator: ",").map { PipelineID(String($0)) } },
+            createdBy: row["createdBy"], createdAt: Date(timeIntervalSince1970: row["createdAt"]),
+            expiresAt: (row["expiresAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            revokedAt: (row["revokedAt"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}
+
+extension AuditEvent {
+    init(row: Row) {
+        self.init(
+            id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"], role: row["role"], action: row["action"],
+            target: row["target"], address: row["address"], outcome: row["outcome"], hash: row["hash"])
+    }
+}

@@ -1,0 +1,111 @@
+public import Foundation
+import GRDB
+
+// MARK: - Accounts: users, sessions, API tokens
+
+extension Store {
+    private func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw StoreError(doing: what, underlying: error)
+        }
+    }
+
+    private func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw StoreError(doing: "read \(what)", underlying: error)
+        }
+    }
+
+    /// Adds a user; returns it with its id. A taken name is a `StoreError` (SQLite's UNIQUE constraint).
+    public func createUser(_ user: User) throws(StoreError) -> User {
+        try write("create user \(user.name)") { db in
+            try db.execute(
+                sql: "INSERT INTO user (name, role, passwordHash, createdAt, disabled) VALUES (?, ?, ?, ?, ?)",
+                arguments: [user.name, user.role.rawValue, user.passwordHash, user.createdAt.timeIntervalSince1970, user.disabled])
+            var created = user
+            created.id = db.lastInsertedRowID
+            return created
+        }
+    }
+
+    public func user(named name: String) throws(StoreError) -> User? {
+        try read("user \(name)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]).map(User.init(row:))
+        }
+    }
+
+    public func user(id: Int64) throws(StoreError) -> User? {
+        try read("user \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [id]).map(User.init(row:))
+        }
+    }
+
+    public func users() throws(StoreError) -> [User] {
+        try read("users") { db in try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map(User.init(row:)) }
+    }
+
+    public func userCount() throws(StoreError) -> Int {
+        try read("the number of users") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user") ?? 0 }
+    }
+
+    public func saveSession(_ session: Session) throws(StoreError) {
+        try write("record a session") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO session (digest, userID, csrfToken, createdAt, lastSeenAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(digest) DO UPDATE SET lastSeenAt = excluded.lastSeenAt
+                    """,
+                arguments: [session.digest, session.userID, session.csrfToken, session.createdAt.timeIntervalSince1970,
+                            session.lastSeenAt.timeIntervalSince1970])
+        }
+    }
+
+    public func session(digest: String) throws(StoreError) -> Session? {
+        try read("a session") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM session WHERE digest = ?", arguments: [digest]).map(Session.init(row:))
+        }
+    }
+
+    public func deleteSession(digest: String) throws(StoreError) {
+        try write("end a session") { db in try db.execute(sql: "DELETE FROM session WHERE digest = ?", arguments: [digest]) }
+    }
+
+    /// Adds an API token; returns it with its id.
+    public func createToken(_ token: APIToken) throws(StoreError) -> APIToken {
+        try write("create API token \(token.name)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO apiToken (name, digest, role, pipelines, createdBy, createdAt, expiresAt, revokedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [token.name, token.digest, token.role.rawValue, token.pipelines.map { $0.map(\.rawValue).joined(separator: ",") },
+                            token.createdBy, token.createdAt.timeIntervalSince1970, token.expiresAt?.timeIntervalSince1970,
+                            token.revokedAt?.timeIntervalSince1970])
+            var created = token
+            created.id = db.lastInsertedRowID
+            return created
+        }
+    }
+
+    public func token(digest: String) throws(StoreError) -> APIToken? {
+        try read("an API token") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE digest = ?", arguments: [digest]).map(APIToken.init(row:))
+        }
+    }
+
+    public func tokens() throws(StoreError) -> [APIToken] {
+        try read("API tokens") { db in try Row.fetchAll(db, sql: "SELECT * FROM apiToken ORDER BY id").map(APIToken.init(row:)) }
+    }
+
+    /// Revokes a token; returns `false` when there is no such token.
+    public func revokeToken(id: Int64, at now: Date) throws(StoreError) -> Bool {
+        try write("revoke API token \(id)") { db in
+            try db.execute(sql: "UPDATE apiToken SET revokedAt = COALESCE(revokedAt, ?) WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
+            return db.changesCount > 0
+        }
+    }
+}

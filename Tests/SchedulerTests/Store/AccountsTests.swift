@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+@testable import Scheduler
+import Testing
+
+@Suite struct AccountsTests {
+    private let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    @Test(arguments: [
+        (Role.viewer, [Permission.read]), (.operator, [.read, .operate]), (.auditor, [.read, .audit]),
+        (.admin, [.read, .operate, .administer, .audit]),
+    ])
+    func rolesGrantTheirPermissionsOnly(role: Role, granted: [Permission]) {
+        #expect(Permission.allCases.filter(role.allows) == granted)
+    }
+
+    @Test func aTokenScopedToPipelinesActsOnThoseOnly() {
+        let ci = Principal(name: "ci", role: .operator, kind: .apiToken(id: 1), pipelines: [PipelineID("africa")])
+        #expect(ci.may(.operate, on: PipelineID("africa")))
+        #expect(!ci.may(.operate, on: PipelineID("stream")))
+        #expect(!ci.may(.administer))
+    }
+
+    @Test func usersAreUniqueByName() throws {
+        let store = try Store.inMemory()
+        let ana = try store.createUser(User(name: "ana", role: .admin, passwordHash: "$2b$hash", createdAt: now))
+        #expect(try store.user(named: "ana") == ana)
+        #expect(throws: StoreError.self) { try store.createUser(User(name: "ana", role: .viewer, passwordHash: "x", createdAt: now)) }
+        #expect(try store.userCount() == 1)
+    }
+
+    @Test func tokensAreFoundByDigestAndStopWorkingWhenRevokedOrExpired() throws {
+        let store = try Store.inMemory()
+        let secret = SecretToken.generate(prefix: "ao_")
+        let token = try store.createToken(APIToken(
+            name: "ci", digest: SecretToken.digest(secret), role: .operator, pipelines: [PipelineID("africa")], createdBy: "ana",
+            createdAt: now, expiresAt: now.addingTimeInterval(3600)))
+        let found = try #require(try store.token(digest: SecretToken.digest(secret)))
+        #expect(found == token && found.pipelines == [PipelineID("africa")])
+        #expect(found.isValid(at: now) && !found.isValid(at: now.addingTimeInterval(3600)))
+        #expect(try store.revokeToken(id: token.id, at: now))
+        #expect(try store.token(digest: SecretToken.digest(secret))?.isValid(at: now) == false)
+        #expect(try !store.revokeToken(id: 999, at: now))
+        // The store never holds the secret itself.
+        #expect(!found.digest.contains(secret) && secret.hasPrefix("ao_") && secret.count == 67)
+    }
+
+    @Test func auditTrailIsChainedAndAppendOnly() throws {
+        let store = try Store.inMemory()
+        for action in ["login", "trigger", "token.create"] {
+            try store.appendAudit(AuditEvent(
+                at: now, actor: "ana", role: "admin", action: action, target: "pipeline africa", address: "127.0.0.1", outcome: "ok"))
+        }
+        #expect(try store.verifyAuditChain() == nil)
+        // The schema refuses edits and deletions.
+        #expect(throws: StoreError.self) {
+            do { try store.writer.write { try $0.execute(sql: "UPDATE auditEvent SET actor = 'eve' WHERE id = 2") } } catch {
+                throw StoreError(doing: "tamper", underlying: error)
+            }
+        }
+        // Someone with the file in hand can drop the guard, but the chain shows where the edit is.
+        try store.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER auditEvent_noUpdate")
+            try db.execute(sql: "UPDATE auditEvent SET actor = 'eve' WHERE id = 2")
+        }
+        #expect(try store.verifyAuditChain() == 2)
+    }
+}
