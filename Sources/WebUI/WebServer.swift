@@ -3,10 +3,8 @@ public import Hummingbird
 public import Logging
 public import Scheduler
 
-/// Builds the daemon's HTTP server: the read API and the local-admin control routes.
-///
-/// The panel and the full REST API with users, roles and tokens are the next
-/// issue's; this is the part the CLI and the end-to-end tests need now.
+/// Builds the daemon's HTTP server: the API with its authentication (sessions, API tokens,
+/// the local credential), role checks and audit trail.
 ///
 /// - Parameters:
 ///   - onListening: called with the bound port once the server listens (port 0 picks a free one).
@@ -14,10 +12,14 @@ public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: AppRequestContext.self)
+    let audit = AuditRecorder(store: store)
+    router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))
     let api = router.group("api/v1")
     ReadController(engine: engine, store: store).register(on: api)
-    ControlController(engine: engine, credential: credential).register(on: api)
+    ControlController(engine: engine, store: store, audit: audit).register(on: api)
+    SessionController(store: store, audit: audit).register(on: api)
+    AccountsController(store: store, audit: audit).register(on: api)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
@@ -25,16 +27,25 @@ public func buildWebServer(
         logger: logger)
 }
 
-/// The `/api/v1` routes that read: open to anyone who can reach the (loopback by default) port until issue 3's accounts.
+/// The `/api/v1` routes that read: any role (health: anyone, for load balancers and probes).
 struct ReadController: Sendable {
     let engine: Engine
     let store: Store
 
-    func register(on group: RouterGroup<BasicRequestContext>) {
+    func register(on group: RouterGroup<AppRequestContext>) {
         group.get("health") { _, _ in try await health() }
-        group.get("pipelines") { _, _ in await pipelines() }
-        group.get("runs") { request, _ in try runs(request) }
-        group.get("runs/:id") { _, context in try run(context) }
+        group.get("pipelines") { _, context in
+            _ = try context.require(.read)
+            return await pipelines()
+        }
+        group.get("runs") { request, context in
+            _ = try context.require(.read)
+            return try runs(request)
+        }
+        group.get("runs/:id") { _, context in
+            _ = try context.require(.read)
+            return try run(context)
+        }
     }
 
     private func health() async throws -> Health {
@@ -77,7 +88,7 @@ struct ReadController: Sendable {
         return RunPage(runs: runs.map(RunSummary.init), nextBefore: runs.count == filter.limit ? runs.last?.id.rawValue : nil)
     }
 
-    private func run(_ context: BasicRequestContext) throws -> RunDetailView {
+    private func run(_ context: AppRequestContext) throws -> RunDetailView {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
         return RunDetailView(detail)

@@ -24,6 +24,15 @@ struct Daemon {
         } catch {
             throw DaemonError(error.description)
         }
+        do {
+            if let password = try await FirstAdmin.ensure(
+                store: store, password: ProcessInfo.processInfo.environment["AUTOOPTIMIZE_ADMIN_PASSWORD"])
+            {
+                FileHandle.standardOutput.write(Data("autooptimize: created user admin with password \(password) (shown once)\n".utf8))
+            }
+        } catch {
+            throw DaemonError("could not create the first admin: \(error)")
+        }
         let loader = PipelineLoader(registry: .standard())
         let initial = loader.load(directory: jobs)
         let engine = Engine(

@@ -74,6 +74,8 @@ final class Daemon: @unchecked Sendable {
     func get(_ path: String) async throws -> [String: Any] {
         var request = URLRequest(url: URL(string: url + path)!)
         request.timeoutInterval = 5
+        let token = try String(contentsOf: data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (body, _) = try await URLSession.shared.data(for: request)
         return (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
     }

@@ -63,9 +63,9 @@ import WebUI
             #expect((try json(badParam)["error"] as? [String: String])?["message"] == #"param "days": "x" is not an integer"#)
             let unknown = try await client.execute(uri: "/api/v1/pipelines/q/runs", method: .post, headers: authorized, body: ByteBuffer(string: "{}"))
             #expect(unknown.status == .notFound)
-            let noRun = try await client.execute(uri: "/api/v1/runs/42", method: .get)
+            let noRun = try await client.execute(uri: "/api/v1/runs/42", method: .get, headers: authorized)
             #expect(noRun.status == .notFound)
-            let badState = try await client.execute(uri: "/api/v1/runs?state=done", method: .get)
+            let badState = try await client.execute(uri: "/api/v1/runs?state=done", method: .get, headers: authorized)
             #expect(badState.status == .badRequest)
         }
     }
@@ -73,11 +73,11 @@ import WebUI
     @Test func runsArePagedNewestFirst() async throws {
         try await withAPI { client, harness in
             for _ in 0..<5 { _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"))) }
-            let first = try json(try await client.execute(uri: "/api/v1/runs?limit=2", method: .get))
+            let first = try json(try await client.execute(uri: "/api/v1/runs?limit=2", method: .get, headers: authorized))
             let ids = (first["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }
             #expect(ids == [5, 4])
             let next = try #require(first["nextBefore"] as? Int)
-            let second = try json(try await client.execute(uri: "/api/v1/runs?limit=2&before=\(next)", method: .get))
+            let second = try json(try await client.execute(uri: "/api/v1/runs?limit=2&before=\(next)", method: .get, headers: authorized))
             #expect((second["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [3, 2])
         }
     }

@@ -2,13 +2,15 @@ import Foundation
 import Hummingbird
 import Scheduler
 
-/// The `/api/v1` routes that change state. Until users and tokens exist (issue 3), each
-/// requires the daemon's local credential, which only its own user can read on its machine.
+/// The `/api/v1` routes that change runs and pipelines: operators and admins, and tokens
+/// scoped to the pipeline concerned. Each writes an audit event, refusals included.
 struct ControlController: Sendable {
+    typealias Context = AppRequestContext
     let engine: Engine
-    let credential: LocalCredential
+    let store: Store
+    let audit: AuditRecorder
 
-    func register(on group: RouterGroup<BasicRequestContext>) {
+    func register(on group: RouterGroup<Context>) {
         group.post("pipelines/:id/runs") { request, context in try await trigger(request, context) }
         group.post("pipelines/:id/pause") { request, context in try await pause(request, context, true) }
         group.post("pipelines/:id/unpause") { request, context in try await pause(request, context, false) }
@@ -18,10 +20,15 @@ struct ControlController: Sendable {
         group.post("runs/:id/tasks/:task/mark") { request, context in try await mark(request, context) }
     }
 
-    private func authorize(_ request: Request) throws {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            credential.matches(String(header.dropFirst("Bearer ".count)))
-        else { throw APIError.unauthorized }
+    private func guarded<T>(
+        _ action: String, _ target: String, pipeline: PipelineID?, _ context: Context, _ body: (Principal) async throws -> T
+    ) async throws -> T {
+        try await audit.guarded(action, target: target, .operate, on: pipeline, context, body)
+    }
+
+    /// The pipeline a run belongs to, for token scopes; unknown runs are refused by the engine itself.
+    private func pipeline(of run: RunID) -> PipelineID? {
+        (try? store.run(run))??.run.pipeline
     }
 
     /// Runs an engine request, turning its refusals into JSON errors with the right status.
@@ -33,7 +40,7 @@ struct ControlController: Sendable {
         }
     }
 
-    private func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext, _ shape: String) async throws -> T {
+    private func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: Context, _ shape: String) async throws -> T {
         do {
             return try await request.decode(as: type, context: context)
         } catch {
@@ -41,63 +48,72 @@ struct ControlController: Sendable {
         }
     }
 
-    private func runID(_ context: BasicRequestContext) throws -> RunID {
+    private func runID(_ context: Context) throws -> RunID {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
         return RunID(id)
     }
 
-    private func trigger(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        try authorize(request)
-        let trigger = try await body(TriggerBody.self, request, context, "a JSON object with optional \"params\" and \"idempotencyKey\"")
-        let result = try await engineCall {
-            try await engine.trigger(TriggerRequest(
-                pipeline: PipelineID(context.parameters.get("id") ?? ""), params: trigger.params ?? [:],
-                idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? trigger.idempotencyKey, requestedBy: "local admin"))
+    private func trigger(_ request: Request, _ context: Context) async throws -> Response {
+        let pipeline = PipelineID(context.parameters.get("id") ?? "")
+        return try await guarded("run.trigger", "pipeline \(pipeline)", pipeline: pipeline, context) { principal in
+            let trigger = try await body(TriggerBody.self, request, context, "a JSON object with optional \"params\" and \"idempotencyKey\"")
+            let result = try await engineCall {
+                try await engine.trigger(TriggerRequest(
+                    pipeline: pipeline, params: trigger.params ?? [:],
+                    idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? trigger.idempotencyKey, requestedBy: principal.name))
+            }
+            return try RunSummary(result.run).response(from: request, context: context).with(status: result.created ? .created : .ok)
         }
-        return try RunSummary(result.run).response(from: request, context: context).with(status: result.created ? .created : .ok)
     }
 
-    private func pause(_ request: Request, _ context: BasicRequestContext, _ paused: Bool) async throws -> PipelineStateView {
-        try authorize(request)
-        let state = try await engineCall { try await engine.setPaused(PipelineID(context.parameters.get("id") ?? ""), paused) }
-        return PipelineStateView(id: state.id.rawValue, paused: state.paused)
+    private func pause(_ request: Request, _ context: Context, _ paused: Bool) async throws -> PipelineStateView {
+        let pipeline = PipelineID(context.parameters.get("id") ?? "")
+        return try await guarded(paused ? "pipeline.pause" : "pipeline.unpause", "pipeline \(pipeline)", pipeline: pipeline, context) { _ in
+            let state = try await engineCall { try await engine.setPaused(pipeline, paused) }
+            return PipelineStateView(id: state.id.rawValue, paused: state.paused)
+        }
     }
 
-    private func backfill(_ request: Request, _ context: BasicRequestContext) async throws -> RunList {
-        try authorize(request)
-        let backfill = try await body(BackfillBody.self, request, context, "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
-        guard let from = try? Date(backfill.from, strategy: .iso8601), let to = try? Date(backfill.to, strategy: .iso8601) else {
-            throw APIError.badRequest("\"from\" and \"to\" must be RFC 3339 times like 2025-03-01T00:00:00Z")
+    private func backfill(_ request: Request, _ context: Context) async throws -> RunList {
+        let pipeline = PipelineID(context.parameters.get("id") ?? "")
+        return try await guarded("pipeline.backfill", "pipeline \(pipeline)", pipeline: pipeline, context) { _ in
+            let backfill = try await body(
+                BackfillBody.self, request, context, "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
+            guard let from = try? Date(backfill.from, strategy: .iso8601), let to = try? Date(backfill.to, strategy: .iso8601) else {
+                throw APIError.badRequest("\"from\" and \"to\" must be RFC 3339 times like 2025-03-01T00:00:00Z")
+            }
+            let runs = try await engineCall {
+                try await engine.backfill(BackfillRequest(pipeline: pipeline, from: from, to: to, params: backfill.params ?? [:]))
+            }
+            return RunList(runs: runs.map(RunSummary.init))
         }
-        let runs = try await engineCall {
-            try await engine.backfill(BackfillRequest(
-                pipeline: PipelineID(context.parameters.get("id") ?? ""), from: from, to: to, params: backfill.params ?? [:]))
-        }
-        return RunList(runs: runs.map(RunSummary.init))
     }
 
-    private func cancel(_ request: Request, _ context: BasicRequestContext) async throws -> RunSummary {
-        try authorize(request)
+    private func cancel(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
-        return RunSummary(try await engineCall { try await engine.cancel(id, by: "local admin") })
-    }
-
-    private func rerun(_ request: Request, _ context: BasicRequestContext) async throws -> RunSummary {
-        try authorize(request)
-        let id = try runID(context)
-        let rerun = try await body(RerunBody.self, request, context, "a JSON object with an optional \"task\"")
-        return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }) })
-    }
-
-    private func mark(_ request: Request, _ context: BasicRequestContext) async throws -> RunSummary {
-        try authorize(request)
-        let id = try runID(context)
-        let mark = try await body(MarkBody.self, request, context, "a JSON object with \"state\": succeeded or failed")
-        guard let state = TaskRunState(rawValue: mark.state) else {
-            throw APIError.badRequest("state must be succeeded or failed, not \"\(mark.state)\"")
+        return try await guarded("run.cancel", "run \(id)", pipeline: pipeline(of: id), context) { principal in
+            RunSummary(try await engineCall { try await engine.cancel(id, by: principal.name) })
         }
+    }
+
+    private func rerun(_ request: Request, _ context: Context) async throws -> RunSummary {
+        let id = try runID(context)
+        return try await guarded("run.rerun", "run \(id)", pipeline: pipeline(of: id), context) { _ in
+            let rerun = try await body(RerunBody.self, request, context, "a JSON object with an optional \"task\"")
+            return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }) })
+        }
+    }
+
+    private func mark(_ request: Request, _ context: Context) async throws -> RunSummary {
+        let id = try runID(context)
         let task = TaskID(context.parameters.get("task") ?? "")
-        return RunSummary(try await engineCall { try await engine.mark(id, task: task, as: state, by: "local admin") })
+        return try await guarded("task.mark", "run \(id) task \(task)", pipeline: pipeline(of: id), context) { principal in
+            let mark = try await body(MarkBody.self, request, context, "a JSON object with \"state\": succeeded or failed")
+            guard let state = TaskRunState(rawValue: mark.state) else {
+                throw APIError.badRequest("state must be succeeded or failed, not \"\(mark.state)\"")
+            }
+            return RunSummary(try await engineCall { try await engine.mark(id, task: task, as: state, by: principal.name) })
+        }
     }
 }
 

@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import Scheduler
+
+/// Users and API tokens: admins only. A token's secret is shown once, at creation.
+struct AccountsController: Sendable {
+    typealias Context = AppRequestContext
+    let store: Store
+    let audit: AuditRecorder
+
+    struct UserBody: Decodable {
+        let name: String
+        let role: Role
+        let password: String
+    }
+
+    struct UserView: ResponseEncodable {
+        let name: String
+        let role: String
+        let disabled: Bool
+    }
+
+    struct TokenBody: Decodable {
+        let name: String
+        let role: Role
+        let pipelines: [String]?
+        let expiresInDays: Int?
+    }
+
+    struct TokenView: ResponseEncodable {
+        let id: Int64
+        let name: String
+        let role: String
+        let pipelines: [String]?
+        let expiresAt: String?
+        let revoked: Bool
+        /// Only in the answer to the creation.
+        let token: String?
+
+        init(_ token: APIToken, secret: String? = nil) {
+            id = token.id
+            name = token.name
+            role = token.role.rawValue
+            pipelines = token.pipelines?.map(\.rawValue)
+            expiresAt = token.expiresAt.map(rfc3339)
+            revoked = token.revokedAt != nil
+            self.token = secret
+        }
+    }
+
+    struct Listing<Item: Encodable & Sendable>: ResponseEncodable {
+        let items: [Item]
+    }
+
+    func register(on group: RouterGroup<Context>) {
+        group.get("users") { _, context in
+            _ = try context.require(.administer)
+            return Listing(items: try store.users().map { UserView(name: $0.name, role: $0.role.rawValue, disabled: $0.disabled) })
+        }
+        group.post("users") { request, context in try await createUser(request, context) }
+        group.get("tokens") { _, context in
+            _ = try context.require(.administer)
+            return Listing(items: try store.tokens().map { TokenView($0) })
+        }
+        group.post("tokens") { request, context in try await createToken(request, context) }
+        group.delete("tokens/:id") { _, context in try await revokeToken(context) }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: Context, _ shape: String) async throws -> T {
+        do {
+            return try await request.decode(as: type, context: context)
+        } catch {
+            throw APIError.badRequest("the body is not \(shape)")
+        }
+    }
+
+    private func createUser(_ request: Request, _ context: Context) async throws -> Response {
+        try await audit.guarded("user.create", target: "users", .administer, context) { _ in
+            let body = try await decode(UserBody.self, request, context, "a JSON object with \"name\", \"role\" and \"password\"")
+            guard body.password.count >= 12 else { throw APIError.badRequest("the password needs at least 12 characters") }
+            guard try store.user(named: body.name) == nil else {
+                throw APIError(status: .conflict, code: "conflict", message: "user \"\(body.name)\" exists")
+            }
+            let user = try store.createUser(User(
+                name: body.name, role: body.role, passwordHash: try await PasswordHasher.hash(body.password), createdAt: Date()))
+            return try UserView(name: user.name, role: user.role.rawValue, disabled: false).response(from: request, context: context)
+                .with(status: .created)
+        }
+    }
+
+    private func createToken(_ request: Request, _ context: Context) async throws -> Response {
+        try await audit.guarded("token.create", target: "tokens", .administer, context) { principal in
+            let body = try await decode(TokenBody.self, request, context, "a JSON object with \"name\", \"role\", optional \"pipelines\" and \"expiresInDays\"")
+            let secret = SecretToken.generate(prefix: "ao_")
+            let now = Date()
+            let token = try store.createToken(APIToken(
+                name: body.name, digest: SecretToken.digest(secret), role: body.role, pipelines: body.pipelines?.map { PipelineID($0) },
+                createdBy: principal.name, createdAt: now, expiresAt: body.expiresInDays.map { now.addingTimeInterval(Double($0) * 86400) }))
+            return try TokenView(token, secret: secret).response(from: request, context: context).with(status: .created)
+        }
+    }
+
+    private func revokeToken(_ context: Context) async throws -> Response {
+        let id = context.parameters.get("id", as: Int64.self) ?? -1
+        return try await audit.guarded("token.revoke", target: "token \(id)", .administer, context) { _ in
+            guard try store.revokeToken(id: id, at: Date()) else { throw APIError.notFound("unknown token \(id)") }
+            return Response(status: .noContent)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Scheduler
+
+/// Finds out who is asking: `Authorization: Bearer` with an API token or the local
+/// credential, or the panel's session cookie. A credential that is presented but
+/// wrong is refused at once (401); no credential leaves the request anonymous, and
+/// each route says what it requires. A session's state-changing requests must
+/// echo its CSRF token in `X-CSRF-Token`. Refused state-changing requests are audited.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let cookieName = "ao_session"
+    /// A session unused this long ends; so does any session this old.
+    static let idleTimeout: TimeInterval = 30 * 60
+    static let absoluteTimeout: TimeInterval = 12 * 3600
+
+    let store: Store
+    let credential: LocalCredential
+    let audit: AuditRecorder
+
+    /// A refusal, with whoever was identified before it (a session without its CSRF token).
+    private struct Refusal: Error {
+        let error: APIError
+        var principal: Principal?
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let authenticated: Context
+        do {
+            authenticated = try authenticate(request, context)
+        } catch let refusal as Refusal {
+            if request.method != .get, request.method != .head {
+                var refused = context
+                refused.principal = refusal.principal
+                audit.refused("\(request.method.rawValue) \(request.uri.path)", target: request.uri.path, context: refused, error: refusal.error)
+            }
+            throw refusal.error
+        }
+        return try await next(request, authenticated)
+    }
+
+    private func authenticate(_ request: Request, _ context: Context) throws -> Context {
+        var context = context
+        if let header = request.headers[.authorization] {
+            context.principal = try principal(bearer: header)
+        } else if let cookie = request.cookies[Self.cookieName] {
+            let (principal, session) = try sessionPrincipal(cookie.value)
+            context.principal = principal
+            context.session = session
+            if request.method != .get, request.method != .head, request.headers[.init("X-CSRF-Token")!] != session.csrfToken {
+                throw Refusal(
+                    error: APIError(status: .forbidden, code: "csrf", message: "missing or wrong X-CSRF-Token for this session"),
+                    principal: principal)
+            }
+        }
+        return context
+    }
+
+    private func principal(bearer header: String) throws -> Principal {
+        guard header.hasPrefix("Bearer ") else { throw Refusal(error: .unauthorized) }
+        let secret = String(header.dropFirst("Bearer ".count))
+        if credential.matches(secret) { return Principal(name: "local admin", role: .admin, kind: .local) }
+        guard let token = try store.token(digest: SecretToken.digest(secret)), token.isValid(at: Date()) else {
+            throw Refusal(error: APIError(status: .unauthorized, code: "unauthorized", message: "this token is unknown, revoked or expired"))
+        }
+        return Principal(name: "token \(token.name)", role: token.role, kind: .apiToken(id: token.id), pipelines: token.pipelines.map(Set.init))
+    }
+
+    private func sessionPrincipal(_ cookie: String) throws -> (Principal, Session) {
+        let now = Date()
+        guard var session = try store.session(digest: SecretToken.digest(cookie)),
+            now.timeIntervalSince(session.lastSeenAt) < Self.idleTimeout,
+            now.timeIntervalSince(session.createdAt) < Self.absoluteTimeout,
+            let user = try store.user(id: session.userID), !user.disabled
+        else { throw Refusal(error: APIError(status: .unauthorized, code: "session_expired", message: "the session has ended; sign in again")) }
+        // Recorded at most once a minute, so that reading pages does not write on every request.
+        if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            session.lastSeenAt = now
+            try store.saveSession(session)
+        }
+        return (Principal(name: user.name, role: user.role, kind: .user), session)
+    }
+}

@@ -1,0 +1,22 @@
+import Scheduler
+import Testing
+import WebUI
+
+@Suite struct FirstAdminTests {
+    @Test func theFirstStartCreatesAnAdminOnceWithAOneTimePassword() async throws {
+        let store = try Store.inMemory()
+        let password = try #require(try await FirstAdmin.ensure(store: store, password: nil))
+        #expect(password.count == 24)
+        let admin = try #require(try store.user(named: "admin"))
+        #expect(admin.role == .admin && !admin.passwordHash.contains(password))
+        #expect(try await PasswordHasher.verify(password, against: admin.passwordHash))
+        #expect(try await FirstAdmin.ensure(store: store, password: nil) == nil)
+        #expect(try store.userCount() == 1)
+    }
+
+    @Test func aPasswordFromTheEnvironmentIsUsedAndNotPrinted() async throws {
+        let store = try Store.inMemory()
+        #expect(try await FirstAdmin.ensure(store: store, password: "from the environment") == nil)
+        #expect(try await PasswordHasher.verify("from the environment", against: try #require(try store.user(named: "admin")).passwordHash))
+    }
+}
