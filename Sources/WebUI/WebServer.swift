@@ -20,6 +20,7 @@ public func buildWebServer(
     ControlController(engine: engine, store: store, audit: audit).register(on: api)
     SessionController(store: store, audit: audit).register(on: api)
     AccountsController(store: store, audit: audit).register(on: api)
+    ObservabilityController(engine: engine, store: store, audit: audit).register(on: router, api: api)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
@@ -42,9 +43,9 @@ struct ReadController: Sendable {
             _ = try context.require(.read)
             return try runs(request)
         }
-        group.get("runs/:id") { _, context in
+        group.get("runs/:id") { request, context in
             _ = try context.require(.read)
-            return try run(context)
+            return try await run(request, context)
         }
     }
 
@@ -88,10 +89,32 @@ struct ReadController: Sendable {
         return RunPage(runs: runs.map(RunSummary.init), nextBefore: runs.count == filter.limit ? runs.last?.id.rawValue : nil)
     }
 
-    private func run(_ context: AppRequestContext) throws -> RunDetailView {
+    /// One run; with `?wait=SECONDS` (at most 600), answers as soon as the run ends or the wait runs out,
+    /// so that CI can trigger and block on the result.
+    private func run(_ request: Request, _ context: AppRequestContext) async throws -> RunDetailView {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
+        if let text = request.uri.queryParameters.get("wait") {
+            guard let seconds = Int(text), (0...600).contains(seconds) else { throw APIError.badRequest("wait must be 0 to 600 seconds") }
+            try await waitForEnd(RunID(id), seconds: seconds)
+        }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
         return RunDetailView(detail)
+    }
+
+    private func waitForEnd(_ id: RunID, seconds: Int) async throws {
+        // Subscribed before looking, so that an end between the look and the wait is not missed.
+        let notifications = engine.notifications(buffer: 1000)
+        guard let detail = try store.run(id), !detail.run.state.isFinished else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await notification in notifications {
+                    if case .runChanged(let run) = notification, run.id == id, run.state.isFinished { return }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 }
 

@@ -25,11 +25,17 @@ struct DaemonConnection {
 
     /// POSTs a JSON body; returns the status and the decoded JSON object, or throws the daemon's error message.
     func post(_ path: String, _ body: [String: Any] = [:], headers extra: [String: String] = [:]) throws -> (Int, [String: Any]) {
+        try send("POST", path, body: try JSONSerialization.data(withJSONObject: body), headers: extra)
+    }
+
+    func get(_ path: String) throws -> (Int, [String: Any]) { try send("GET", path, body: Data(), headers: [:]) }
+
+    private func send(_ method: String, _ path: String, body: Data, headers extra: [String: String]) throws -> (Int, [String: Any]) {
         var headers = ["Authorization": "Bearer \(credential.token)", "Content-Type": "application/json"]
         headers.merge(extra) { $1 }
         let response: LocalHTTPClient.Response
         do {
-            response = try client.send("POST", path, headers: headers, body: try JSONSerialization.data(withJSONObject: body))
+            response = try client.send(method, path, headers: headers, body: body)
         } catch let error as DaemonError {
             throw ValidationError(error.description)
         }

@@ -54,6 +54,19 @@ import Testing
     }
 }
 
+@Suite(.timeLimit(.minutes(1))) struct TriggerWaitTests {
+    @Test func triggerWaitExitsWithTheRunsOutcome() async throws {
+        let daemon = try Daemon()
+        try daemon.write("ok.yaml", "id: ok\ntasks: [{id: a, kind: shell, with: {command: 'sleep 0.2'}}]\n")
+        try daemon.write("bad.yaml", "id: bad\ntasks: [{id: a, kind: shell, with: {command: 'exit 2'}}]\n")
+        try await daemon.start()
+        let good = try daemon.cli(["trigger", "ok", "--wait", "--data", daemon.data.path])
+        #expect(good.status == 0 && good.out.hasSuffix("run 1 of ok: succeeded\n"), "\(good.out)\(good.err)")
+        let bad = try daemon.cli(["trigger", "bad", "--wait", "--data", daemon.data.path])
+        #expect(bad.status == 1 && bad.out.hasSuffix("run 2 of bad: failed\n"), "\(bad.out)\(bad.err)")
+    }
+}
+
 extension ClosedRange where Bound == Int {
     fileprivate func asyncAllSatisfy(_ predicate: (Int) async throws -> Bool) async rethrows -> Bool {
         for value in self where try await !predicate(value) { return false }

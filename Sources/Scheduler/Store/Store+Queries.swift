@@ -131,4 +131,15 @@ extension Store {
             return counts
         }
     }
+
+    /// Counts of attempts by state, for metrics.
+    public func attemptCounts() throws(StoreError) -> [AttemptState: Int] {
+        try read("attempt counts") { db in
+            var counts: [AttemptState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM attempt GROUP BY state") {
+                if let state = AttemptState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
 }
