@@ -12,20 +12,31 @@ public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = Router(context: AppRequestContext.self)
-    let audit = AuditRecorder(store: store)
-    router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))
-    let api = router.group("api/v1")
-    ReadController(engine: engine, store: store).register(on: api)
-    ControlController(engine: engine, store: store, audit: audit).register(on: api)
-    SessionController(store: store, audit: audit).register(on: api)
-    AccountsController(store: store, audit: audit).register(on: api)
-    ObservabilityController(engine: engine, store: store, audit: audit).register(on: router, api: api)
+    let router = buildRouter(engine: engine, store: store, credential: credential)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
         logger: logger)
+}
+
+/// Every route of the daemon, in one place (the OpenAPI document is checked against it).
+public func buildRouter(engine: Engine, store: Store, credential: LocalCredential) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let audit = AuditRecorder(store: store)
+    router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))
+    let api = router.group("api/v1")
+    api.get("openapi.json") { _, _ in
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+    }
+    ReadController(engine: engine, store: store).register(on: api)
+    ControlController(engine: engine, store: store, audit: audit).register(on: api)
+    SessionController(store: store, audit: audit).register(on: api)
+    AccountsController(store: store, audit: audit).register(on: api)
+    ObservabilityController(engine: engine, store: store, audit: audit).register(on: router, api: api)
+    return router
 }
 
 /// The `/api/v1` routes that read: any role (health: anyone, for load balancers and probes).

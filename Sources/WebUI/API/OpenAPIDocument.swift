@@ -1,0 +1,192 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`.
+///
+/// Built from one table of operations, so that a test can hold it against the router:
+/// a route without an operation here, or an operation without a route, fails the build's tests.
+enum OpenAPIDocument {
+    struct Operation {
+        let method: String
+        let path: String
+        let summary: String
+        /// `nil`: no credential needed.
+        let permission: String?
+        let query: [(name: String, schema: String, description: String)]
+        let body: String?
+        let responses: [(status: Int, schema: String?)]
+    }
+
+    static let operations: [Operation] = [
+        op("get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
+        op("get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)]),
+        op("get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)]),
+        op("get", "/api/v1/pipelines", "Pipelines, their state and broken files", "read", responses: [(200, "PipelineList")]),
+        op("get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
+           query: [("pipeline", "string", "only this pipeline"), ("state", "string", "queued, running, succeeded, failed or cancelled"),
+                   ("before", "integer", "the nextBefore of the previous page"), ("limit", "integer", "1 to 500, default 50")],
+           responses: [(200, "RunPage")]),
+        op("get", "/api/v1/runs/{id}", "One run with its task runs and attempts", "read",
+           query: [("wait", "integer", "seconds (0 to 600) to wait for the run to end before answering")],
+           responses: [(200, "RunDetail")]),
+        op("get", "/api/v1/runs/{id}/tasks/{task}/log", "An attempt's log by byte range (text)", "read",
+           query: [("attempt", "integer", "default the latest"), ("offset", "integer", "first byte"), ("length", "integer", "bytes, at most 1 MiB")],
+           responses: [(200, nil)]),
+        op("post", "/api/v1/pipelines/{id}/runs", "Trigger a run (Idempotency-Key header: same key, same run, 200)", "operate",
+           body: "TriggerBody", responses: [(201, "RunSummary"), (200, "RunSummary")]),
+        op("post", "/api/v1/pipelines/{id}/pause", "Pause a pipeline", "operate", responses: [(200, "PipelineState")]),
+        op("post", "/api/v1/pipelines/{id}/unpause", "Unpause a pipeline (catch-up as its catchup says)", "operate",
+           responses: [(200, "PipelineState")]),
+        op("post", "/api/v1/pipelines/{id}/backfill", "A run per cron instant of a range that has none", "operate",
+           body: "BackfillBody", responses: [(200, "RunList")]),
+        op("post", "/api/v1/runs/{id}/cancel", "Cancel a run", "operate", responses: [(200, "RunSummary")]),
+        op("post", "/api/v1/runs/{id}/rerun", "Rerun failed tasks, or a task and its downstream", "operate",
+           body: "RerunBody", responses: [(200, "RunSummary")]),
+        op("post", "/api/v1/runs/{id}/tasks/{task}/mark", "Mark a task succeeded or failed", "operate",
+           body: "MarkBody", responses: [(200, "RunSummary")]),
+        op("post", "/api/v1/session", "Sign in (sets the session cookie)", nil, body: "LoginBody", responses: [(200, "SessionView")]),
+        op("get", "/api/v1/session", "Who is signed in, with the session's CSRF token", "read", responses: [(200, "SessionView")]),
+        op("delete", "/api/v1/session", "Sign out", "read", responses: [(204, nil)]),
+        op("get", "/api/v1/users", "Users", "administer", responses: [(200, "UserList")]),
+        op("post", "/api/v1/users", "Create a user", "administer", body: "UserBody", responses: [(201, "UserView")]),
+        op("get", "/api/v1/tokens", "API tokens (never their secrets)", "administer", responses: [(200, "TokenList")]),
+        op("post", "/api/v1/tokens", "Create an API token; its secret is in this answer only", "administer",
+           body: "TokenBody", responses: [(201, "TokenView")]),
+        op("delete", "/api/v1/tokens/{id}", "Revoke an API token", "administer", responses: [(204, nil)]),
+        op("get", "/api/v1/audit", "The audit trail, oldest first", "audit",
+           query: [("after", "integer", "the nextAfter of the previous page"), ("limit", "integer", "1 to 1000, default 100")],
+           responses: [(200, "AuditPage")]),
+        op("get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
+           responses: [(200, nil)]),
+    ]
+
+    private static func op(
+        _ method: String, _ path: String, _ summary: String, _ permission: String?,
+        query: [(name: String, schema: String, description: String)] = [], body: String? = nil, responses: [(status: Int, schema: String?)]
+    ) -> Operation {
+        Operation(method: method, path: path, summary: summary, permission: permission, query: query, body: body, responses: responses)
+    }
+
+    /// The document as JSON, built once.
+    static let json: Data = {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            paths[operation.path, default: [:]][operation.method] = describe(operation)
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": ["title": "AutoOptimize API", "version": "1"],
+            "paths": paths,
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "description": "an API token or the daemon's local credential"],
+                    "session": ["type": "apiKey", "in": "cookie", "name": "ao_session",
+                                "description": "panel session; state-changing requests also send X-CSRF-Token"],
+                ],
+            ],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+    }()
+
+    private static func describe(_ operation: Operation) -> [String: Any] {
+        var parameters: [[String: Any]] = pathParameters(operation.path).map {
+            ["name": $0, "in": "path", "required": true, "schema": ["type": $0 == "task" ? "string" : ($0 == "id" && operation.path.contains("pipelines") ? "string" : "integer")]]
+        }
+        parameters += operation.query.map { ["name": $0.name, "in": "query", "required": false, "schema": ["type": $0.schema], "description": $0.description] }
+        var responses: [String: Any] = [:]
+        for (status, schema) in operation.responses {
+            var response: [String: Any] = ["description": status == 204 ? "done" : "ok"]
+            if let schema { response["content"] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]] }
+            responses[String(status)] = response
+        }
+        let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        for (status, description) in errorResponses(operation) {
+            responses[String(status)] = error.merging(["description": description]) { $1 }
+        }
+        var described: [String: Any] = ["summary": operation.summary, "parameters": parameters, "responses": responses]
+        if let body = operation.body {
+            described["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]]]
+        }
+        described["security"] = operation.permission == nil ? [] : [["bearer": []], ["session": []]]
+        if let permission = operation.permission { described["x-permission"] = permission }
+        return described
+    }
+
+    private static func errorResponses(_ operation: Operation) -> [(Int, String)] {
+        var errors: [(Int, String)] = []
+        if operation.permission != nil { errors += [(401, "no or wrong credentials"), (403, "the role or token scope does not allow it, or a wrong CSRF token")] }
+        if operation.body != nil || !operation.query.isEmpty { errors.append((400, "a malformed body or parameter")) }
+        if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task or token")) }
+        if operation.method == "post", operation.permission == "operate" { errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline")] }
+        if operation.path == "/api/v1/session", operation.method == "post" { errors += [(401, "wrong name or password"), (429, "too many failed sign-ins")] }
+        return errors
+    }
+
+    static func pathParameters(_ path: String) -> [String] {
+        path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+    }
+
+    /// Built on use, not stored: `[String: Any]` is not `Sendable`.
+    private static var schemas: [String: Any] {
+        func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+            ["type": "object", "properties": properties, "required": required]
+        }
+        let string: [String: Any] = ["type": "string"]
+        let integer: [String: Any] = ["type": "integer"]
+        let boolean: [String: Any] = ["type": "boolean"]
+        let time: [String: Any] = ["type": "string", "format": "date-time"]
+        let optionalTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+        let params: [String: Any] = ["type": "object", "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
+        func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+        func list(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
+        let run = object([
+            "id": integer, "pipeline": string, "trigger": string, "logicalDate": time, "state": string, "params": params,
+            "idempotencyKey": ["type": ["string", "null"]], "createdAt": time, "startedAt": optionalTime, "finishedAt": optionalTime,
+            "note": ["type": ["string", "null"]],
+        ], required: ["id", "pipeline", "trigger", "logicalDate", "state", "params", "createdAt"])
+        return [
+            "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"]),
+            "Health": object(["status": string, "activeRuns": integer, "runningAttempts": integer, "queuedTasks": integer]),
+            "RunSummary": run,
+            "RunPage": object(["runs": list("RunSummary"), "nextBefore": ["type": ["integer", "null"]]], required: ["runs"]),
+            "RunList": object(["runs": list("RunSummary")], required: ["runs"]),
+            "RunDetail": object([
+                "run": ref("RunSummary"),
+                "tasks": ["type": "array", "items": object(["task": string, "state": string, "tries": integer, "attempts": integer,
+                                                           "reason": ["type": ["string", "null"]], "retryAt": optionalTime,
+                                                           "startedAt": optionalTime, "finishedAt": optionalTime])],
+                "attempts": ["type": "array", "items": object(["task": string, "number": integer, "state": string, "startedAt": time,
+                                                              "finishedAt": optionalTime, "exitCode": ["type": ["integer", "null"]],
+                                                              "reason": ["type": ["string", "null"]]])],
+            ], required: ["run", "tasks", "attempts"]),
+            "PipelineList": object([
+                "pipelines": ["type": "array", "items": object(["id": string, "description": string, "file": string,
+                                                               "schedule": ["type": ["string", "null"]], "timezone": string, "paused": boolean,
+                                                               "nextRunAt": optionalTime, "loadError": ["type": ["string", "null"]],
+                                                               "tasks": ["type": "array", "items": string]])],
+                "brokenFiles": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
+            ]),
+            "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),
+            "TriggerBody": object(["params": params, "idempotencyKey": string]),
+            "BackfillBody": object(["from": time, "to": time, "params": params], required: ["from", "to"]),
+            "RerunBody": object(["task": string]),
+            "MarkBody": object(["state": ["type": "string", "enum": ["succeeded", "failed"]]], required: ["state"]),
+            "LoginBody": object(["name": string, "password": string], required: ["name", "password"]),
+            "SessionView": object(["name": string, "role": string, "csrfToken": ["type": ["string", "null"]]], required: ["name", "role"]),
+            "UserBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
+                                "password": ["type": "string", "minLength": 12]], required: ["name", "role", "password"]),
+            "UserView": object(["name": string, "role": string, "disabled": boolean]),
+            "UserList": object(["items": list("UserView")]),
+            "TokenBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
+                                 "pipelines": ["type": "array", "items": string], "expiresInDays": integer], required: ["name", "role"]),
+            "TokenView": object(["id": integer, "name": string, "role": string, "pipelines": ["type": ["array", "null"], "items": string],
+                                 "expiresAt": optionalTime, "revoked": boolean, "token": ["type": ["string", "null"]]]),
+            "TokenList": object(["items": list("TokenView")]),
+            "AuditPage": object([
+                "events": ["type": "array", "items": object(["id": integer, "at": time, "actor": string, "role": string, "action": string,
+                                                            "target": string, "address": string, "outcome": string, "hash": string])],
+                "nextAfter": ["type": ["integer", "null"]],
+            ]),
+        ]
+    }
+}
