@@ -36,6 +36,7 @@ public func buildRouter(engine: Engine, store: Store, credential: LocalCredentia
     SessionController(store: store, audit: audit).register(on: api)
     AccountsController(store: store, audit: audit).register(on: api)
     ObservabilityController(engine: engine, store: store, audit: audit).register(on: router, api: api)
+    LiveEvents(engine: engine).register(on: api)
     return router
 }
 

@@ -87,3 +87,39 @@ import WebUI
         }
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct LiveEventsTests {
+    @Test func engineEventsStreamAsServerSentEvents() async throws {
+        try await EngineHarness.with(yaml: ["id: p\ntasks: [{id: a, kind: noop}]\n"]) { harness in
+            let app = buildWebServer(
+                engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
+                logger: Logger(label: "test"))
+            try await app.test(.router) { client in
+                let body = try await withThrowingTaskGroup(of: String?.self) { group in
+                    group.addTask {
+                        let response = try await client.execute(uri: "/api/v1/events?limit=4", method: .get, headers: [.authorization: "Bearer local"])
+                        #expect(response.headers[.contentType] == "text/event-stream")
+                        return String(buffer: response.body)
+                    }
+                    // Runs keep coming until the stream has had its events (it may open after the first ones).
+                    group.addTask {
+                        for _ in 0..<200 {
+                            _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p")))
+                            try await Task.sleep(for: .milliseconds(25))  // poll pace, bounded by the 200 tries and the suite's time limit
+                        }
+                        return nil
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                let text = try #require(body)
+                #expect(text.hasPrefix(": autooptimize events\n\n"))
+                let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: ") }
+                #expect(events.count == 4)
+                #expect(events.allSatisfy { ["event: run", "event: task", "event: attempt"].contains(String($0.prefix { $0 != "\n" })) })
+                #expect(events.contains { $0.contains("\"pipeline\":\"p\"") || $0.contains("\"task\":\"a\"") })
+            }
+        }
+    }
+}

@@ -21,6 +21,8 @@ enum OpenAPIDocument {
         op("get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)]),
         op("get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)]),
         op("get", "/api/v1/pipelines", "Pipelines, their state and broken files", "read", responses: [(200, "PipelineList")]),
+        op("get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines)", "read",
+           query: [("limit", "integer", "end the stream after this many events")], responses: [(200, nil)]),
         op("get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
            query: [("pipeline", "string", "only this pipeline"), ("state", "string", "queued, running, succeeded, failed or cancelled"),
                    ("before", "integer", "the nextBefore of the previous page"), ("limit", "integer", "1 to 500, default 50")],
