@@ -38,9 +38,17 @@ public struct RunRetention: Service {
         }
     }
 
-    /// Deletes everything past retention now; returns how many runs went.
+    /// Sessions older than this are past any lifetime the web server allows (12 hours) and go too.
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
+    /// Deletes everything past retention now, and sessions past their lifetime; returns how many runs went.
     @discardableResult
     public func sweep() async -> Int {
+        do {
+            try store.deleteSessions(createdBefore: clock.now().addingTimeInterval(-Self.sessionLifetime))
+        } catch {
+            logger.error("could not delete old sessions", metadata: [LogKey.error: "\(error)"])
+        }
         let cutoff = clock.now().addingTimeInterval(-retention.seconds)
         var total = 0
         while !Task.isCancelled {

@@ -70,6 +70,15 @@ extension Store {
         }
     }
 
+    /// Ends sessions created before `cutoff` (past their absolute lifetime); returns how many.
+    @discardableResult
+    public func deleteSessions(createdBefore cutoff: Date) throws(StoreError) -> Int {
+        try write("delete old sessions") { db in
+            try db.execute(sql: "DELETE FROM session WHERE createdAt < ?", arguments: [cutoff.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
     public func deleteSession(digest: String) throws(StoreError) {
         try write("end a session") { db in try db.execute(sql: "DELETE FROM session WHERE digest = ?", arguments: [digest]) }
     }

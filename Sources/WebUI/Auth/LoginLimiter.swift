@@ -21,6 +21,10 @@ actor LoginLimiter {
 
     func recordFailure(user: String, address: String, now: Date = Date()) {
         failures[key(user, address), default: []].append(now)
+        // Many different names or addresses must not grow this without bound.
+        if failures.count > 10_000 {
+            failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
+        }
     }
 
     func recordSuccess(user: String, address: String) {

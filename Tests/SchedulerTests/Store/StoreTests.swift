@@ -70,7 +70,11 @@ import Testing
         ])
         let retention = RunRetention(
             store: store, retention: .seconds(90 * 86400), batchSize: 1, clock: ManualClock(now: now), logger: .init(label: "test"))
+        let user = try store.createUser(User(name: "ana", role: .viewer, passwordHash: "x", createdAt: now))
+        try store.saveSession(Session(digest: "old", userID: user.id, csrfToken: "c", createdAt: now.addingTimeInterval(-13 * 3600), lastSeenAt: now))
+        try store.saveSession(Session(digest: "new", userID: user.id, csrfToken: "c", createdAt: now, lastSeenAt: now))
         #expect(await retention.sweep() == 1)
+        #expect(try store.session(digest: "old") == nil && store.session(digest: "new") != nil)
         #expect(try store.runs().map(\.id.rawValue) == [3, 2])
         #expect(!FileManager.default.fileExists(atPath: oldLog.path))
     }
