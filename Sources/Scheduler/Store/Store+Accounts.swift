@@ -4,22 +4,6 @@ import GRDB
 // MARK: - Accounts: users, sessions, API tokens
 
 extension Store {
-    private func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try writer.write(body)
-        } catch {
-            throw StoreError(doing: what, underlying: error)
-        }
-    }
-
-    private func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try writer.read(body)
-        } catch {
-            throw StoreError(doing: "read \(what)", underlying: error)
-        }
-    }
-
     /// Adds a user; returns it with its id. A taken name is a `StoreError` (SQLite's UNIQUE constraint).
     public func createUser(_ user: User) throws(StoreError) -> User {
         try write("create user \(user.name)") { db in

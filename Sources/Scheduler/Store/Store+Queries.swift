@@ -26,14 +26,6 @@ extension Store {
         public let attempts: [Attempt]
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try writer.read(body)
-        } catch {
-            throw StoreError(doing: "read \(what)", underlying: error)
-        }
-    }
-
     public func pipelineStates() throws(StoreError) -> [PipelineID: PipelineState] {
         try read("pipeline states") { db in
             let states = try Row.fetchAll(db, sql: "SELECT * FROM pipeline").map(PipelineState.init(row:))

@@ -63,4 +63,22 @@ public struct Store: Sendable {
             throw StoreError(doing: "create an in-memory store", underlying: error)
         }
     }
+
+    /// One read transaction, its failure named after what was being read.
+    func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw StoreError(doing: "read \(what)", underlying: error)
+        }
+    }
+
+    /// One write transaction, its failure named after what was being done.
+    func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw StoreError(doing: what, underlying: error)
+        }
+    }
 }
