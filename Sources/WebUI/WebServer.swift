@@ -10,9 +10,9 @@ public import Scheduler
 ///   - onListening: called with the bound port once the server listens (port 0 picks a free one).
 public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    staticDirectory: String? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(engine: engine, store: store, credential: credential)
+    let router = buildRouter(engine: engine, store: store, credential: credential, staticDirectory: staticDirectory)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
@@ -21,8 +21,15 @@ public func buildWebServer(
 }
 
 /// Every route of the daemon, in one place (the OpenAPI document is checked against it).
-public func buildRouter(engine: Engine, store: Store, credential: LocalCredential) -> Router<AppRequestContext> {
+public func buildRouter(
+    engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    if let staticDirectory {
+        // The panel's files hold no data: they are served to anyone; the API they call checks who asks.
+        router.add(middleware: FileMiddleware(staticDirectory, searchForIndexHtml: true))
+    }
     let audit = AuditRecorder(store: store)
     router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))
     let api = router.group("api/v1")
@@ -73,7 +80,9 @@ struct ReadController: Sendable {
                 id: pipeline.id.rawValue, description: pipeline.description, file: pipeline.source.path,
                 schedule: pipeline.schedule?.text, timezone: pipeline.timeZone.identifier, paused: state.paused,
                 nextRunAt: state.paused ? nil : pipeline.schedule?.nextDate(after: now, in: pipeline.timeZone).map(rfc3339),
-                loadError: state.loadError, tasks: pipeline.tasks.map(\.id.rawValue))
+                loadError: state.loadError, tasks: pipeline.tasks.map(\.id.rawValue),
+                needs: Dictionary(uniqueKeysWithValues: pipeline.tasks.map { ($0.id.rawValue, $0.needs.map(\.rawValue)) }),
+                params: pipeline.params.map(ParamView.init))
         }
         let broken = await engine.brokenFiles().mapValues { $0.map(\.description) }
         return PipelineList(pipelines: list, brokenFiles: broken)

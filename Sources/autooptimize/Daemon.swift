@@ -50,7 +50,8 @@ struct Daemon {
         }
         let host = settings.host
         let web = buildWebServer(
-            engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger
+            engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
+            staticDirectory: settings.staticDirectory
         ) { port in
             Self.announce(host: host, port: port, data: data, jobs: jobs, pipelines: initial.pipelines.count)
         }

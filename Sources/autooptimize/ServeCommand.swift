@@ -10,6 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A YAML settings file; flags given here override it.") var config: String?
     @Option(help: "The pipelines directory (default jobs.d).") var jobs: String?
     @Option(help: "The data directory (default data).") var data: String?
+    @Option(name: .customLong("static"), help: "The panel's files (default static).") var staticDirectory: String?
     @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
     @Option(help: "Port to bind; 0 picks a free one (default 8080).") var port: Int?
     @Option(help: "Attempts that may run at once (default 32).") var maxRunningTasks: Int?
@@ -27,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         settings.jobsDirectory = jobs ?? settings.jobsDirectory
         settings.dataDirectory = data ?? settings.dataDirectory
+        settings.staticDirectory = staticDirectory ?? settings.staticDirectory
         settings.host = host ?? settings.host
         settings.port = port ?? settings.port
         settings.maxRunningTasks = maxRunningTasks ?? settings.maxRunningTasks

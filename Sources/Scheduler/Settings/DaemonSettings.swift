@@ -9,6 +9,7 @@ import Yams
 ///   - `port` (int, default 8080): its port; 0 picks a free one
 ///   - `jobs` (path, default "jobs.d"): the pipelines directory
 ///   - `data` (path, default "data"): store, logs and the local credential
+///   - `static` (path, default "static"): the panel's files
 ///   - `max_running_tasks` (int, default 32): attempts running at once, all pipelines together
 ///   - `retention` (duration, default "90d"): finished runs older than this are deleted, with their logs
 ///   - `durability` (`normal` or `full`, default `full`): SQLite `synchronous` level
@@ -19,6 +20,7 @@ public struct DaemonSettings: Sendable, Equatable {
     public var port = 8080
     public var jobsDirectory = "jobs.d"
     public var dataDirectory = "data"
+    public var staticDirectory = "static"
     public var maxRunningTasks = 32
     public var retention: Duration = .seconds(90 * 86400)
     public var durability = Store.Durability.full
@@ -32,6 +34,7 @@ public struct DaemonSettings: Sendable, Equatable {
         var port: Int?
         var jobs: String?
         var data: String?
+        var `static`: String?
         var maxRunningTasks: Int?
         var retention: Located<String>?
         var durability: Located<String>?
@@ -39,7 +42,7 @@ public struct DaemonSettings: Sendable, Equatable {
         var shutdownGrace: Located<String>?
 
         enum CodingKeys: String, CodingKey {
-            case host, port, jobs, data, retention, durability
+            case host, port, jobs, data, retention, durability, `static`
             case maxRunningTasks = "max_running_tasks"
             case logLevel = "log_level"
             case shutdownGrace = "shutdown_grace"
@@ -66,6 +69,7 @@ public struct DaemonSettings: Sendable, Equatable {
         settings.port = document.port ?? settings.port
         settings.jobsDirectory = document.jobs ?? settings.jobsDirectory
         settings.dataDirectory = document.data ?? settings.dataDirectory
+        settings.staticDirectory = document.static ?? settings.staticDirectory
         settings.maxRunningTasks = document.maxRunningTasks ?? settings.maxRunningTasks
         settings.retention = try duration(document.retention, "retention", path) ?? settings.retention
         settings.shutdownGrace = try duration(document.shutdownGrace, "shutdown_grace", path) ?? settings.shutdownGrace

@@ -13,6 +13,26 @@ struct PipelineSummary: ResponseEncodable {
     let nextRunAt: String?
     let loadError: String?
     let tasks: [String]
+    /// Each task's upstream, for drawing the DAG.
+    let needs: [String: [String]]
+    let params: [ParamView]
+}
+
+/// A pipeline param as a trigger form needs it.
+struct ParamView: Encodable, Sendable {
+    let name: String
+    let type: String
+    let defaultValue: ParamValue?
+    let allowed: [ParamValue]?
+    let description: String?
+
+    init(_ spec: ParamSpec) {
+        name = spec.name
+        type = spec.type.rawValue
+        defaultValue = spec.defaultValue
+        allowed = spec.allowed
+        description = spec.description
+    }
 }
 
 struct PipelineList: ResponseEncodable {

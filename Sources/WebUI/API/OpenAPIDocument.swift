@@ -165,7 +165,12 @@ enum OpenAPIDocument {
                 "pipelines": ["type": "array", "items": object(["id": string, "description": string, "file": string,
                                                                "schedule": ["type": ["string", "null"]], "timezone": string, "paused": boolean,
                                                                "nextRunAt": optionalTime, "loadError": ["type": ["string", "null"]],
-                                                               "tasks": ["type": "array", "items": string]])],
+                                                               "tasks": ["type": "array", "items": string],
+                                                               "needs": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
+                                                               "params": ["type": "array", "items": object([
+                                                                   "name": string, "type": string, "defaultValue": ["type": ["string", "integer", "number", "boolean", "null"]],
+                                                                   "allowed": ["type": ["array", "null"]], "description": ["type": ["string", "null"]],
+                                                               ])]])],
                 "brokenFiles": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
             ]),
             "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),

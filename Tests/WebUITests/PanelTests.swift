@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Scheduler
+import SchedulerTesting
+import Testing
+import WebUI
+
+/// The panel's files, as the daemon serves them.
+@Suite struct PanelTests {
+    private let staticDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../static").standardized.path
+
+    @Test func thePanelIsServedWithHeadersThatKeepItSafeAndNothingOutsideItsFolder() async throws {
+        try await EngineHarness.with(yaml: []) { harness in
+            let app = buildWebServer(
+                engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "x"),
+                logger: Logger(label: "test"), staticDirectory: staticDirectory)
+            try await app.test(.router) { client in
+                let index = try await client.execute(uri: "/", method: .get)
+                #expect(index.status == .ok)
+                #expect(String(buffer: index.body).contains("<script src=\"/app.js\" defer></script>"))
+                #expect(index.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+                #expect(index.headers[.init("X-Frame-Options")!] == "DENY")
+                let script = try await client.execute(uri: "/app.js", method: .get)
+                #expect(script.status == .ok && String(buffer: script.body).contains("X-CSRF-Token"))
+                for attempt in ["/../Package.swift", "/%2e%2e/Package.swift", "/..%2fPackage.swift"] {
+                    let response = try await client.execute(uri: attempt, method: .get)
+                    #expect([.badRequest, .notFound].contains(response.status), "\(attempt) gave \(response.status)")
+                    #expect(!String(buffer: response.body).contains("swift-tools-version"))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+// AutoOptimize panel: plain JavaScript, no build step. It talks to /api/v1 with the
+// session cookie and sends the session's CSRF token on every state-changing request.
+"use strict";
+
+const state = { csrf: sessionStorage.getItem("csrf"), me: null, events: null };
+const main = document.getElementById("main");
+
+// ---- HTTP ----------------------------------------------------------------
+
+async function api(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  if (response.status === 401) { showLogin(); throw new Error("please sign in"); }
+  const text = await response.text();
+  const data = text && (response.headers.get("Content-Type") || "").includes("json") ? JSON.parse(text) : text;
+  if (!response.ok) throw new Error((data && data.error && data.error.message) || `${response.status}`);
+  return data;
+}
+
+function toast(message) {
+  const element = document.getElementById("toast");
+  element.textContent = message;
+  element.style.display = "block";
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { element.style.display = "none"; }, 4000);
+}
+
+// ---- Rendering helpers ---------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(child ?? ""));
+  return node;
+}
+
+const badge = (value) => el("span", { class: `state ${value}` }, value);
+const when = (value) => value ? new Date(value).toLocaleString() : "–";
+const PERMISSIONS = { read: ["viewer", "operator", "admin", "auditor"], operate: ["operator", "admin"], administer: ["admin"], audit: ["auditor", "admin"] };
+const may = (permission) => Boolean(state.me) && PERMISSIONS[permission].includes(state.me.role);
+
+function show(...nodes) {
+  main.replaceChildren(...nodes);
+}
+
+async function act(label, call) {
+  try { await call(); toast(`${label}: done`); route(); } catch (error) { toast(`${label}: ${error.message}`); }
+}
+
+// ---- Sign in ---------------------------------------------------------------
+
+function showLogin(message) {
+  document.getElementById("nav").hidden = true;
+  const error = el("p", { class: "error", role: "alert" }, message || "");
+  const name = el("input", { id: "name", name: "name", autocomplete: "username", required: true });
+  const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const form = el("form", { onsubmit: async (event) => {
+    event.preventDefault();
+    try {
+      const session = await api("POST", "/api/v1/session", { name: name.value, password: password.value });
+      state.csrf = session.csrfToken;
+      sessionStorage.setItem("csrf", state.csrf);
+      location.hash = "#/";
+      await start();
+    } catch (failure) { error.textContent = failure.message; }
+  } }, el("h1", {}, "Sign in"), el("label", { for: "name" }, "Name"), name,
+    el("label", { for: "password" }, "Password"), password, el("p", {}, el("button", { type: "submit" }, "Sign in")), error);
+  show(form);
+  name.focus();
+}
+
+// ---- Pages ---------------------------------------------------------------
+
+async function pipelinesPage() {
+  const list = await api("GET", "/api/v1/pipelines");
+  const rows = await Promise.all(list.pipelines.map(async (pipeline) => {
+    const runs = (await api("GET", `/api/v1/runs?pipeline=${encodeURIComponent(pipeline.id)}&limit=10`)).runs;
+    const squares = el("span", { class: "squares" }, runs.slice().reverse().map((run) =>
+      el("a", { href: `#/run/${run.id}`, class: `square ${run.state}`, title: `run ${run.id}: ${run.state}`, "aria-label": `run ${run.id} ${run.state}` })));
+    const toggle = may("operate") ? el("button", { type: "button", onclick: () => act(pipeline.paused ? "unpause" : "pause",
+      () => api("POST", `/api/v1/pipelines/${pipeline.id}/${pipeline.paused ? "unpause" : "pause"}`, {})) }, pipeline.paused ? "Unpause" : "Pause") : "";
+    return el("tr", {}, el("td", {}, el("a", { href: `#/pipeline/${pipeline.id}` }, pipeline.id)), el("td", {}, pipeline.paused ? "paused" : "active"),
+      el("td", {}, pipeline.schedule ? `${pipeline.schedule} (${pipeline.timezone})` : "on demand"), el("td", {}, when(pipeline.nextRunAt)),
+      el("td", {}, squares), el("td", {}, toggle));
+  }));
+  const broken = Object.entries(list.brokenFiles).map(([file, messages]) => el("div", { class: "error" }, `${file}:\n${messages.join("\n")}`));
+  show(el("h1", {}, "Pipelines"), ...broken, el("table", {}, el("thead", {}, el("tr", {}, ["Pipeline", "State", "Schedule", "Next run", "Last runs", ""].map((h) => el("th", { scope: "col" }, h)))), el("tbody", {}, rows)));
+}
+
+function dag(pipeline) {
+  // Layered drawing: a task's column is one more than its deepest upstream.
+  const depth = {};
+  const level = (task) => depth[task] ?? (depth[task] = Math.max(-1, ...(pipeline.needs[task] || []).map(level)) + 1);
+  pipeline.tasks.forEach(level);
+  const columns = {};
+  pipeline.tasks.forEach((task) => (columns[depth[task]] = columns[depth[task]] || []).push(task));
+  const position = {};
+  Object.entries(columns).forEach(([column, tasks]) => tasks.forEach((task, row) => (position[task] = { x: 10 + column * 170, y: 10 + row * 40 })));
+  const width = 20 + 170 * Object.keys(columns).length;
+  const height = 20 + 40 * Math.max(...Object.values(columns).map((tasks) => tasks.length));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "dag"); svg.setAttribute("width", width); svg.setAttribute("height", height); svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `tasks of ${pipeline.id}`);
+  const add = (tag, attributes, text) => {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.entries(attributes).forEach(([key, value]) => node.setAttribute(key, value));
+    if (text) node.textContent = text;
+    svg.append(node);
+  };
+  pipeline.tasks.forEach((task) => (pipeline.needs[task] || []).forEach((need) =>
+    add("line", { x1: position[need].x + 140, y1: position[need].y + 14, x2: position[task].x, y2: position[task].y + 14, stroke: "#777" })));
+  pipeline.tasks.forEach((task) => {
+    add("rect", { x: position[task].x, y: position[task].y, width: 140, height: 28, rx: 4, fill: "#455a64", "data-task": task });
+    add("text", { x: position[task].x + 8, y: position[task].y + 18 }, task);
+  });
+  return svg;
+}
+
+async function pipelinePage(id) {
+  const pipeline = (await api("GET", "/api/v1/pipelines")).pipelines.find((p) => p.id === id);
+  if (!pipeline) return show(el("p", { class: "error" }, `unknown pipeline ${id}`));
+  const runs = (await api("GET", `/api/v1/runs?pipeline=${encodeURIComponent(id)}&limit=25`)).runs;
+  const details = await Promise.all(runs.map((run) => api("GET", `/api/v1/runs/${run.id}`)));
+  const grid = el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Task"), details.map((d) => el("th", { scope: "col" }, el("a", { href: `#/run/${d.run.id}` }, d.run.id))))),
+    el("tbody", {}, pipeline.tasks.map((task) => el("tr", {}, el("th", { scope: "row" }, task), details.map((d) => {
+      const taskRun = d.tasks.find((t) => t.task === task);
+      return el("td", {}, taskRun ? el("span", { class: `square ${taskRun.state}`, title: taskRun.state, "aria-label": taskRun.state }) : "");
+    })))));
+  const inputs = pipeline.params.map((param) => {
+    const id = `param-${param.name}`;
+    const input = param.allowed ? el("select", { id, name: param.name }, param.allowed.map((value) => el("option", { selected: value === param.defaultValue }, String(value))))
+      : el("input", { id, name: param.name, value: param.defaultValue ?? "", type: param.type === "date" ? "date" : "text", required: param.defaultValue == null });
+    return [el("label", { for: id }, `${param.name} (${param.type})${param.description ? ": " + param.description : ""}`), input];
+  });
+  const form = may("operate") ? el("form", { onsubmit: (event) => {
+    event.preventDefault();
+    const params = Object.fromEntries(new FormData(event.target).entries());
+    act("trigger", async () => { const run = await api("POST", `/api/v1/pipelines/${id}/runs`, { params }); location.hash = `#/run/${run.id}`; });
+  } }, el("h2", {}, "Trigger a run"), inputs, el("p", {}, el("button", { type: "submit" }, "Trigger"))) : "";
+  show(el("h1", {}, pipeline.id), el("p", {}, pipeline.description), pipeline.loadError ? el("p", { class: "error" }, pipeline.loadError) : "",
+    dag(pipeline), form, el("h2", {}, "Recent runs"), grid);
+}
+
+async function runsPage() {
+  const page = await api("GET", "/api/v1/runs?limit=50");
+  show(el("h1", {}, "Runs"), el("table", {}, el("thead", {}, el("tr", {}, ["Run", "Pipeline", "Trigger", "Logical date", "State"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, page.runs.map((run) => el("tr", {}, el("td", {}, el("a", { href: `#/run/${run.id}` }, run.id)), el("td", {}, run.pipeline), el("td", {}, run.trigger), el("td", {}, when(run.logicalDate)), el("td", {}, badge(run.state)))))));
+}
+
+async function runPage(id) {
+  const detail = await api("GET", `/api/v1/runs/${id}`);
+  const run = detail.run;
+  const start = Math.min(...detail.attempts.map((a) => Date.parse(a.startedAt)), Date.now());
+  const end = Math.max(...detail.attempts.map((a) => a.finishedAt ? Date.parse(a.finishedAt) : Date.now()), start + 1);
+  const bar = (attempt) => {
+    const from = Date.parse(attempt.startedAt), to = attempt.finishedAt ? Date.parse(attempt.finishedAt) : Date.now();
+    const span = el("span", { class: attempt.state === "succeeded" ? "succeeded" : attempt.state === "running" ? "running" : "failed" });
+    // Set through the CSSOM, which the Content-Security-Policy allows (style attributes it does not).
+    span.style.left = `${(100 * (from - start)) / (end - start)}%`;
+    span.style.width = `${Math.max(0.5, (100 * (to - from)) / (end - start))}%`;
+    return el("div", { class: "gantt", title: `${((to - from) / 1000).toFixed(3)} s` }, span);
+  };
+  const buttons = (task) => may("operate") ? [
+    el("button", { type: "button", onclick: () => act("rerun", () => api("POST", `/api/v1/runs/${id}/rerun`, { task })) }, "Rerun from here"),
+    el("button", { type: "button", onclick: () => act("mark", () => api("POST", `/api/v1/runs/${id}/tasks/${task}/mark`, { state: "succeeded" })) }, "Mark succeeded"),
+    el("button", { type: "button", onclick: () => act("mark", () => api("POST", `/api/v1/runs/${id}/tasks/${task}/mark`, { state: "failed" })) }, "Mark failed"),
+  ] : [];
+  const runButtons = may("operate") ? [
+    el("button", { type: "button", onclick: () => act("cancel", () => api("POST", `/api/v1/runs/${id}/cancel`, {})) }, "Cancel run"),
+    el("button", { type: "button", onclick: () => act("rerun", () => api("POST", `/api/v1/runs/${id}/rerun`, {})) }, "Rerun failed tasks"),
+  ] : [];
+  show(el("h1", {}, `Run ${run.id} of `, el("a", { href: `#/pipeline/${run.pipeline}` }, run.pipeline), " ", badge(run.state)),
+    el("p", {}, `${run.trigger}, logical date ${when(run.logicalDate)}${run.note ? " — " + run.note : ""}`), el("p", {}, runButtons),
+    el("table", {}, el("thead", {}, el("tr", {}, ["Task", "State", "Tries", "Reason", "Attempts", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, detail.tasks.map((task) => el("tr", {}, el("td", {}, task.task), el("td", {}, badge(task.state)), el("td", {}, task.tries), el("td", {}, task.reason || ""),
+        el("td", {}, detail.attempts.filter((a) => a.task === task.task).map((a) => el("div", {}, el("a", { href: `#/log/${id}/${task.task}/${a.number}` }, `#${a.number} ${a.state}`), bar(a)))),
+        el("td", {}, buttons(task.task)))))));
+}
+
+async function logPage(run, task, attempt) {
+  const pre = el("pre", { class: "log", "aria-live": "polite" });
+  show(el("h1", {}, `Log of ${task} #${attempt} (`, el("a", { href: `#/run/${run}` }, `run ${run}`), ")"), pre);
+  let offset = 0;
+  const page = location.hash;
+  // Follows the attempt while it runs: asks for the bytes past what it has, once a second, until the attempt ends.
+  while (location.hash === page) {
+    const response = await fetch(`/api/v1/runs/${run}/tasks/${task}/log?attempt=${attempt}&offset=${offset}`, { credentials: "same-origin" });
+    if (!response.ok) { pre.textContent += `\n[${response.status}]`; return; }
+    const text = await response.text();
+    pre.textContent += text;
+    offset += new TextEncoder().encode(text).length;
+    if (response.headers.get("X-Attempt-State") !== "running") return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function auditPage() {
+  const page = await api("GET", "/api/v1/audit?limit=200");
+  show(el("h1", {}, "Audit trail"), el("p", {}, el("a", { href: "/api/v1/audit/export", download: "autooptimize-audit.jsonl" }, "Export (JSON lines)")),
+    el("table", {}, el("thead", {}, el("tr", {}, ["When", "Who", "Role", "Action", "Target", "From", "Outcome"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, page.events.slice().reverse().map((e) => el("tr", {}, [when(e.at), e.actor, e.role, e.action, e.target, e.address, e.outcome].map((v) => el("td", {}, v)))))));
+}
+
+async function adminPage() {
+  const [users, tokens] = await Promise.all([api("GET", "/api/v1/users"), api("GET", "/api/v1/tokens")]);
+  const roles = ["viewer", "operator", "admin", "auditor"];
+  const roleSelect = (id) => el("select", { id, name: "role" }, roles.map((role) => el("option", {}, role)));
+  const secret = el("p", { role: "status" });
+  const userForm = el("form", { onsubmit: (event) => { event.preventDefault(); const f = new FormData(event.target);
+    act("create user", () => api("POST", "/api/v1/users", { name: f.get("name"), role: f.get("role"), password: f.get("password") })); } },
+    el("h2", {}, "New user"), el("label", { for: "user-name" }, "Name"), el("input", { id: "user-name", name: "name", required: true }),
+    el("label", { for: "user-role" }, "Role"), roleSelect("user-role"), el("label", { for: "user-password" }, "Password (12 characters or more)"),
+    el("input", { id: "user-password", name: "password", type: "password", minlength: 12, required: true }), el("p", {}, el("button", { type: "submit" }, "Create user")));
+  const tokenForm = el("form", { onsubmit: async (event) => { event.preventDefault(); const f = new FormData(event.target);
+    try {
+      const pipelines = f.get("pipelines").split(",").map((p) => p.trim()).filter(Boolean);
+      const token = await api("POST", "/api/v1/tokens", { name: f.get("name"), role: f.get("role"), pipelines: pipelines.length ? pipelines : undefined, expiresInDays: Number(f.get("days")) || undefined });
+      secret.textContent = `Token ${token.name}: ${token.token} (copy it now: it is not shown again)`;
+    } catch (error) { toast(error.message); } } },
+    el("h2", {}, "New API token"), el("label", { for: "token-name" }, "Name"), el("input", { id: "token-name", name: "name", required: true }),
+    el("label", { for: "token-role" }, "Role"), roleSelect("token-role"), el("label", { for: "token-pipelines" }, "Pipelines (comma-separated; empty for all)"),
+    el("input", { id: "token-pipelines", name: "pipelines" }), el("label", { for: "token-days" }, "Expires in days (empty: never)"),
+    el("input", { id: "token-days", name: "days", type: "number", min: 1 }), el("p", {}, el("button", { type: "submit" }, "Create token")), secret);
+  show(el("h1", {}, "Users and tokens"),
+    el("table", {}, el("tbody", {}, users.items.map((u) => el("tr", {}, el("td", {}, u.name), el("td", {}, u.role))))), userForm,
+    el("table", {}, el("tbody", {}, tokens.items.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.role), el("td", {}, (t.pipelines || ["all"]).join(", ")),
+      el("td", {}, t.revoked ? "revoked" : el("button", { type: "button", onclick: () => act("revoke", () => api("DELETE", `/api/v1/tokens/${t.id}`)) }, "Revoke")))))), tokenForm);
+}
+
+// ---- Routing and live updates ------------------------------------------
+
+async function route() {
+  const [, page, ...rest] = (location.hash || "#/").split("/");
+  try {
+    if (page === "pipeline") await pipelinePage(decodeURIComponent(rest[0]));
+    else if (page === "runs") await runsPage();
+    else if (page === "run") await runPage(rest[0]);
+    else if (page === "log") await logPage(rest[0], decodeURIComponent(rest[1]), rest[2]);
+    else if (page === "audit") await auditPage();
+    else if (page === "admin") await adminPage();
+    else await pipelinesPage();
+  } catch (error) {
+    if (error.message !== "please sign in") show(el("p", { class: "error" }, error.message));
+  }
+}
+
+function listen() {
+  if (state.events) state.events.close();
+  state.events = new EventSource("/api/v1/events");
+  let pending = null;
+  // Re-renders at most every half second however many events arrive; the log page follows on its own.
+  for (const name of ["run", "task", "attempt", "pipelines"]) {
+    state.events.addEventListener(name, () => {
+      if (pending || location.hash.startsWith("#/log") || location.hash.startsWith("#/admin")) return;
+      pending = setTimeout(() => { pending = null; route(); }, 500);
+    });
+  }
+}
+
+async function start() {
+  try {
+    state.me = await api("GET", "/api/v1/session");
+    if (state.me.csrfToken) { state.csrf = state.me.csrfToken; sessionStorage.setItem("csrf", state.csrf); }
+  } catch { return; }
+  const nav = document.getElementById("nav");
+  nav.hidden = false;
+  nav.querySelectorAll("[data-permission]").forEach((link) => { link.hidden = !may(link.dataset.permission); });
+  document.getElementById("who").textContent = `${state.me.name} (${state.me.role})`;
+  listen();
+  route();
+}
+
+document.getElementById("logout").addEventListener("click", async () => {
+  try { await api("DELETE", "/api/v1/session"); } catch {}
+  sessionStorage.removeItem("csrf");
+  state.csrf = null;
+  if (state.events) state.events.close();
+  showLogin("Signed out.");
+});
+window.addEventListener("hashchange", route);
+start();
