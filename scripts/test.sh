@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --with-browser
 swift build --build-tests
 swift test --skip-build "$@"
+# The panel in a real browser, against the debug build the tests just used.
+python3 Tests/Browser/panel_test.py

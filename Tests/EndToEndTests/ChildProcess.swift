@@ -7,12 +7,12 @@ final class SpawnedProcess: @unchecked Sendable {
     let pid: pid_t
     private var reaped = false
 
-    init(_ executable: URL, _ arguments: [String], stderrPath: String) throws {
+    init(_ executable: URL, _ arguments: [String], stdoutPath: String = "/dev/null", stderrPath: String) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -28,6 +28,21 @@ final class SpawnedProcess: @unchecked Sendable {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
         return !reaped
+    }
+
+    /// Waits for the exit on a thread of its own; returns the exit status (128 + signal when killed).
+    func exitStatus() async -> Int32 {
+        let pid = self.pid
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        reaped = true
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Sends `signal` and waits for the exit.

@@ -4,59 +4,59 @@ import Testing
 
 /// The CLI as a user meets it, bad input included.
 @Suite(.timeLimit(.minutes(2))) struct CommandLineTests {
-    @Test func validateReportsEveryProblemWithFileAndLineAndExitsOne() throws {
+    @Test func validateReportsEveryProblemWithFileAndLineAndExitsOne() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         try "tasks:\n  - id: a\n    kind: shel\n  - id: b\n    kind: noop\n    needs: [c]\n"
             .write(to: root.appending("bad.yaml"), atomically: true, encoding: .utf8)
         try "tasks: [{id: a, kind: noop}]\n".write(to: root.appending("good.yaml"), atomically: true, encoding: .utf8)
-        let result = try Daemon.runCLI(["validate", "--jobs", root.path])
+        let result = try await Daemon.runCLI(["validate", "--jobs", root.path])
         #expect(result.status == 1)
         #expect(result.err.contains("bad.yaml:3: task \"a\": unknown kind \"shel\" (did you mean \"shell\"?) (kinds: noop, shell)\n"))
     }
 
-    @Test func validateAcceptsTheDemoPipelines() throws {
+    @Test func validateAcceptsTheDemoPipelines() async throws {
         let jobs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../jobs.d").standardized
-        let result = try Daemon.runCLI(["validate", "--jobs", jobs.path])
+        let result = try await Daemon.runCLI(["validate", "--jobs", jobs.path])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("valid"))
     }
 
-    @Test func cronPrintsTheNextFireTimesInTheZone() throws {
-        let result = try Daemon.runCLI(["cron", "30 2 * * *", "--tz", "Europe/Paris", "--after", "2025-03-29T00:00:00Z", "--count", "3"])
+    @Test func cronPrintsTheNextFireTimesInTheZone() async throws {
+        let result = try await Daemon.runCLI(["cron", "30 2 * * *", "--tz", "Europe/Paris", "--after", "2025-03-29T00:00:00Z", "--count", "3"])
         #expect(result.status == 0)
         #expect(result.out == "2025-03-29T02:30:00+01:00\n2025-03-30T03:00:00+02:00\n2025-03-31T02:30:00+02:00\n")
     }
 
-    @Test func badCronIsRefusedWithTheReason() throws {
-        let result = try Daemon.runCLI(["cron", "0 25 * * *"])
+    @Test func badCronIsRefusedWithTheReason() async throws {
+        let result = try await Daemon.runCLI(["cron", "0 25 * * *"])
         #expect(result.status != 0)
         #expect(result.err.contains("hour field \"25\": 25 is out of range 0-23"))
     }
 
-    @Test func aDataDirectoryThatCannotBeCreatedIsRefusedClearly() throws {
+    @Test func aDataDirectoryThatCannotBeCreatedIsRefusedClearly() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         try FileManager.default.createDirectory(at: root.appending("jobs.d"), withIntermediateDirectories: true)
         try "a file".write(to: root.appending("blocker"), atomically: true, encoding: .utf8)
-        let result = try Daemon.runCLI(["serve", "--jobs", root.appending("jobs.d").path, "--data", root.appending("blocker/data").path, "--port", "0"])
+        let result = try await Daemon.runCLI(["serve", "--jobs", root.appending("jobs.d").path, "--data", root.appending("blocker/data").path, "--port", "0"])
         #expect(result.status == 1)
         #expect(result.err.hasPrefix("autooptimize: cannot create the data directory \(root.appending("blocker/data").path)"))
     }
 
-    @Test func aBadSettingsFileIsRefusedWithFileAndLine() throws {
+    @Test func aBadSettingsFileIsRefusedWithFileAndLine() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         try "port: 9000\nretension: 30d\n".write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
-        let result = try Daemon.runCLI(["serve", "--config", root.appending("settings.yaml").path])
+        let result = try await Daemon.runCLI(["serve", "--config", root.appending("settings.yaml").path])
         #expect(result.status == 1)
         #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):2: unknown key \"retension\" (did you mean \"retention\"?)"))
     }
 
-    @Test func aMissingJobsDirectoryIsRefusedClearly() throws {
+    @Test func aMissingJobsDirectoryIsRefusedClearly() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
-        let result = try Daemon.runCLI(["serve", "--jobs", root.appending("nope").path, "--data", root.appending("data").path, "--port", "0"])
+        let result = try await Daemon.runCLI(["serve", "--jobs", root.appending("nope").path, "--data", root.appending("data").path, "--port", "0"])
         #expect(result.status == 1)
         #expect(result.err == "autooptimize: the pipelines directory \(root.appending("nope").path) does not exist (give another with --jobs)\n")
     }
@@ -64,7 +64,7 @@ import Testing
     @Test func aSecondDaemonOnTheSameDataIsRefused() async throws {
         let first = try Daemon()
         try await first.start()
-        let result = try Daemon.runCLI(["serve", "--jobs", first.jobs.path, "--data", first.data.path, "--port", "0"])
+        let result = try await Daemon.runCLI(["serve", "--jobs", first.jobs.path, "--data", first.data.path, "--port", "0"])
         #expect(result.status == 1)
         #expect(result.err.contains("another autooptimize daemon (pid \(first.pid)) is using the data directory"))
     }

@@ -19,37 +19,37 @@ import Testing
         let data = ["--data", daemon.data.path]
 
         // Backfill: one run per 06:00 in three days; a second backfill adds none.
-        let backfill = try daemon.cli(["backfill", "daily", "--from", "2025-03-01", "--to", "2025-03-03T23:00:00Z"] + data)
+        let backfill = try await daemon.cli(["backfill", "daily", "--from", "2025-03-01", "--to", "2025-03-03T23:00:00Z"] + data)
         #expect(backfill.out == "3 runs created\n", "\(backfill.err)")
-        #expect(try daemon.cli(["backfill", "daily", "--from", "2025-03-01", "--to", "2025-03-03"] + data).out.hasPrefix("0 runs created"))
+        #expect(try await daemon.cli(["backfill", "daily", "--from", "2025-03-01", "--to", "2025-03-03"] + data).out.hasPrefix("0 runs created"))
         try await eventually("the backfilled runs to fail (the flag file is missing)") {
             try await (1...3).asyncAllSatisfy { try await daemon.runState($0) == "failed" }
         }
 
         // Rerun after fixing the cause: the failed task and its downstream run again in the same run.
         _ = FileManager.default.createFile(atPath: flag, contents: nil)
-        #expect(try daemon.cli(["rerun", "1"] + data).status == 0)
+        #expect(try await daemon.cli(["rerun", "1"] + data).status == 0)
         try await eventually("run 1 to succeed on rerun") { try await daemon.runState(1) == "succeeded" }
 
         // Mark: a failed task marked succeeded lets its skipped downstream run.
-        #expect(try daemon.cli(["mark", "2", "check", "succeeded"] + data).status == 0)
+        #expect(try await daemon.cli(["mark", "2", "check", "succeeded"] + data).status == 0)
         try await eventually("run 2 to succeed once marked") { try await daemon.runState(2) == "succeeded" }
 
         // Cancel stops a running shell task.
-        let slow = try daemon.cli(["trigger", "slow"] + data)
+        let slow = try await daemon.cli(["trigger", "slow"] + data)
         let slowRun = try #require(Int(slow.out.split(separator: " ")[1]))
         try await eventually("the slow task to run") { try await daemon.attempts(slowRun).first?["state"] as? String == "running" }
-        #expect(try daemon.cli(["cancel", "\(slowRun)"] + data).status == 0)
+        #expect(try await daemon.cli(["cancel", "\(slowRun)"] + data).status == 0)
         try await eventually("the slow run to be cancelled") { try await daemon.attempts(slowRun).first?["state"] as? String == "cancelled" }
 
         // Pause and unpause show in the pipeline list; refusals say why.
-        #expect(try daemon.cli(["pause", "daily"] + data).out == "daily: paused\n")
+        #expect(try await daemon.cli(["pause", "daily"] + data).out == "daily: paused\n")
         let pipelines = (try await daemon.get("/api/v1/pipelines")["pipelines"] as? [[String: Any]]) ?? []
         #expect(pipelines.first { $0["id"] as? String == "daily" }?["paused"] as? Bool == true)
-        #expect(try daemon.cli(["unpause", "daily"] + data).status == 0)
-        let unknown = try daemon.cli(["cancel", "999"] + data)
+        #expect(try await daemon.cli(["unpause", "daily"] + data).status == 0)
+        let unknown = try await daemon.cli(["cancel", "999"] + data)
         #expect(unknown.status != 0 && unknown.err.contains("unknown run 999"))
-        let badMark = try daemon.cli(["mark", "1", "check", "skipped"] + data)
+        let badMark = try await daemon.cli(["mark", "1", "check", "skipped"] + data)
         #expect(badMark.status != 0 && badMark.err.contains("a task can be marked succeeded or failed, not skipped"))
     }
 }
@@ -60,9 +60,9 @@ import Testing
         try daemon.write("ok.yaml", "id: ok\ntasks: [{id: a, kind: shell, with: {command: 'sleep 0.2'}}]\n")
         try daemon.write("bad.yaml", "id: bad\ntasks: [{id: a, kind: shell, with: {command: 'exit 2'}}]\n")
         try await daemon.start()
-        let good = try daemon.cli(["trigger", "ok", "--wait", "--data", daemon.data.path])
+        let good = try await daemon.cli(["trigger", "ok", "--wait", "--data", daemon.data.path])
         #expect(good.status == 0 && good.out.hasSuffix("run 1 of ok: succeeded\n"), "\(good.out)\(good.err)")
-        let bad = try daemon.cli(["trigger", "bad", "--wait", "--data", daemon.data.path])
+        let bad = try await daemon.cli(["trigger", "bad", "--wait", "--data", daemon.data.path])
         #expect(bad.status == 1 && bad.out.hasSuffix("run 2 of bad: failed\n"), "\(bad.out)\(bad.err)")
     }
 }

@@ -106,23 +106,20 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Runs the CLI against this daemon's files; returns exit status, stdout and stderr.
-    func cli(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        try Self.runCLI(arguments)
+    func cli(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        try await Self.runCLI(arguments)
     }
 
-    static func runCLI(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    /// Runs the CLI with its output in files and waits for it on a thread of its own (never on the
+    /// cooperative pool, and without Foundation's `Process`, whose exit bookkeeping can stall there).
+    static func runCLI(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        let directory = try TemporaryDirectory("autooptimize-cli")
+        defer { directory.remove() }
+        let out = directory.appending("out").path
+        let err = directory.appending("err").path
+        let process = try SpawnedProcess(try executable, arguments, stdoutPath: out, stderrPath: err)
+        let status = await process.exitStatus()
+        return (status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 
     deinit {

@@ -17,8 +17,8 @@ import Testing
             return true
         }
         let logical = (try await daemon.run(runID)["run"] as? [String: Any])?["logicalDate"] as? String
-        #expect(logical?.hasSuffix(":00Z") == true)
-        let logs = try daemon.cli(["logs", "\(runID)", "say", "--data", daemon.data.path])
+        #expect(logical?.hasSuffix(":00.000Z") == true)
+        let logs = try await daemon.cli(["logs", "\(runID)", "say", "--data", daemon.data.path])
         #expect(logs.status == 0 && logs.out == "tick\n")
     }
 
@@ -40,7 +40,7 @@ import Testing
         let attempts = try await daemon.attempts(run)
         #expect(attempts.map { $0["state"] as? String } == ["failed", "succeeded"])
         #expect(attempts.first?["exitCode"] as? Int == 4)
-        let firstLog = try daemon.cli(["logs", "\(run)", "once", "--attempt", "1", "--data", daemon.data.path]).out
+        let firstLog = try await daemon.cli(["logs", "\(run)", "once", "--attempt", "1", "--data", daemon.data.path]).out
         #expect(firstLog == "first\n[autooptimize: command exited with status 4]\n")
     }
 
@@ -53,14 +53,14 @@ import Testing
             """)
         try await daemon.start()
         let arguments = ["trigger", "greet", "--param", "days=3", "--param", "who=ana", "--idempotency-key", "ci-7", "--data", daemon.data.path]
-        let first = try daemon.cli(arguments)
+        let first = try await daemon.cli(arguments)
         #expect(first.status == 0, "\(first.err)")
         #expect(first.out.hasPrefix("run 1 of greet:"))
-        let again = try daemon.cli(arguments)
+        let again = try await daemon.cli(arguments)
         #expect(again.out.hasPrefix("run 1 of greet:") && again.out.contains("existing run for this idempotency key"))
         try await eventually("the run to succeed") { try await daemon.runState(1) == "succeeded" }
-        #expect(try daemon.cli(["logs", "1", "say", "--data", daemon.data.path]).out == "ana 3\n")
-        let bad = try daemon.cli(["trigger", "greet", "--param", "days=three", "--data", daemon.data.path])
+        #expect(try await daemon.cli(["logs", "1", "say", "--data", daemon.data.path]).out == "ana 3\n")
+        let bad = try await daemon.cli(["trigger", "greet", "--param", "days=three", "--data", daemon.data.path])
         #expect(bad.status != 0 && bad.err.contains("param \"days\": \"three\" is not an integer"))
     }
 
@@ -131,7 +131,7 @@ import Testing
         try await eventually("the task to start") { FileManager.default.fileExists(atPath: started) }
         daemon.stop()
         // The daemon waited for the attempt before exiting: the store says so.
-        let shown = try daemon.cli(["show", "\(run)", "--data", daemon.data.path])
+        let shown = try await daemon.cli(["show", "\(run)", "--data", daemon.data.path])
         #expect(shown.out.hasPrefix("run \(run) of short: succeeded"), "\(shown.out)\(shown.err)")
         #expect(!FileManager.default.fileExists(atPath: daemon.data.appendingPathComponent("daemon.json").path))
     }

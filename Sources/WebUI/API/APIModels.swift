@@ -128,4 +128,5 @@ struct Health: ResponseEncodable {
     let queuedTasks: Int
 }
 
-func rfc3339(_ date: Date) -> String { date.formatted(.iso8601) }
+/// RFC 3339 with milliseconds, so that timelines of short attempts keep their length.
+func rfc3339(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }

@@ -1,10 +1,16 @@
 import Foundation
 import Hummingbird
 import Scheduler
+import ServiceLifecycle
 
 /// `GET /api/v1/events`: what the engine records, as it happens, as Server-Sent Events,
 /// so that the panel updates without polling. `?limit=N` ends the stream after N events.
+///
+/// A comment line goes out every `heartbeat` even when nothing happens: writing is how a
+/// server learns that a client has gone, and an open stream must not hold up shutdown.
 struct LiveEvents: Sendable {
+    var heartbeat: Duration = .seconds(15)
+
     let engine: Engine
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -20,15 +26,32 @@ struct LiveEvents: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
+        let heartbeat = self.heartbeat
         let body = ResponseBody { writer in
             // A comment first, so that clients know the stream is open before anything happens.
             try await writer.write(ByteBuffer(string: ": autooptimize events\n\n"))
-            var sent = 0
-            for await notification in notifications {
-                guard let (event, data) = Self.encode(notification) else { continue }
-                try await writer.write(ByteBuffer(string: "event: \(event)\ndata: \(data)\n\n"))
-                sent += 1
-                if let limit, sent >= limit { break }
+            // One stream of what to write: events (ended by graceful shutdown) and heartbeats (nil).
+            let (lines, continuation) = AsyncStream.makeStream(of: String?.self)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await notification in notifications.cancelOnGracefulShutdown() {
+                        if let (event, data) = Self.encode(notification) { continuation.yield("event: \(event)\ndata: \(data)\n\n") }
+                    }
+                    continuation.finish()
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: heartbeat)
+                        continuation.yield(nil)
+                    }
+                }
+                var sent = 0
+                for await line in lines {
+                    try await writer.write(ByteBuffer(string: line ?? ": heartbeat\n\n"))
+                    if line != nil { sent += 1 }
+                    if let limit, sent >= limit { break }
+                }
+                group.cancelAll()
             }
             try await writer.finish(nil)
         }

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The panel in a real browser: headless Chromium (Debian's chromium and chromium-driver,
+driven by Selenium) signs in, triggers a run from the generated form, sees it succeed
+live, and opens its log. Screenshots of each step are saved as test artifacts.
+
+Run by scripts/test.sh after the Swift tests, against the debug build they made.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = pathlib.Path(os.environ.get("AUTOOPTIMIZE_BIN", ROOT / ".build/debug/autooptimize"))
+ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS", ROOT / ".build/browser-artifacts"))
+PASSWORD = "browser test password"
+
+
+def wait_for(condition, what, seconds=30):
+    """Polls a condition until it holds, failing after a deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)  # poll interval, bounded by the deadline above
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def start_daemon(directory):
+    jobs = directory / "jobs.d"
+    jobs.mkdir()
+    (jobs / "browser.yaml").write_text(
+        "id: browser\n"
+        "description: Greets from the browser test\n"
+        "params:\n  greeting: {type: string, default: hello, description: What to say}\n"
+        "tasks:\n  - {id: say, kind: shell, with: {command: 'echo \"$AUTOOPTIMIZE_PARAM_GREETING from the panel\"'}}\n")
+    data = directory / "data"
+    environment = dict(os.environ, AUTOOPTIMIZE_ADMIN_PASSWORD=PASSWORD)
+    process = subprocess.Popen(
+        [str(BINARY), "serve", "--jobs", str(jobs), "--data", str(data), "--port", "0", "--static", str(ROOT / "static")],
+        env=environment, stdout=subprocess.DEVNULL, stderr=open(directory / "stderr.log", "w"))
+    info = data / "daemon.json"
+    wait_for(lambda: info.exists() or process.poll() is not None, "the daemon to listen")
+    if process.poll() is not None:
+        raise AssertionError("the daemon exited: " + (directory / "stderr.log").read_text())
+    return process, json.loads(info.read_text())["url"]
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def main():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="autooptimize-browser-") as temporary:
+        daemon, url = start_daemon(pathlib.Path(temporary))
+        driver = browser()
+        try:
+            wait = WebDriverWait(driver, 30)
+            driver.get(url + "/")
+            wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("admin")
+            driver.find_element(By.ID, "password").send_keys(PASSWORD)
+            driver.save_screenshot(str(ARTIFACTS / "1-sign-in.png"))
+            driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+            wait.until(conditions.element_to_be_clickable((By.LINK_TEXT, "browser"))).click()
+            field = wait.until(conditions.visibility_of_element_located((By.ID, "param-greeting")))
+            assert field.get_attribute("value") == "hello", "the form shows the param's default"
+            field.clear()
+            field.send_keys("salut")
+            driver.save_screenshot(str(ARTIFACTS / "2-trigger-form.png"))
+            driver.find_element(By.XPATH, "//button[text()='Trigger']").click()
+
+            wait.until(lambda d: d.current_url.split("#")[-1].startswith("/run/"))
+            # The run page updates itself from the server's events: no reload here.
+            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
+            driver.save_screenshot(str(ARTIFACTS / "3-run-succeeded.png"))
+
+            wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
+            log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
+            wait_for(lambda: "salut from the panel" in log.text, "the log to show the task's output")
+            driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
+            print(f"browser test passed; screenshots in {ARTIFACTS}")
+        except Exception:
+            driver.save_screenshot(str(ARTIFACTS / "failure.png"))
+            raise
+        finally:
+            driver.quit()
+            daemon.terminate()
+            daemon.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as failure:
+        print(f"browser test failed: {failure}", file=sys.stderr)
+        sys.exit(1)
