@@ -14,10 +14,16 @@ struct AutoOptimize: AsyncParsableCommand {
     )
 }
 
-/// Options that locate the daemon's files, shared by the commands that read them.
+/// Options that locate the daemon: its data directory on this machine, or its address and a token.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "The daemon's data directory (store, logs, credential).")
     var data: String = "data"
+
+    @Option(name: .long, help: "The daemon's address, e.g. http://127.0.0.1:8080 (or AUTOOPTIMIZE_URL); default: from --data.")
+    var url: String?
+
+    @Option(name: .long, help: "An API token (or AUTOOPTIMIZE_TOKEN); default: the local credential in --data.")
+    var token: String?
 
     var storePath: String { "\(data)/autooptimize.sqlite" }
 }

@@ -24,7 +24,7 @@ struct UnpauseCommand: ParsableCommand {
 
 private func setPaused(_ pipeline: String, _ paused: Bool, _ options: DataOptions) throws {
     let word = paused ? "paused" : "unpaused"
-    _ = try DaemonConnection(data: options.data).post("/api/v1/pipelines/\(pipeline)/\(paused ? "pause" : "unpause")")
+    _ = try DaemonConnection(options).post("/api/v1/pipelines/\(pipeline)/\(paused ? "pause" : "unpause")")
     print("\(pipeline): \(word)")
 }
 
@@ -35,7 +35,7 @@ struct CancelCommand: ParsableCommand {
     @Argument(help: "The run number.") var number: Int64
 
     func run() throws {
-        let (_, run) = try DaemonConnection(data: options.data).post("/api/v1/runs/\(number)/cancel")
+        let (_, run) = try DaemonConnection(options).post("/api/v1/runs/\(number)/cancel")
         print("run \(number): \(run["state"] ?? "?")")
     }
 }
@@ -49,7 +49,7 @@ struct RerunCommand: ParsableCommand {
     @Option(help: "Rerun this task and its downstream (default: the failed tasks).") var from: String?
 
     func run() throws {
-        let (_, run) = try DaemonConnection(data: options.data).post("/api/v1/runs/\(number)/rerun", from.map { ["task": $0] } ?? [:])
+        let (_, run) = try DaemonConnection(options).post("/api/v1/runs/\(number)/rerun", from.map { ["task": $0] } ?? [:])
         print("run \(number): \(run["state"] ?? "?")")
     }
 }
@@ -64,7 +64,7 @@ struct MarkCommand: ParsableCommand {
     @Argument(help: "succeeded or failed.") var state: String
 
     func run() throws {
-        _ = try DaemonConnection(data: options.data).post("/api/v1/runs/\(number)/tasks/\(task)/mark", ["state": state])
+        _ = try DaemonConnection(options).post("/api/v1/runs/\(number)/tasks/\(task)/mark", ["state": state])
         print("run \(number) task \(task): marked \(state)")
     }
 }
@@ -81,7 +81,7 @@ struct BackfillCommand: ParsableCommand {
 
     func run() throws {
         let body: [String: Any] = ["from": try Self.instant(from), "to": try Self.instant(to), "params": try parseParams(params)]
-        let (_, result) = try DaemonConnection(data: options.data).post("/api/v1/pipelines/\(pipeline)/backfill", body)
+        let (_, result) = try DaemonConnection(options).post("/api/v1/pipelines/\(pipeline)/backfill", body)
         let runs = (result["runs"] as? [[String: Any]]) ?? []
         print("\(runs.count) run\(runs.count == 1 ? "" : "s") created" + (runs.isEmpty ? " (every instant already has one)" : ""))
     }

@@ -2,25 +2,36 @@ import ArgumentParser
 import Foundation
 import Scheduler
 
-/// How a CLI command reaches the running daemon on this machine: its address from
-/// `daemon.json` and its local credential, both in the data directory.
+/// How a CLI command reaches the running daemon: `--url` and `--token` (or `AUTOOPTIMIZE_URL`
+/// and `AUTOOPTIMIZE_TOKEN`) when given; otherwise, on the daemon's own machine, its address
+/// from `daemon.json` and its local credential, both in the data directory.
 struct DaemonConnection {
     let client: LocalHTTPClient
-    let credential: LocalCredential
+    let token: String
 
-    init(data path: String) throws {
-        let data = URL(fileURLWithPath: path)
-        let file = data.appendingPathComponent("daemon.json")
-        guard let contents = try? Data(contentsOf: file),
-            let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any],
-            let text = object["url"] as? String, let url = URL(string: text)
-        else { throw ValidationError("no running daemon found in \(data.path) (\(file.path) is missing)") }
-        do {
-            credential = try LocalCredential.read(from: data)
-        } catch {
-            throw ValidationError("\(error)")
+    init(_ options: DataOptions) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let data = URL(fileURLWithPath: options.data)
+        if let text = options.url ?? environment["AUTOOPTIMIZE_URL"] {
+            guard let url = URL(string: text) else { throw ValidationError("--url \"\(text)\" is not an address like http://127.0.0.1:8080") }
+            client = LocalHTTPClient(baseURL: url)
+        } else {
+            let file = data.appendingPathComponent("daemon.json")
+            guard let contents = try? Data(contentsOf: file),
+                let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any],
+                let text = object["url"] as? String, let url = URL(string: text)
+            else { throw ValidationError("no running daemon found in \(data.path) (\(file.path) is missing); give --url") }
+            client = LocalHTTPClient(baseURL: url)
         }
-        client = LocalHTTPClient(baseURL: url)
+        if let token = options.token ?? environment["AUTOOPTIMIZE_TOKEN"] {
+            self.token = token
+        } else {
+            do {
+                token = try LocalCredential.read(from: data).token
+            } catch {
+                throw ValidationError("\(error) (or give --token)")
+            }
+        }
     }
 
     /// POSTs a JSON body; returns the status and the decoded JSON object, or throws the daemon's error message.
@@ -31,7 +42,7 @@ struct DaemonConnection {
     func get(_ path: String) throws -> (Int, [String: Any]) { try send("GET", path, body: Data(), headers: [:]) }
 
     private func send(_ method: String, _ path: String, body: Data, headers extra: [String: String]) throws -> (Int, [String: Any]) {
-        var headers = ["Authorization": "Bearer \(credential.token)", "Content-Type": "application/json"]
+        var headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
         headers.merge(extra) { $1 }
         let response: LocalHTTPClient.Response
         do {

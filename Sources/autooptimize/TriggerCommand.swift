@@ -15,7 +15,7 @@ struct TriggerCommand: ParsableCommand {
 
     func run() throws {
         let values = try parseParams(params)
-        let connection = try DaemonConnection(data: options.data)
+        let connection = try DaemonConnection(options)
         let (status, run) = try connection.post(
             "/api/v1/pipelines/\(pipeline)/runs", ["params": values],
             headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])

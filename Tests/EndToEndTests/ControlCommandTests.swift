@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import SchedulerTesting
 import Testing
 
@@ -64,6 +67,36 @@ import Testing
         #expect(good.status == 0 && good.out.hasSuffix("run 1 of ok: succeeded\n"), "\(good.out)\(good.err)")
         let bad = try await daemon.cli(["trigger", "bad", "--wait", "--data", daemon.data.path])
         #expect(bad.status == 1 && bad.out.hasSuffix("run 2 of bad: failed\n"), "\(bad.out)\(bad.err)")
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct RemoteCommandTests {
+    /// Creates an API token through the API with the local credential, as an admin would.
+    private func token(_ role: String, on daemon: Daemon) async throws -> String {
+        let local = try String(contentsOf: daemon.data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        var request = URLRequest(url: URL(string: "\(daemon.url)/api/v1/tokens")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 5
+        request.setValue("Bearer \(local)", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data(#"{"name": "ci", "role": "\#(role)", "pipelines": ["p"]}"#.utf8)
+        let (body, _) = try await URLSession.shared.data(for: request)
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        return try #require(object["token"] as? String)
+    }
+
+    @Test func theCommandLineActsWithAnAPITokenAndItsRoleAndScope() async throws {
+        let daemon = try Daemon()
+        try daemon.write("p.yaml", "id: p\ntasks: [{id: a, kind: noop}]\n")
+        try await daemon.start()
+        let elsewhere = ["--data", daemon.root.appending("not-the-data-dir").path, "--url", daemon.url]
+        let operatorToken = try await token("operator", on: daemon)
+        let allowed = try await Daemon.runCLI(["trigger", "p", "--wait", "--token", operatorToken] + elsewhere)
+        #expect(allowed.status == 0 && allowed.out.hasSuffix("run 1 of p: succeeded\n"), "\(allowed.out)\(allowed.err)")
+        let viewerToken = try await token("viewer", on: daemon)
+        let refused = try await Daemon.runCLI(["trigger", "p", "--token", viewerToken] + elsewhere)
+        #expect(refused.status != 0 && refused.err.contains("token ci (viewer) may not operate on pipeline \"p\""), "\(refused.err)")
+        let noToken = try await Daemon.runCLI(["trigger", "p"] + elsewhere)
+        #expect(noToken.status != 0 && noToken.err.contains("or give --token"), "\(noToken.err)")
     }
 }
 
