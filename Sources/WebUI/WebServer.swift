@@ -12,7 +12,7 @@ public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
     staticDirectory: String? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(engine: engine, store: store, credential: credential, staticDirectory: staticDirectory)
+    let router = buildRouter(engine: engine, store: store, credential: credential, staticDirectory: staticDirectory, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
@@ -22,13 +22,14 @@ public func buildWebServer(
 
 /// Every route of the daemon, in one place (the OpenAPI document is checked against it).
 public func buildRouter(
-    engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil
+    engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil,
+    logger: Logger = Logger(label: "autooptimize.web")
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     if let staticDirectory {
         // The panel's files hold no data: they are served to anyone; the API they call checks who asks.
-        router.add(middleware: FileMiddleware(staticDirectory, searchForIndexHtml: true))
+        router.add(middleware: FileMiddleware(staticDirectory, searchForIndexHtml: true, logger: logger))
     }
     let audit = AuditRecorder(store: store)
     router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))

@@ -139,12 +139,15 @@ extension Store {
 /// Params as JSON text in the `run.params` column.
 enum ParamCoding {
     static func encode(_ params: [String: ParamValue]) -> String {
+        guard !params.isEmpty else { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(params)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
     }
 
     static func decode(_ text: String) -> [String: ParamValue] {
-        (try? JSONDecoder().decode([String: ParamValue].self, from: Data(text.utf8))) ?? [:]
+        // Most runs have no params; a page of runs should not pay a JSON decoder for each.
+        guard text != "{}" else { return [:] }
+        return (try? JSONDecoder().decode([String: ParamValue].self, from: Data(text.utf8))) ?? [:]
     }
 }

@@ -129,4 +129,4 @@ struct Health: ResponseEncodable {
 }
 
 /// RFC 3339 with milliseconds, so that timelines of short attempts keep their length.
-func rfc3339(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+func rfc3339(_ date: Date) -> String { RFC3339.milliseconds(date) }
