@@ -7,32 +7,24 @@ extension Store {
     /// Appends an event, chained to the previous one by its hash.
     @discardableResult
     public func appendAudit(_ event: AuditEvent) throws(StoreError) -> AuditEvent {
-        do {
-            return try writer.write { db in
-                let previous = try String.fetchOne(db, sql: "SELECT hash FROM auditEvent ORDER BY id DESC LIMIT 1") ?? ""
-                var entry = event
-                entry.hash = Self.chainHash(previous: previous, entry)
-                try db.execute(
-                    sql: "INSERT INTO auditEvent (at, actor, role, action, target, address, outcome, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.action, entry.target, entry.address,
-                                entry.outcome, entry.hash])
-                entry.id = db.lastInsertedRowID
-                return entry
-            }
-        } catch {
-            throw StoreError(doing: "record the audit event \(event.action) on \(event.target)", underlying: error)
+        try write("record the audit event \(event.action) on \(event.target)") { db in
+            let previous = try String.fetchOne(db, sql: "SELECT hash FROM auditEvent ORDER BY id DESC LIMIT 1") ?? ""
+            var entry = event
+            entry.hash = Self.chainHash(previous: previous, entry)
+            try db.execute(
+                sql: "INSERT INTO auditEvent (at, actor, role, action, target, address, outcome, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.action, entry.target, entry.address,
+                            entry.outcome, entry.hash])
+            entry.id = db.lastInsertedRowID
+            return entry
         }
     }
 
     /// Events oldest first, after `id` (for export and paging).
     public func auditEvents(after id: Int64 = 0, limit: Int = 1000) throws(StoreError) -> [AuditEvent] {
-        do {
-            return try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM auditEvent WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
-                    .map(AuditEvent.init(row:))
-            }
-        } catch {
-            throw StoreError(doing: "read the audit trail", underlying: error)
+        try read("the audit trail") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM auditEvent WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
+                .map(AuditEvent.init(row:))
         }
     }
 

@@ -66,17 +66,9 @@ struct AccountsController: Sendable {
         group.delete("tokens/:id") { _, context in try await revokeToken(context) }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: Context, _ shape: String) async throws -> T {
-        do {
-            return try await request.decode(as: type, context: context)
-        } catch {
-            throw APIError.badRequest("the body is not \(shape)")
-        }
-    }
-
     private func createUser(_ request: Request, _ context: Context) async throws -> Response {
         try await audit.guarded("user.create", target: "users", .administer, context) { _ in
-            let body = try await decode(UserBody.self, request, context, "a JSON object with \"name\", \"role\" and \"password\"")
+            let body = try await request.decodeBody(UserBody.self, context: context, shape: "a JSON object with \"name\", \"role\" and \"password\"")
             guard body.password.count >= 12 else { throw APIError.badRequest("the password needs at least 12 characters") }
             guard try store.user(named: body.name) == nil else {
                 throw APIError(status: .conflict, code: "conflict", message: "user \"\(body.name)\" exists")
@@ -90,7 +82,7 @@ struct AccountsController: Sendable {
 
     private func createToken(_ request: Request, _ context: Context) async throws -> Response {
         try await audit.guarded("token.create", target: "tokens", .administer, context) { principal in
-            let body = try await decode(TokenBody.self, request, context, "a JSON object with \"name\", \"role\", optional \"pipelines\" and \"expiresInDays\"")
+            let body = try await request.decodeBody(TokenBody.self, context: context, shape: "a JSON object with \"name\", \"role\", optional \"pipelines\" and \"expiresInDays\"")
             let secret = SecretToken.generate(prefix: "ao_")
             let now = Date()
             let token = try store.createToken(APIToken(

@@ -40,14 +40,6 @@ struct ControlController: Sendable {
         }
     }
 
-    private func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: Context, _ shape: String) async throws -> T {
-        do {
-            return try await request.decode(as: type, context: context)
-        } catch {
-            throw APIError.badRequest("the body is not \(shape)")
-        }
-    }
-
     private func runID(_ context: Context) throws -> RunID {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
         return RunID(id)
@@ -56,7 +48,7 @@ struct ControlController: Sendable {
     private func trigger(_ request: Request, _ context: Context) async throws -> Response {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
         return try await guarded("run.trigger", "pipeline \(pipeline)", pipeline: pipeline, context) { principal in
-            let trigger = try await body(TriggerBody.self, request, context, "a JSON object with optional \"params\" and \"idempotencyKey\"")
+            let trigger = try await request.decodeBody(TriggerBody.self, context: context, shape: "a JSON object with optional \"params\" and \"idempotencyKey\"")
             let result = try await engineCall {
                 try await engine.trigger(TriggerRequest(
                     pipeline: pipeline, params: trigger.params ?? [:],
@@ -77,8 +69,8 @@ struct ControlController: Sendable {
     private func backfill(_ request: Request, _ context: Context) async throws -> RunList {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
         return try await guarded("pipeline.backfill", "pipeline \(pipeline)", pipeline: pipeline, context) { _ in
-            let backfill = try await body(
-                BackfillBody.self, request, context, "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
+            let backfill = try await request.decodeBody(
+                BackfillBody.self, context: context, shape: "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
             guard let from = try? Date(backfill.from, strategy: .iso8601), let to = try? Date(backfill.to, strategy: .iso8601) else {
                 throw APIError.badRequest("\"from\" and \"to\" must be RFC 3339 times like 2025-03-01T00:00:00Z")
             }
@@ -99,7 +91,7 @@ struct ControlController: Sendable {
     private func rerun(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
         return try await guarded("run.rerun", "run \(id)", pipeline: pipeline(of: id), context) { _ in
-            let rerun = try await body(RerunBody.self, request, context, "a JSON object with an optional \"task\"")
+            let rerun = try await request.decodeBody(RerunBody.self, context: context, shape: "a JSON object with an optional \"task\"")
             return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }) })
         }
     }
@@ -108,7 +100,7 @@ struct ControlController: Sendable {
         let id = try runID(context)
         let task = TaskID(context.parameters.get("task") ?? "")
         return try await guarded("task.mark", "run \(id) task \(task)", pipeline: pipeline(of: id), context) { principal in
-            let mark = try await body(MarkBody.self, request, context, "a JSON object with \"state\": succeeded or failed")
+            let mark = try await request.decodeBody(MarkBody.self, context: context, shape: "a JSON object with \"state\": succeeded or failed")
             guard let state = TaskRunState(rawValue: mark.state) else {
                 throw APIError.badRequest("state must be succeeded or failed, not \"\(mark.state)\"")
             }

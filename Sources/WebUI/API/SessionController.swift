@@ -31,12 +31,7 @@ struct SessionController: Sendable {
     }
 
     private func login(_ request: Request, _ context: Context) async throws -> Response {
-        let body: LoginBody
-        do {
-            body = try await request.decode(as: LoginBody.self, context: context)
-        } catch {
-            throw APIError.badRequest("the body is not a JSON object with \"name\" and \"password\"")
-        }
+        let body = try await request.decodeBody(LoginBody.self, context: context, shape: "a JSON object with \"name\" and \"password\"")
         return try await audit.record("session.login", target: "user \(body.name)", by: nil, actor: body.name, context: context) {
             if let wait = await limiter.retryAfter(user: body.name, address: context.address) {
                 throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "too many failed sign-ins; try again in \(wait) s")

@@ -25,21 +25,9 @@ struct APIBenchCommand: AsyncParsableCommand {
         try "id: latency\nmax_active_runs: 64\ntasks: [{id: a, kind: noop}]\n".write(to: jobs.appendingPathComponent("latency.yaml"), atomically: true, encoding: .utf8)
         try Self.fill(data.appendingPathComponent("autooptimize.sqlite").path, runs: history)
 
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        daemon.arguments = ["serve", "--jobs", jobs.path, "--data", data.path, "--port", "0", "--log-level", "error", "--max-running-tasks", "64"]
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
-        defer {
-            daemon.terminate()
-            daemon.waitUntilExit()
-        }
+        let daemon = try await BenchDaemon.start(jobs: jobs, data: data, extra: ["--log-level", "error", "--max-running-tasks", "64"])
+        defer { BenchDaemon.stop(daemon) }
         let info = data.appendingPathComponent("daemon.json")
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !FileManager.default.fileExists(atPath: info.path) {
-            guard ContinuousClock.now < deadline, daemon.isRunning else { throw BenchError("the daemon did not start") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
         guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: info)) as? [String: Any],
             let url = object["url"] as? String
         else { throw BenchError("cannot read \(info.path)") }
