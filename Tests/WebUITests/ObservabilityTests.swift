@@ -117,7 +117,7 @@ import WebUI
                 #expect(text.hasPrefix(": autooptimize events\n\n"))
                 let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: ") }
                 #expect(events.count == 4)
-                #expect(events.allSatisfy { ["event: run", "event: task", "event: attempt"].contains(String($0.prefix { $0 != "\n" })) })
+                #expect(events.allSatisfy { ["event: run", "event: task", "event: attempt", "event: pipelines"].contains(String($0.prefix { $0 != "\n" })) })
                 #expect(events.contains { $0.contains("\"pipeline\":\"p\"") || $0.contains("\"task\":\"a\"") })
             }
         }

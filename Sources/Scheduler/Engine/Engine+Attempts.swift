@@ -32,7 +32,7 @@ extension Engine {
         running[attemptKey] = RunningAttempt(attempt: attempt, signal: signal, pipeline: active.run.pipeline)
         save(taskRun)
         changes.append(.startAttempt(attempt))
-        if hub.hasSubscribers { notifications.append(.attemptStarted(attempt)) }
+        notifications.append(.attemptStarted(attempt))
 
         let task = active.pipeline.tasks[index]
         actions.append(.launch(AttemptRequest(
@@ -59,7 +59,7 @@ extension Engine {
         attempt.exitCode = outcome.exitCode
         attempt.reason = outcome.reason
         changes.append(.finishAttempt(attempt))
-        if hub.hasSubscribers { notifications.append(.attemptFinished(attempt)) }
+        notifications.append(.attemptFinished(attempt))
         logAttempt(attempt, pipeline: finished.pipeline)
 
         guard let active = runs[key.taskRun.run], let index = active.index(of: key.taskRun.task) else { return }

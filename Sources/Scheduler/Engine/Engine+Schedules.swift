@@ -25,9 +25,7 @@ extension Engine {
         for pipeline in result.pipelines {
             install(pipeline)
         }
-        if hub.hasSubscribers {
-            notifications.append(.pipelinesLoaded(loaded: result.pipelines.map(\.id), failures: result.allDiagnostics))
-        }
+        notifications.append(.pipelinesLoaded(loaded: result.pipelines.map(\.id), failures: result.allDiagnostics))
     }
 
     private func install(_ pipeline: Pipeline) {

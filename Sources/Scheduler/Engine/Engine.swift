@@ -255,14 +255,17 @@ public actor Engine: Service {
         actions.append(.reply { reply(result) })
     }
 
+    // Notifications are collected whether or not anyone listens yet: a reader that subscribes
+    // between a change being made here and its commit (as `GET /runs/{id}?wait=` does, then
+    // looks at the store) must still hear of it when the batch is published.
     func save(_ taskRun: TaskRun) {
         changes.append(.updateTaskRun(taskRun))
-        if hub.hasSubscribers { notifications.append(.taskRunChanged(taskRun)) }
+        notifications.append(.taskRunChanged(taskRun))
     }
 
     func save(_ run: Run) {
         changes.append(.updateRun(run))
-        if hub.hasSubscribers { notifications.append(.runChanged(run)) }
+        notifications.append(.runChanged(run))
     }
 
     func save(_ state: PipelineState) {

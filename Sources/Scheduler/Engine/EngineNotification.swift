@@ -24,8 +24,6 @@ final class NotificationHub: Sendable {
         return stream
     }
 
-    var hasSubscribers: Bool { subscribers.withLock { !$0.isEmpty } }
-
     func publish(_ notifications: [EngineNotification]) {
         guard !notifications.isEmpty else { return }
         let targets = subscribers.withLock { Array($0.values) }
