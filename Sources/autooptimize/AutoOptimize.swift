@@ -25,5 +25,8 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "An API token (or AUTOOPTIMIZE_TOKEN); default: the local credential in --data.")
     var token: String?
 
+    @Option(name: .long, help: "A CA certificate (PEM) to trust for an https:// --url (or AUTOOPTIMIZE_CACERT).")
+    var cacert: String?
+
     var storePath: String { "\(data)/autooptimize.sqlite" }
 }

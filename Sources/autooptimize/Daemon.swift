@@ -5,6 +5,7 @@ import Scheduler
 import ServiceLifecycle
 import UnixSignals
 import WebUI
+import NIOSSL
 
 /// Wires the daemon: data directory → store → pipelines → engine → web server,
 /// run together in one `ServiceGroup` that shuts down on SIGTERM or SIGINT
@@ -17,6 +18,7 @@ struct Daemon {
         let data = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         let jobs = URL(fileURLWithPath: settings.jobsDirectory).standardizedFileURL
         try prepare(data: data, jobs: jobs)
+        let tls = try loadTLS()
         let lock = try DaemonLock(dataDirectory: data)
         let store: Store
         do {
@@ -49,11 +51,14 @@ struct Daemon {
             throw DaemonError("\(error)")
         }
         let host = settings.host
-        let web = buildWebServer(
+        let scheme = tls == nil ? "http" : "https"
+        let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
-            staticDirectory: settings.staticDirectory
+            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout
         ) { port in
-            Self.announce(host: host, port: port, data: data, jobs: jobs, pipelines: initial.pipelines.count)
+            Self.announce(
+                url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)
         }
         let group = ServiceGroup(
             configuration: .init(
@@ -78,11 +83,32 @@ struct Daemon {
         }
     }
 
-    /// Tells the person (stdout) and the CLI (`daemon.json` in the data directory) where the daemon listens.
-    private static func announce(host: String, port: Int, data: URL, jobs: URL, pipelines: Int) {
-        let url = "http://\(host):\(port)"
-        let info = "{\"url\": \"\(url)\", \"pid\": \(getpid())}\n"
-        try? info.write(to: data.appendingPathComponent("daemon.json"), atomically: true, encoding: .utf8)
+    /// HTTPS when both files are given, checked before anything listens.
+    private func loadTLS() throws(DaemonError) -> TLSConfiguration? {
+        switch (settings.tlsCertificate, settings.tlsKey) {
+        case (nil, nil):
+            return nil
+        case (.some(let certificate), .some(let key)):
+            do {
+                return try ServerTLS(certificatePath: certificate, keyPath: key).configuration()
+            } catch {
+                throw DaemonError(error.description)
+            }
+        case (.some, nil):
+            throw DaemonError("a TLS certificate needs its key: give --tls-key (or tls_key in the settings)")
+        case (nil, .some):
+            throw DaemonError("a TLS key needs its certificate: give --tls-cert (or tls_cert in the settings)")
+        }
+    }
+
+    /// Tells the person (stdout) and the CLI (`daemon.json` in the data directory) where the daemon listens,
+    /// and with which certificate, so that the CLI on this machine can trust it.
+    private static func announce(url: String, certificate: String?, data: URL, jobs: URL, pipelines: Int) {
+        var info: [String: Any] = ["url": url, "pid": Int(getpid())]
+        info["certificate"] = certificate
+        if let json = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
+            try? json.write(to: data.appendingPathComponent("daemon.json"), options: .atomic)
+        }
         let line = "autooptimize: serving \(url) with \(pipelines) pipelines from \(jobs.path); data in \(data.path)\n"
         FileHandle.standardOutput.write(Data(line.utf8))
     }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 import Scheduler
 
 /// How a CLI command reaches the running daemon: `--url` and `--token` (or `AUTOOPTIMIZE_URL`
 /// and `AUTOOPTIMIZE_TOKEN`) when given; otherwise, on the daemon's own machine, its address
 /// from `daemon.json` and its local credential, both in the data directory.
 struct DaemonConnection {
-    let client: LocalHTTPClient
+    let client: DaemonHTTPClient
     let token: String
 
     init(_ options: DataOptions) throws {
@@ -14,14 +15,15 @@ struct DaemonConnection {
         let data = URL(fileURLWithPath: options.data)
         if let text = options.url ?? environment["AUTOOPTIMIZE_URL"] {
             guard let url = URL(string: text) else { throw ValidationError("--url \"\(text)\" is not an address like http://127.0.0.1:8080") }
-            client = LocalHTTPClient(baseURL: url)
+            client = DaemonHTTPClient(baseURL: url, trust: .system(extraRoot: options.cacert ?? environment["AUTOOPTIMIZE_CACERT"]))
         } else {
             let file = data.appendingPathComponent("daemon.json")
             guard let contents = try? Data(contentsOf: file),
                 let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any],
                 let text = object["url"] as? String, let url = URL(string: text)
             else { throw ValidationError("no running daemon found in \(data.path) (\(file.path) is missing); give --url") }
-            client = LocalHTTPClient(baseURL: url)
+            let trust = (object["certificate"] as? String).map { DaemonHTTPClient.Trust.pinned(certificate: $0) }
+            client = DaemonHTTPClient(baseURL: url, trust: trust ?? .system(extraRoot: nil))
         }
         if let token = options.token ?? environment["AUTOOPTIMIZE_TOKEN"] {
             self.token = token
@@ -35,25 +37,23 @@ struct DaemonConnection {
     }
 
     /// POSTs a JSON body; returns the status and the decoded JSON object, or throws the daemon's error message.
-    func post(_ path: String, _ body: [String: Any] = [:], headers extra: [String: String] = [:]) throws -> (Int, [String: Any]) {
-        try send("POST", path, body: try JSONSerialization.data(withJSONObject: body), headers: extra)
+    func post(_ path: String, _ body: [String: Any] = [:], headers extra: [String: String] = [:]) async throws -> (Int, [String: Any]) {
+        try await send(.POST, path, body: try JSONSerialization.data(withJSONObject: body), headers: extra, timeout: .seconds(60))
     }
 
-    func get(_ path: String) throws -> (Int, [String: Any]) { try send("GET", path, body: Data(), headers: [:]) }
+    /// GETs a JSON object; `timeout` covers answers the daemon holds back on purpose (`?wait=`).
+    func get(_ path: String, timeout: Duration = .seconds(60)) async throws -> (Int, [String: Any]) {
+        try await send(.GET, path, body: Data(), headers: [:], timeout: timeout)
+    }
 
-    private func send(_ method: String, _ path: String, body: Data, headers extra: [String: String]) throws -> (Int, [String: Any]) {
+    private func send(_ method: HTTPMethod, _ path: String, body: Data, headers extra: [String: String], timeout: Duration) async throws -> (Int, [String: Any]) {
         var headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
         headers.merge(extra) { $1 }
-        let response: LocalHTTPClient.Response
-        do {
-            response = try client.send(method, path, headers: headers, body: body)
-        } catch let error as DaemonError {
-            throw ValidationError(error.description)
-        }
+        let response = try await client.send(method, path, headers: headers, body: body, timeout: timeout)
         let object = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
         guard (200..<300).contains(response.status) else {
             let message = (object["error"] as? [String: Any])?["message"] as? String
-            throw ValidationError(message ?? "the daemon answered \(response.status)")
+            throw DaemonError(message ?? "the daemon answered \(response.status)")
         }
         return (response.status, object)
     }

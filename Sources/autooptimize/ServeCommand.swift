@@ -14,6 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
     @Option(help: "Port to bind; 0 picks a free one (default 8080).") var port: Int?
     @Option(help: "Attempts that may run at once (default 32).") var maxRunningTasks: Int?
+    @Option(help: "A PEM certificate (chain) to serve HTTPS with; needs --tls-key.") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
 
     func run() async throws {
@@ -33,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = port ?? settings.port
         settings.maxRunningTasks = maxRunningTasks ?? settings.maxRunningTasks
         settings.logLevel = logLevel ?? settings.logLevel
+        settings.tlsCertificate = tlsCert ?? settings.tlsCertificate
+        settings.tlsKey = tlsKey ?? settings.tlsKey
         do {
             try await Daemon(settings: settings).run()
         } catch let error as DaemonError {

@@ -14,7 +14,7 @@ import WebUI
 
     private func withAPI(_ body: @escaping @Sendable (any TestClientProtocol, EngineHarness) async throws -> Void) async throws {
         try await EngineHarness.with(yaml: [yaml]) { harness in
-            let app = buildWebServer(
+            let app = try buildWebServer(
                 engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: credential,
                 logger: Logger(label: "test"))
             try await app.test(.router) { client in try await body(client, harness) }

@@ -13,7 +13,7 @@ import WebUI
 
     private func withAPI(_ body: @escaping @Sendable (any TestClientProtocol, EngineHarness) async throws -> Void) async throws {
         try await EngineHarness.with(yaml: [yaml, "id: other\ntasks: [{id: a, kind: noop}]\n"]) { harness in
-            let app = buildWebServer(
+            let app = try buildWebServer(
                 engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
                 logger: Logger(label: "test"))
             try await app.test(.router) { client in try await body(client, harness) }
@@ -137,6 +137,24 @@ import WebUI
             #expect(statuses == Array(repeating: .unauthorized, count: 5) + [.tooManyRequests])
             let outcomes = try harness.store.auditEvents().map(\.outcome)
             #expect(outcomes == Array(repeating: "refused: bad_credentials", count: 5) + ["refused: too_many_attempts"])
+        }
+    }
+
+    @Test func underTLSTheSessionCookieIsSecureAndBrowsersAreToldToKeepToHTTPS() async throws {
+        try await EngineHarness.with(yaml: [yaml]) { harness in
+            _ = try harness.store.createUser(User(
+                name: "ana", role: .viewer, passwordHash: try await PasswordHasher.hash("correct horse battery"), createdAt: Date()))
+            for secure in [false, true] {
+                let router = buildRouter(engine: harness.engine, store: harness.store, credential: LocalCredential(token: "local"), secure: secure)
+                try await Application(router: router).test(.router) { client in
+                    let login = try await client.execute(
+                        uri: "/api/v1/session", method: .post, headers: [.contentType: "application/json"],
+                        body: ByteBuffer(string: #"{"name": "ana", "password": "correct horse battery"}"#))
+                    let setCookie = try #require(login.headers[.setCookie])
+                    #expect(setCookie.contains("; Secure") == secure, "\(setCookie)")
+                    #expect((login.headers[.init("Strict-Transport-Security")!] != nil) == secure)
+                }
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ import WebUI
 
     private func withAPI(_ yaml: String, _ body: @escaping @Sendable (any TestClientProtocol, EngineHarness) async throws -> Void) async throws {
         try await EngineHarness.with(yaml: [yaml]) { harness in
-            let app = buildWebServer(
+            let app = try buildWebServer(
                 engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
                 logger: Logger(label: "test"))
             try await app.test(.router) { client in try await body(client, harness) }
@@ -91,7 +91,7 @@ import WebUI
 @Suite(.timeLimit(.minutes(1))) struct LiveEventsTests {
     @Test func engineEventsStreamAsServerSentEvents() async throws {
         try await EngineHarness.with(yaml: ["id: p\ntasks: [{id: a, kind: noop}]\n"]) { harness in
-            let app = buildWebServer(
+            let app = try buildWebServer(
                 engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
                 logger: Logger(label: "test"))
             try await app.test(.router) { client in

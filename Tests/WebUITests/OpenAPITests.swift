@@ -21,7 +21,7 @@ import Testing
 
     @Test func theDocumentIsServedWithoutCredentialsAsOpenAPI31() async throws {
         try await EngineHarness.with(yaml: []) { harness in
-            let app = buildWebServer(
+            let app = try buildWebServer(
                 engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "x"),
                 logger: Logger(label: "test"))
             try await app.test(.router) { client in

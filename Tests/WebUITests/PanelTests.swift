@@ -13,7 +13,7 @@ import WebUI
 
     @Test func thePanelIsServedWithHeadersThatKeepItSafeAndNothingOutsideItsFolder() async throws {
         try await EngineHarness.with(yaml: []) { harness in
-            let app = buildWebServer(
+            let app = try buildWebServer(
                 engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "x"),
                 logger: Logger(label: "test"), staticDirectory: staticDirectory)
             try await app.test(.router) { client in

@@ -15,6 +15,8 @@ import Yams
 ///   - `durability` (`normal` or `full`, default `full`): SQLite `synchronous` level
 ///   - `shutdown_grace` (duration, default "10s"): how long SIGTERM waits for running tasks before interrupting them
 ///   - `log_level` (trace…critical, default "info")
+///   - `tls_cert`, `tls_key` (paths to PEM files, default none): serve HTTPS with them; both or neither
+///   - `idle_timeout` (duration, default "30s"): a connection silent this long mid-request or between requests is closed
 public struct DaemonSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -26,6 +28,9 @@ public struct DaemonSettings: Sendable, Equatable {
     public var durability = Store.Durability.full
     public var logLevel = "info"
     public var shutdownGrace: Duration = .seconds(10)
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var idleTimeout: Duration = .seconds(30)
 
     public init() {}
 
@@ -40,9 +45,15 @@ public struct DaemonSettings: Sendable, Equatable {
         var durability: Located<String>?
         var logLevel: Located<String>?
         var shutdownGrace: Located<String>?
+        var tlsCert: String?
+        var tlsKey: String?
+        var idleTimeout: Located<String>?
 
         enum CodingKeys: String, CodingKey {
             case host, port, jobs, data, retention, durability, `static`
+            case tlsCert = "tls_cert"
+            case tlsKey = "tls_key"
+            case idleTimeout = "idle_timeout"
             case maxRunningTasks = "max_running_tasks"
             case logLevel = "log_level"
             case shutdownGrace = "shutdown_grace"
@@ -73,6 +84,9 @@ public struct DaemonSettings: Sendable, Equatable {
         settings.maxRunningTasks = document.maxRunningTasks ?? settings.maxRunningTasks
         settings.retention = try duration(document.retention, "retention", path) ?? settings.retention
         settings.shutdownGrace = try duration(document.shutdownGrace, "shutdown_grace", path) ?? settings.shutdownGrace
+        settings.idleTimeout = try duration(document.idleTimeout, "idle_timeout", path) ?? settings.idleTimeout
+        settings.tlsCertificate = document.tlsCert
+        settings.tlsKey = document.tlsKey
         if let located = document.durability {
             guard let value = Store.Durability(rawValue: located.value) else {
                 throw Diagnostic(file: path, line: located.line, message: "durability must be normal or full, not \"\(located.value)\"")

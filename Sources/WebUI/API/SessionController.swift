@@ -7,6 +7,8 @@ struct SessionController: Sendable {
     typealias Context = AppRequestContext
     let store: Store
     let audit: AuditRecorder
+    /// Under TLS: the cookie is sent over HTTPS only.
+    let secureCookies: Bool
     let limiter = LoginLimiter()
 
     struct LoginBody: Decodable {
@@ -51,7 +53,7 @@ struct SessionController: Sendable {
                 .response(from: request, context: context)
             response.setCookie(try Cookie.validated(
                 name: AuthenticationMiddleware.cookieName, value: secret, maxAge: Int(AuthenticationMiddleware.absoluteTimeout), path: "/",
-                httpOnly: true, sameSite: .strict))
+                secure: secureCookies, httpOnly: true, sameSite: .strict))
             return response
         }
     }
@@ -62,7 +64,7 @@ struct SessionController: Sendable {
             try store.deleteSession(digest: session.digest)
             var response = Response(status: .noContent)
             response.setCookie(try Cookie.validated(
-                name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+                name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
             return response
         }
     }

@@ -1,52 +1,6 @@
 import Foundation
-public import Hummingbird
-public import Logging
-public import Scheduler
-
-/// Builds the daemon's HTTP server: the API with its authentication (sessions, API tokens,
-/// the local credential), role checks and audit trail.
-///
-/// - Parameters:
-///   - onListening: called with the bound port once the server listens (port 0 picks a free one).
-public func buildWebServer(
-    engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
-    staticDirectory: String? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    let router = buildRouter(engine: engine, store: store, credential: credential, staticDirectory: staticDirectory, logger: logger)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(host, port: port), serverName: "autooptimize"),
-        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-        logger: logger)
-}
-
-/// Every route of the daemon, in one place (the OpenAPI document is checked against it).
-public func buildRouter(
-    engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil,
-    logger: Logger = Logger(label: "autooptimize.web")
-) -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
-    router.add(middleware: SecurityHeadersMiddleware())
-    if let staticDirectory {
-        // The panel's files hold no data: they are served to anyone; the API they call checks who asks.
-        router.add(middleware: FileMiddleware(staticDirectory, searchForIndexHtml: true, logger: logger))
-    }
-    let audit = AuditRecorder(store: store)
-    router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))
-    let api = router.group("api/v1")
-    api.get("openapi.json") { _, _ in
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
-    }
-    ReadController(engine: engine, store: store).register(on: api)
-    ControlController(engine: engine, store: store, audit: audit).register(on: api)
-    SessionController(store: store, audit: audit).register(on: api)
-    AccountsController(store: store, audit: audit).register(on: api)
-    ObservabilityController(engine: engine, store: store, audit: audit).register(on: router, api: api)
-    LiveEvents(engine: engine).register(on: api)
-    return router
-}
+import Hummingbird
+import Scheduler
 
 /// The `/api/v1` routes that read: any role (health: anyone, for load balancers and probes).
 struct ReadController: Sendable {
@@ -137,13 +91,5 @@ struct ReadController: Sendable {
             await group.next()
             group.cancelAll()
         }
-    }
-}
-
-extension Response {
-    func with(status: HTTPResponse.Status) -> Response {
-        var response = self
-        response.status = status
-        return response
     }
 }
