@@ -77,18 +77,17 @@ function showLogin(message) {
 
 async function pipelinesPage() {
   const list = await api("GET", "/api/v1/pipelines");
-  const rows = await Promise.all(list.pipelines.map(async (pipeline) => {
-    const runs = (await api("GET", `/api/v1/runs?pipeline=${encodeURIComponent(pipeline.id)}&limit=10`)).runs;
-    const squares = el("span", { class: "squares" }, runs.slice().reverse().map((run) =>
+  const rows = list.pipelines.map((pipeline) => {
+    const squares = el("span", { class: "squares" }, pipeline.lastRuns.slice().reverse().map((run) =>
       el("a", { href: `#/run/${run.id}`, class: `square ${run.state}`, title: `run ${run.id}: ${run.state}`, "aria-label": `run ${run.id} ${run.state}` })));
     const toggle = may("operate") ? el("button", { type: "button", onclick: () => act(pipeline.paused ? "unpause" : "pause",
       () => api("POST", `/api/v1/pipelines/${pipeline.id}/${pipeline.paused ? "unpause" : "pause"}`, {})) }, pipeline.paused ? "Unpause" : "Pause") : "";
     return el("tr", {}, el("td", {}, el("a", { href: `#/pipeline/${pipeline.id}` }, pipeline.id)), el("td", {}, pipeline.paused ? "paused" : "active"),
       el("td", {}, pipeline.schedule ? `${pipeline.schedule} (${pipeline.timezone})` : "on demand"), el("td", {}, when(pipeline.nextRunAt)),
       el("td", {}, squares), el("td", {}, toggle));
-  }));
+  });
   const broken = Object.entries(list.brokenFiles).map(([file, messages]) => el("div", { class: "error" }, `${file}:\n${messages.join("\n")}`));
-  show(el("h1", {}, "Pipelines"), ...broken, el("table", {}, el("thead", {}, el("tr", {}, ["Pipeline", "State", "Schedule", "Next run", "Last runs", ""].map((h) => el("th", { scope: "col" }, h)))), el("tbody", {}, rows)));
+  show(el("h1", {}, "Pipelines"), ...broken, el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["Pipeline", "State", "Schedule", "Next run", "Last runs", ""].map((h) => el("th", { scope: "col" }, h)))), el("tbody", {}, rows))));
 }
 
 function dag(pipeline) {
@@ -121,15 +120,17 @@ function dag(pipeline) {
 }
 
 async function pipelinePage(id) {
-  const pipeline = (await api("GET", "/api/v1/pipelines")).pipelines.find((p) => p.id === id);
-  if (!pipeline) return show(el("p", { class: "error" }, `unknown pipeline ${id}`));
-  const runs = (await api("GET", `/api/v1/runs?pipeline=${encodeURIComponent(id)}&limit=25`)).runs;
-  const details = await Promise.all(runs.map((run) => api("GET", `/api/v1/runs/${run.id}`)));
-  const grid = el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Task"), details.map((d) => el("th", { scope: "col" }, el("a", { href: `#/run/${d.run.id}` }, d.run.id))))),
-    el("tbody", {}, pipeline.tasks.map((task) => el("tr", {}, el("th", { scope: "row" }, task), details.map((d) => {
-      const taskRun = d.tasks.find((t) => t.task === task);
-      return el("td", {}, taskRun ? el("span", { class: `square ${taskRun.state}`, title: taskRun.state, "aria-label": taskRun.state }) : "");
-    })))));
+  const [detail, page] = await Promise.all([api("GET", `/api/v1/pipelines/${encodeURIComponent(id)}`), api("GET", `/api/v1/pipelines/${encodeURIComponent(id)}/grid?limit=25`)]);
+  const pipeline = detail.pipeline;
+  const rowsOfRuns = page.runs.slice().reverse();
+  const grid = el("div", { class: "scroll" }, el("table", { class: "grid" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Task"), rowsOfRuns.map((r) => el("th", { scope: "col" }, el("a", { href: `#/run/${r.run.id}`, title: when(r.run.logicalDate) }, r.run.id))))),
+    el("tbody", {}, pipeline.tasks.map((task) => el("tr", {}, el("th", { scope: "row" }, task), rowsOfRuns.map((r) => {
+      const taskState = r.tasks[task];
+      return el("td", {}, taskState ? el("a", { href: `#/run/${r.run.id}`, class: `square ${taskState}`, title: `run ${r.run.id}, ${task}: ${taskState}`, "aria-label": `run ${r.run.id} ${task} ${taskState}` }) : "");
+    }))))));
+  const tasks = el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["Task", "Kind", "Needs", "Trigger rule", "Retries", "Timeout", "Service"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, detail.taskDetails.map((t) => el("tr", {}, [t.id, t.kind, t.needs.join(", ") || "–", t.triggerRule, t.retries, t.timeout || "–", t.service ? "yes" : "no"].map((v) => el("td", {}, v)))))));
+  const definition = el("details", {}, el("summary", {}, `Definition (${pipeline.file})`), el("pre", { class: "log" }, detail.definition));
   const inputs = pipeline.params.map((param) => {
     const id = `param-${param.name}`;
     const input = param.allowed ? el("select", { id, name: param.name }, param.allowed.map((value) => el("option", { selected: value === param.defaultValue }, String(value))))
@@ -142,13 +143,30 @@ async function pipelinePage(id) {
     act("trigger", async () => { const run = await api("POST", `/api/v1/pipelines/${id}/runs`, { params }); location.hash = `#/run/${run.id}`; });
   } }, el("h2", {}, "Trigger a run"), inputs, el("p", {}, el("button", { type: "submit" }, "Trigger"))) : "";
   show(el("h1", {}, pipeline.id), el("p", {}, pipeline.description), pipeline.loadError ? el("p", { class: "error" }, pipeline.loadError) : "",
-    dag(pipeline), form, el("h2", {}, "Recent runs"), grid);
+    el("div", { class: "scroll" }, dag(pipeline)), form, el("h2", {}, "Recent runs"), grid,
+    el("p", {}, el("a", { href: `#/runs?pipeline=${encodeURIComponent(id)}` }, "All runs of this pipeline")), el("h2", {}, "Tasks"), tasks, definition);
 }
 
-async function runsPage() {
-  const page = await api("GET", "/api/v1/runs?limit=50");
-  show(el("h1", {}, "Runs"), el("table", {}, el("thead", {}, el("tr", {}, ["Run", "Pipeline", "Trigger", "Logical date", "State"].map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, page.runs.map((run) => el("tr", {}, el("td", {}, el("a", { href: `#/run/${run.id}` }, run.id)), el("td", {}, run.pipeline), el("td", {}, run.trigger), el("td", {}, when(run.logicalDate)), el("td", {}, badge(run.state)))))));
+async function runsPage(query) {
+  const filters = new URLSearchParams(query || "");
+  if (!filters.has("limit")) filters.set("limit", "50");
+  const page = await api("GET", `/api/v1/runs?${filters}`);
+  const field = (name, label, attributes = {}) => [el("label", { for: `filter-${name}` }, label), el("input", { id: `filter-${name}`, name, value: filters.get(name) || "", ...attributes })];
+  const states = ["", "queued", "running", "succeeded", "failed", "cancelled"];
+  const form = el("form", { class: "filters", onsubmit: (event) => {
+    event.preventDefault();
+    const chosen = new URLSearchParams([...new FormData(event.target).entries()].filter(([, value]) => value));
+    location.hash = `#/runs?${chosen}`;
+  } }, field("pipeline", "Pipeline"),
+    el("label", { for: "filter-state" }, "State"), el("select", { id: "filter-state", name: "state" }, states.map((s) => el("option", { value: s, selected: s === (filters.get("state") || "") }, s || "any"))),
+    field("since", "Logical date from", { type: "date" }), field("until", "before", { type: "date" }), el("button", { type: "submit" }, "Filter"));
+  const older = new URLSearchParams(filters);
+  if (page.nextBefore) older.set("before", page.nextBefore);
+  const head = el("thead", {}, el("tr", {}, ["Run", "Pipeline", "Trigger", "Logical date", "State"].map((h) => el("th", { scope: "col" }, h))));
+  const body = el("tbody", {}, page.runs.map((run) => el("tr", {}, el("td", {}, el("a", { href: `#/run/${run.id}` }, run.id)),
+    el("td", {}, el("a", { href: `#/pipeline/${run.pipeline}` }, run.pipeline)), el("td", {}, run.trigger), el("td", {}, when(run.logicalDate)), el("td", {}, badge(run.state)))));
+  const paging = el("p", {}, filters.has("before") ? el("a", { href: "#/runs" }, "Newest") : "", " ", page.nextBefore ? el("a", { href: `#/runs?${older}` }, "Older runs →") : "");
+  show(el("h1", {}, "Runs"), form, el("div", { class: "scroll" }, el("table", {}, head, body)), page.runs.length ? "" : el("p", {}, "No runs match."), paging);
 }
 
 async function runPage(id) {
@@ -205,6 +223,26 @@ async function auditPage() {
       el("tbody", {}, page.events.slice().reverse().map((e) => el("tr", {}, [when(e.at), e.actor, e.role, e.action, e.target, e.address, e.outcome].map((v) => el("td", {}, v)))))));
 }
 
+function passwordPage(forced) {
+  const message = el("p", { class: "error", role: "alert" });
+  const input = (id, label, autocomplete) => [el("label", { for: id }, label), el("input", { id, name: id, type: "password", autocomplete, required: true, minlength: id === "current" ? undefined : 12 })];
+  const form = el("form", { onsubmit: async (event) => {
+    event.preventDefault();
+    const f = new FormData(event.target);
+    if (f.get("new") !== f.get("again")) { message.textContent = "the two new passwords differ"; return; }
+    try {
+      await api("POST", "/api/v1/session/password", { current: f.get("current"), new: f.get("new") });
+      toast("password changed");
+      if (forced) { location.hash = "#/"; await start(); } else { event.target.reset(); }
+    } catch (error) { message.textContent = error.message; }
+  } }, el("h1", {}, forced ? "Choose your password" : "Change your password"),
+    forced ? el("p", {}, "The password you signed in with was set for you. Choose your own to go on.") : "",
+    input("current", "Current password", "current-password"), input("new", "New password (12 characters or more)", "new-password"),
+    input("again", "New password again", "new-password"), el("p", {}, el("button", { type: "submit" }, "Change password")), message);
+  show(form);
+  form.querySelector("input").focus();
+}
+
 async function adminPage() {
   const [users, tokens] = await Promise.all([api("GET", "/api/v1/users"), api("GET", "/api/v1/tokens")]);
   const roles = ["viewer", "operator", "admin", "auditor"];
@@ -226,18 +264,34 @@ async function adminPage() {
     el("input", { id: "token-pipelines", name: "pipelines" }), el("label", { for: "token-days" }, "Expires in days (empty: never)"),
     el("input", { id: "token-days", name: "days", type: "number", min: 1 }), el("p", {}, el("button", { type: "submit" }, "Create token")), secret);
   show(el("h1", {}, "Users and tokens"),
-    el("table", {}, el("tbody", {}, users.items.map((u) => el("tr", {}, el("td", {}, u.name), el("td", {}, u.role))))), userForm,
-    el("table", {}, el("tbody", {}, tokens.items.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.role), el("td", {}, (t.pipelines || ["all"]).join(", ")),
-      el("td", {}, t.revoked ? "revoked" : el("button", { type: "button", onclick: () => act("revoke", () => api("DELETE", `/api/v1/tokens/${t.id}`)) }, "Revoke")))))), tokenForm);
+    el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["User", "Role", "State", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, users.items.map((u) => {
+        const select = el("select", { "aria-label": `role of ${u.name}`, onchange: (event) => act("change role", () => api("PATCH", `/api/v1/users/${encodeURIComponent(u.name)}`, { role: event.target.value })) },
+          roles.map((role) => el("option", { selected: role === u.role }, role)));
+        const reset = el("button", { type: "button", onclick: () => {
+          const password = prompt(`A new password for ${u.name} (12 characters or more); they will choose their own at the next sign-in:`);
+          if (password) act("reset password", () => api("PATCH", `/api/v1/users/${encodeURIComponent(u.name)}`, { password }));
+        } }, "Reset password");
+        const toggle = el("button", { type: "button", onclick: () => act(u.disabled ? "enable" : "disable", () => api("PATCH", `/api/v1/users/${encodeURIComponent(u.name)}`, { disabled: !u.disabled })) }, u.disabled ? "Enable" : "Disable");
+        return el("tr", {}, el("td", {}, u.name), el("td", {}, select), el("td", {}, u.disabled ? "disabled" : u.mustChangePassword ? "must change password" : "active"), el("td", {}, toggle, " ", reset));
+      })))), userForm,
+    el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["Token", "Role", "Pipelines", "Expires", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, tokens.items.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.role), el("td", {}, (t.pipelines || ["all"]).join(", ")), el("td", {}, when(t.expiresAt)),
+        el("td", {}, t.revoked ? "revoked" : el("button", { type: "button", onclick: () => act("revoke", () => api("DELETE", `/api/v1/tokens/${t.id}`)) }, "Revoke"))))))), tokenForm);
 }
 
 // ---- Routing and live updates ------------------------------------------
 
 async function route() {
-  const [, page, ...rest] = (location.hash || "#/").split("/");
+  const [path, query] = (location.hash || "#/").split("?");
+  const [, page, ...rest] = path.split("/");
   try {
+    // Until start() knows who is signed in, it routes; a hash change meanwhile waits for it.
+    if (!state.me) return;
+    if (state.me.mustChangePassword) return passwordPage(true);
     if (page === "pipeline") await pipelinePage(decodeURIComponent(rest[0]));
-    else if (page === "runs") await runsPage();
+    else if (page === "runs") await runsPage(query);
+    else if (page === "account") passwordPage(false);
     else if (page === "run") await runPage(rest[0]);
     else if (page === "log") await logPage(rest[0], decodeURIComponent(rest[1]), rest[2]);
     else if (page === "audit") await auditPage();
@@ -270,7 +324,7 @@ async function start() {
   nav.hidden = false;
   nav.querySelectorAll("[data-permission]").forEach((link) => { link.hidden = !may(link.dataset.permission); });
   document.getElementById("who").textContent = `${state.me.name} (${state.me.role})`;
-  listen();
+  if (!state.me.mustChangePassword) listen();
   route();
 }
 
@@ -278,6 +332,7 @@ document.getElementById("logout").addEventListener("click", async () => {
   try { await api("DELETE", "/api/v1/session"); } catch {}
   sessionStorage.removeItem("csrf");
   state.csrf = null;
+  state.me = null;
   if (state.events) state.events.close();
   showLogin("Signed out.");
 });

@@ -16,6 +16,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -94,6 +96,41 @@ def main():
             log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
             wait_for(lambda: "salut from the panel" in log.text, "the log to show the task's output")
             driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
+
+            # The runs list, filtered from its form.
+            driver.get(url + "/#/runs")
+            Select(wait.until(conditions.visibility_of_element_located((By.ID, "filter-state")))).select_by_value("succeeded")
+            driver.find_element(By.XPATH, "//button[text()='Filter']").click()
+            wait.until(lambda d: "state=succeeded" in d.current_url)
+            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "table .state.succeeded")))
+            driver.save_screenshot(str(ARTIFACTS / "5-runs-filtered.png"))
+
+            # An admin creates an operator; the password it was given must be replaced at the first sign-in.
+            driver.get(url + "/#/admin")
+            wait.until(conditions.visibility_of_element_located((By.ID, "user-name"))).send_keys("ana")
+            Select(driver.find_element(By.ID, "user-role")).select_by_visible_text("operator")
+            driver.find_element(By.ID, "user-password").send_keys("given by the admin")
+            driver.find_element(By.XPATH, "//button[text()='Create user']").click()
+            wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='must change password']")))
+            driver.find_element(By.ID, "logout").click()
+
+            # Signed in with the keyboard alone: type, Enter.
+            wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("ana", Keys.TAB, "given by the admin", Keys.ENTER)
+            wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Choose your password']")))
+            driver.save_screenshot(str(ARTIFACTS / "6-choose-password.png"))
+            driver.find_element(By.ID, "current").send_keys("given by the admin")
+            driver.find_element(By.ID, "new").send_keys("ana's own long phrase")
+            driver.find_element(By.ID, "again").send_keys("ana's own long phrase", Keys.ENTER)
+            wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Pipelines']")))
+            assert "ana (operator)" in driver.find_element(By.ID, "who").text
+
+            # On a phone-sized screen the pipelines list keeps its controls: the table scrolls instead.
+            driver.set_window_size(390, 844)
+            pause = wait.until(conditions.presence_of_element_located((By.XPATH, "//button[text()='Pause']")))
+            driver.execute_script("arguments[0].scrollIntoView()", pause)
+            assert pause.is_displayed(), "the pause button is hidden on a phone"
+            assert driver.find_elements(By.CSS_SELECTOR, ".squares .square.succeeded"), "the last runs show as squares"
+            driver.save_screenshot(str(ARTIFACTS / "7-phone.png"))
             print(f"browser test passed; screenshots in {ARTIFACTS}")
         except Exception:
             driver.save_screenshot(str(ARTIFACTS / "failure.png"))

@@ -81,4 +81,57 @@ import WebUI
             #expect((second["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [3, 2])
         }
     }
+
+    @Test func pipelinesCarryTheirLastRunsAndOnePipelineItsDefinition() async throws {
+        try await withAPI { client, harness in
+            for _ in 0..<12 { _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"))) }
+            let list = try json(try await client.execute(uri: "/api/v1/pipelines", method: .get, headers: authorized))
+            let summary = try #require((list["pipelines"] as? [[String: Any]])?.first)
+            #expect((summary["lastRuns"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == Array((3...12).reversed()))
+
+            let one = try json(try await client.execute(uri: "/api/v1/pipelines/p", method: .get, headers: authorized))
+            #expect(one["definition"] as? String == yaml)
+            let task = try #require((one["taskDetails"] as? [[String: Any]])?.first)
+            #expect(task["id"] as? String == "a" && task["kind"] as? String == "noop" && task["triggerRule"] as? String == "all_success")
+            #expect((one["pipeline"] as? [String: Any])?["id"] as? String == "p")
+            let unknown = try await client.execute(uri: "/api/v1/pipelines/nope", method: .get, headers: authorized)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test func theGridGivesEachRunsTaskStatesByPages() async throws {
+        try await withAPI { client, harness in
+            var last = RunID(0)
+            for _ in 0..<3 { last = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"))).run.id }
+            try await harness.waitFor(last, .succeeded)
+            let page = try json(try await client.execute(uri: "/api/v1/pipelines/p/grid?limit=2", method: .get, headers: authorized))
+            let rows = try #require(page["runs"] as? [[String: Any]])
+            #expect(rows.compactMap { ($0["run"] as? [String: Any])?["id"] as? Int } == [3, 2])
+            #expect(rows.allSatisfy { ($0["tasks"] as? [String: String]) == ["a": "succeeded"] })
+            let next = try #require(page["nextBefore"] as? Int)
+            let rest = try json(try await client.execute(uri: "/api/v1/pipelines/p/grid?limit=2&before=\(next)", method: .get, headers: authorized))
+            #expect((rest["runs"] as? [[String: Any]])?.count == 1 && rest["nextBefore"] == nil)
+        }
+    }
+
+    @Test func runsFilterByStateAndLogicalDateRange() async throws {
+        try await withAPI { client, harness in
+            let days = ["2025-03-01", "2025-03-02", "2025-03-03"]
+            for day in days {
+                let date = try Date(day + "T06:00:00Z", strategy: .iso8601)
+                _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"), logicalDate: date))
+            }
+            func ids(_ query: String) async throws -> [Int] {
+                let page = try json(try await client.execute(uri: "/api/v1/runs?\(query)", method: .get, headers: authorized))
+                return (page["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } ?? []
+            }
+            #expect(try await ids("since=2025-03-02") == [3, 2])
+            #expect(try await ids("since=2025-03-02&until=2025-03-03") == [2])
+            #expect(try await ids("until=2025-03-01T07:00:00Z") == [1])
+            #expect(try await ids("state=cancelled").isEmpty)
+            let bad = try await client.execute(uri: "/api/v1/runs?since=yesterday", method: .get, headers: authorized)
+            #expect(bad.status == .badRequest)
+            #expect(String(buffer: bad.body).contains("since must be an RFC 3339 time"))
+        }
+    }
 }

@@ -60,6 +60,11 @@ import WebUI
                 requests += 1
                 #expect(tokens.status == (role == .admin ? .created : .forbidden), "\(role) creating a token")
                 if role != .admin { refused += 1 }
+                let userChange = try await client.execute(
+                    uri: "/api/v1/users/nobody", method: .patch, headers: headers, body: ByteBuffer(string: #"{"disabled": true}"#))
+                requests += 1
+                #expect(userChange.status == (role == .admin ? .notFound : .forbidden), "\(role) changing a user")
+                if role != .admin { refused += 1 }
                 // Reading is open to every role and writes no audit event.
                 let read = try await client.execute(uri: "/api/v1/runs", method: .get, headers: headers)
                 #expect(read.status == .ok)

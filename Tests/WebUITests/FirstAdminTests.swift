@@ -9,6 +9,7 @@ import WebUI
         #expect(password.count == 24)
         let admin = try #require(try store.user(named: "admin"))
         #expect(admin.role == .admin && !admin.passwordHash.contains(password))
+        #expect(admin.mustChangePassword, "a generated password is for the first sign-in only")
         #expect(try await PasswordHasher.verify(password, against: admin.passwordHash))
         #expect(try await FirstAdmin.ensure(store: store, password: nil) == nil)
         #expect(try store.userCount() == 1)
@@ -17,6 +18,8 @@ import WebUI
     @Test func aPasswordFromTheEnvironmentIsUsedAndNotPrinted() async throws {
         let store = try Store.inMemory()
         #expect(try await FirstAdmin.ensure(store: store, password: "from the environment") == nil)
-        #expect(try await PasswordHasher.verify("from the environment", against: try #require(try store.user(named: "admin")).passwordHash))
+        let admin = try #require(try store.user(named: "admin"))
+        #expect(try await PasswordHasher.verify("from the environment", against: admin.passwordHash))
+        #expect(!admin.mustChangePassword, "a password the operator chose need not be changed")
     }
 }

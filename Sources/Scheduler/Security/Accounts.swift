@@ -9,14 +9,20 @@ public struct User: Sendable, Equatable {
     public var passwordHash: String
     public var createdAt: Date
     public var disabled: Bool
+    /// Set for a password somebody else chose (the first admin's one-time password, an admin's reset):
+    /// the user may do nothing but change it.
+    public var mustChangePassword: Bool
 
-    public init(id: Int64 = 0, name: String, role: Role, passwordHash: String, createdAt: Date, disabled: Bool = false) {
+    public init(
+        id: Int64 = 0, name: String, role: Role, passwordHash: String, createdAt: Date, disabled: Bool = false, mustChangePassword: Bool = false
+    ) {
         self.id = id
         self.name = name
         self.role = role
         self.passwordHash = passwordHash
         self.createdAt = createdAt
         self.disabled = disabled
+        self.mustChangePassword = mustChangePassword
     }
 }
 

@@ -8,8 +8,10 @@ extension Store {
     public func createUser(_ user: User) throws(StoreError) -> User {
         try write("create user \(user.name)") { db in
             try db.execute(
-                sql: "INSERT INTO user (name, role, passwordHash, createdAt, disabled) VALUES (?, ?, ?, ?, ?)",
-                arguments: [user.name, user.role.rawValue, user.passwordHash, user.createdAt.timeIntervalSince1970, user.disabled])
+                sql: "INSERT INTO user (name, role, passwordHash, createdAt, disabled, mustChangePassword) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    user.name, user.role.rawValue, user.passwordHash, user.createdAt.timeIntervalSince1970, user.disabled, user.mustChangePassword,
+                ])
             var created = user
             created.id = db.lastInsertedRowID
             return created
@@ -25,6 +27,25 @@ extension Store {
     public func user(id: Int64) throws(StoreError) -> User? {
         try read("user \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [id]).map(User.init(row:))
+        }
+    }
+
+    /// Saves a user's role, password and flags. A new password, a new role or disabling ends the user's
+    /// sessions but `keeping` (the one that changed its own password), so that nobody stays signed in
+    /// on the strength of what was changed.
+    /// - Returns: false when there is no such user.
+    public func updateUser(_ user: User, keeping session: String? = nil) throws(StoreError) -> Bool {
+        try write("update user \(user.name)") { db in
+            guard let old = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.id]).map(User.init(row:)) else {
+                return false
+            }
+            try db.execute(
+                sql: "UPDATE user SET role = ?, passwordHash = ?, disabled = ?, mustChangePassword = ? WHERE id = ?",
+                arguments: [user.role.rawValue, user.passwordHash, user.disabled, user.mustChangePassword, user.id])
+            if old.passwordHash != user.passwordHash || old.role != user.role || user.disabled {
+                try db.execute(sql: "DELETE FROM session WHERE userID = ? AND digest IS NOT ?", arguments: [user.id, session])
+            }
+            return true
         }
     }
 

@@ -106,6 +106,13 @@ extension Store {
                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v3 password changes and run filters") { db in
+            try db.execute(sql: """
+                ALTER TABLE user ADD COLUMN mustChangePassword INTEGER NOT NULL DEFAULT 0 CHECK (mustChangePassword IN (0, 1));
+                CREATE INDEX run_state ON run(state, id);
+                CREATE INDEX run_logicalDate_all ON run(logicalDate);
+                """)
+        }
         try migrator.migrate(writer)
     }
 }

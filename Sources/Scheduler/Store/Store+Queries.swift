@@ -9,12 +9,19 @@ extension Store {
         public var pipeline: PipelineID?
         public var state: RunState?
         public var before: RunID?
+        /// Logical dates from `since` (included) to `until` (excluded).
+        public var since: Date?
+        public var until: Date?
         public var limit: Int
 
-        public init(pipeline: PipelineID? = nil, state: RunState? = nil, before: RunID? = nil, limit: Int = 50) {
+        public init(
+            pipeline: PipelineID? = nil, state: RunState? = nil, before: RunID? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50
+        ) {
             self.pipeline = pipeline
             self.state = state
             self.before = before
+            self.since = since
+            self.until = until
             self.limit = limit
         }
     }
@@ -50,11 +57,46 @@ extension Store {
                 clauses.append("id < ?")
                 arguments += [before.rawValue]
             }
+            if let since = filter.since {
+                clauses.append("logicalDate >= ?")
+                arguments += [since.timeIntervalSince1970]
+            }
+            if let until = filter.until {
+                clauses.append("logicalDate < ?")
+                arguments += [until.timeIntervalSince1970]
+            }
             let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [filter.limit]
             return try Row.fetchAll(db, sql: "SELECT * FROM run \(condition) ORDER BY id DESC LIMIT ?", arguments: arguments)
                 .map(Run.init(row:))
         }
+    }
+
+    /// The newest `limit` runs of each pipeline, in one read: the pipelines list's coloured squares.
+    public func recentRuns(of pipelines: [PipelineID], limit: Int) throws(StoreError) -> [PipelineID: [Run]] {
+        try read("recent runs") { db in
+            var result: [PipelineID: [Run]] = [:]
+            for pipeline in pipelines {
+                result[pipeline] = try Row.fetchAll(
+                    db, sql: "SELECT * FROM run WHERE pipelineID = ? ORDER BY id DESC LIMIT ?", arguments: [pipeline.rawValue, limit]
+                ).map(Run.init(row:))
+            }
+            return result
+        }
+    }
+
+    /// Runs as `runs(_:)` gives them, each with its task runs: a pipeline's grid of runs × tasks.
+    public func runsWithTasks(_ filter: RunFilter) throws(StoreError) -> [(run: Run, taskRuns: [TaskRun])] {
+        let runs = try runs(filter)
+        guard !runs.isEmpty else { return [] }
+        let ids = runs.map(\.id.rawValue)
+        let taskRuns = try read("the task runs of \(ids.count) runs") { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM taskRun WHERE runID IN (\(marks))", arguments: StatementArguments(ids))
+                .map(TaskRun.init(row:))
+        }
+        let byRun = Dictionary(grouping: taskRuns, by: \.key.run)
+        return runs.map { ($0, byRun[$0.id] ?? []) }
     }
 
     public func run(_ id: RunID) throws(StoreError) -> RunDetail? {

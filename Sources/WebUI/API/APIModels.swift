@@ -16,6 +16,69 @@ struct PipelineSummary: ResponseEncodable {
     /// Each task's upstream, for drawing the DAG.
     let needs: [String: [String]]
     let params: [ParamView]
+    /// The newest runs, newest first, for the coloured squares of the list.
+    let lastRuns: [RunSquare]
+
+    init(_ pipeline: Pipeline, state: PipelineState, lastRuns: [Run], now: Date) {
+        id = pipeline.id.rawValue
+        description = pipeline.description
+        file = pipeline.source.path
+        schedule = pipeline.schedule?.text
+        timezone = pipeline.timeZone.identifier
+        paused = state.paused
+        nextRunAt = state.paused ? nil : pipeline.schedule?.nextDate(after: now, in: pipeline.timeZone).map(rfc3339)
+        loadError = state.loadError
+        tasks = pipeline.tasks.map(\.id.rawValue)
+        needs = Dictionary(uniqueKeysWithValues: pipeline.tasks.map { ($0.id.rawValue, $0.needs.map(\.rawValue)) })
+        params = pipeline.params.map(ParamView.init)
+        self.lastRuns = lastRuns.map { RunSquare(id: $0.id.rawValue, state: $0.state.rawValue, logicalDate: rfc3339($0.logicalDate)) }
+    }
+}
+
+struct RunSquare: Encodable, Sendable {
+    let id: Int64
+    let state: String
+    let logicalDate: String
+}
+
+/// One pipeline as the daemon runs it now: its summary, its tasks' settings and the file text it was loaded from
+/// (the last good version when the file on disk is broken).
+struct PipelineDetail: ResponseEncodable {
+    let pipeline: PipelineSummary
+    let taskDetails: [TaskView]
+    let definition: String
+}
+
+struct TaskView: Encodable, Sendable {
+    let id: String
+    let kind: String
+    let needs: [String]
+    let triggerRule: String
+    let retries: Int
+    let timeout: String?
+    let service: Bool
+
+    init(_ task: TaskSpec) {
+        id = task.id.rawValue
+        kind = task.kind
+        needs = task.needs.map(\.rawValue)
+        triggerRule = task.triggerRule.rawValue
+        retries = task.retry.retries
+        timeout = task.timeout.map(DurationText.format)
+        service = task.isService
+    }
+}
+
+/// A page of a pipeline's grid: runs, newest first, each with its tasks' states.
+struct GridPage: ResponseEncodable {
+    struct Row: Encodable, Sendable {
+        let run: RunSummary
+        /// Task id → state.
+        let tasks: [String: String]
+    }
+
+    let runs: [Row]
+    let nextBefore: Int64?
 }
 
 /// A pipeline param as a trigger form needs it.

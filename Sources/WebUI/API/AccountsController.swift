@@ -18,6 +18,22 @@ struct AccountsController: Sendable {
         let name: String
         let role: String
         let disabled: Bool
+        let mustChangePassword: Bool
+
+        init(_ user: User) {
+            name = user.name
+            role = user.role.rawValue
+            disabled = user.disabled
+            mustChangePassword = user.mustChangePassword
+        }
+    }
+
+    /// What an admin may change about a user; absent fields stay as they are.
+    struct UserChange: Decodable {
+        let role: Role?
+        let disabled: Bool?
+        /// A password the user must change at their next sign-in.
+        let password: String?
     }
 
     struct TokenBody: Decodable {
@@ -55,9 +71,10 @@ struct AccountsController: Sendable {
     func register(on group: RouterGroup<Context>) {
         group.get("users") { _, context in
             _ = try context.require(.administer)
-            return Listing(items: try store.users().map { UserView(name: $0.name, role: $0.role.rawValue, disabled: $0.disabled) })
+            return Listing(items: try store.users().map(UserView.init))
         }
         group.post("users") { request, context in try await createUser(request, context) }
+        group.patch("users/:name") { request, context in try await changeUser(request, context) }
         group.get("tokens") { _, context in
             _ = try context.require(.administer)
             return Listing(items: try store.tokens().map { TokenView($0) })
@@ -69,14 +86,40 @@ struct AccountsController: Sendable {
     private func createUser(_ request: Request, _ context: Context) async throws -> Response {
         try await audit.guarded("user.create", target: "users", .administer, context) { _ in
             let body = try await request.decodeBody(UserBody.self, context: context, shape: "a JSON object with \"name\", \"role\" and \"password\"")
-            guard body.password.count >= 12 else { throw APIError.badRequest("the password needs at least 12 characters") }
+            try PasswordRules.check(body.password)
             guard try store.user(named: body.name) == nil else {
                 throw APIError(status: .conflict, code: "conflict", message: "user \"\(body.name)\" exists")
             }
             let user = try store.createUser(User(
-                name: body.name, role: body.role, passwordHash: try await PasswordHasher.hash(body.password), createdAt: Date()))
-            return try UserView(name: user.name, role: user.role.rawValue, disabled: false).response(from: request, context: context)
-                .with(status: .created)
+                name: body.name, role: body.role, passwordHash: try await PasswordHasher.hash(body.password), createdAt: Date(),
+                mustChangePassword: true))
+            return try UserView(user).response(from: request, context: context).with(status: .created)
+        }
+    }
+
+    /// An admin changes a user's role, disables or enables it, or sets a password it must change;
+    /// the user's sessions end. The last enabled admin cannot be demoted or disabled.
+    private func changeUser(_ request: Request, _ context: Context) async throws -> Response {
+        let name = context.parameters.get("name") ?? ""
+        return try await audit.guarded("user.update", target: "user \(name)", .administer, context) { _ in
+            let change = try await request.decodeBody(
+                UserChange.self, context: context, shape: "a JSON object with any of \"role\", \"disabled\" and \"password\"")
+            guard var user = try store.user(named: name) else { throw APIError.notFound("unknown user \(name)") }
+            let wasActiveAdmin = user.role == .admin && !user.disabled
+            user.role = change.role ?? user.role
+            user.disabled = change.disabled ?? user.disabled
+            if let password = change.password {
+                try PasswordRules.check(password)
+                user.passwordHash = try await PasswordHasher.hash(password)
+                user.mustChangePassword = true
+            }
+            if wasActiveAdmin, user.role != .admin || user.disabled,
+                try store.users().filter({ $0.role == .admin && !$0.disabled }).count <= 1
+            {
+                throw APIError(status: .conflict, code: "conflict", message: "\(name) is the last enabled admin")
+            }
+            _ = try store.updateUser(user)
+            return try UserView(user).response(from: request, context: context)
         }
     }
 

@@ -20,12 +20,15 @@ enum OpenAPIDocument {
         op("get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
         op("get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)]),
         op("get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)]),
-        op("get", "/api/v1/pipelines", "Pipelines, their state and broken files", "read", responses: [(200, "PipelineList")]),
+        op("get", "/api/v1/pipelines", "Pipelines, their state, last runs and broken files", "read", responses: [(200, "PipelineList")]),
+        op("get", "/api/v1/pipelines/{id}", "One pipeline: its DAG, its tasks' settings and its current definition", "read",
+           responses: [(200, "PipelineDetail")]),
+        op("get", "/api/v1/pipelines/{id}/grid", "A pipeline's runs × tasks, newest first, by keyset pages", "read",
+           query: runFilters + [("limit", "integer", "1 to 500, default 25")], responses: [(200, "GridPage")]),
         op("get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines)", "read",
            query: [("limit", "integer", "end the stream after this many events")], responses: [(200, nil)]),
         op("get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
-           query: [("pipeline", "string", "only this pipeline"), ("state", "string", "queued, running, succeeded, failed or cancelled"),
-                   ("before", "integer", "the nextBefore of the previous page"), ("limit", "integer", "1 to 500, default 50")],
+           query: [("pipeline", "string", "only this pipeline")] + runFilters + [("limit", "integer", "1 to 500, default 50")],
            responses: [(200, "RunPage")]),
         op("get", "/api/v1/runs/{id}", "One run with its task runs and attempts", "read",
            query: [("wait", "integer", "seconds (0 to 600) to wait for the run to end before answering")],
@@ -48,8 +51,12 @@ enum OpenAPIDocument {
         op("post", "/api/v1/session", "Sign in (sets the session cookie)", nil, body: "LoginBody", responses: [(200, "SessionView")]),
         op("get", "/api/v1/session", "Who is signed in, with the session's CSRF token", "read", responses: [(200, "SessionView")]),
         op("delete", "/api/v1/session", "Sign out", "read", responses: [(204, nil)]),
+        op("post", "/api/v1/session/password", "Change the signed-in user's password (ends the user's other sessions)", "read",
+           body: "PasswordBody", responses: [(204, nil)]),
         op("get", "/api/v1/users", "Users", "administer", responses: [(200, "UserList")]),
         op("post", "/api/v1/users", "Create a user", "administer", body: "UserBody", responses: [(201, "UserView")]),
+        op("patch", "/api/v1/users/{name}", "Change a user's role, disable or enable it, or set a password it must change", "administer",
+           body: "UserChange", responses: [(200, "UserView")]),
         op("get", "/api/v1/tokens", "API tokens (never their secrets)", "administer", responses: [(200, "TokenList")]),
         op("post", "/api/v1/tokens", "Create an API token; its secret is in this answer only", "administer",
            body: "TokenBody", responses: [(201, "TokenView")]),
@@ -59,6 +66,13 @@ enum OpenAPIDocument {
            responses: [(200, "AuditPage")]),
         op("get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
            responses: [(200, nil)]),
+    ]
+
+    private static let runFilters: [(name: String, schema: String, description: String)] = [
+        ("state", "string", "queued, running, succeeded, failed or cancelled"),
+        ("since", "string", "logical dates from this RFC 3339 time or day (included)"),
+        ("until", "string", "logical dates before this RFC 3339 time or day"),
+        ("before", "integer", "the nextBefore of the previous page"),
     ]
 
     private static func op(
@@ -92,7 +106,8 @@ enum OpenAPIDocument {
 
     private static func describe(_ operation: Operation) -> [String: Any] {
         var parameters: [[String: Any]] = pathParameters(operation.path).map {
-            ["name": $0, "in": "path", "required": true, "schema": ["type": $0 == "task" ? "string" : ($0 == "id" && operation.path.contains("pipelines") ? "string" : "integer")]]
+            ["name": $0, "in": "path", "required": true,
+             "schema": ["type": ["task", "name"].contains($0) || ($0 == "id" && operation.path.contains("pipelines")) ? "string" : "integer"]]
         }
         parameters += operation.query.map { ["name": $0.name, "in": "query", "required": false, "schema": ["type": $0.schema], "description": $0.description] }
         var responses: [String: Any] = [:]
@@ -118,9 +133,10 @@ enum OpenAPIDocument {
         var errors: [(Int, String)] = []
         if operation.permission != nil { errors += [(401, "no or wrong credentials"), (403, "the role or token scope does not allow it, or a wrong CSRF token")] }
         if operation.body != nil || !operation.query.isEmpty { errors.append((400, "a malformed body or parameter")) }
-        if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task or token")) }
+        if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
         if operation.method == "post", operation.permission == "operate" { errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline")] }
         if operation.path == "/api/v1/session", operation.method == "post" { errors += [(401, "wrong name or password"), (429, "too many failed sign-ins")] }
+        if operation.path == "/api/v1/session/password" { errors.append((422, "the current password is wrong or the new one too short")) }
         return errors
     }
 
@@ -161,28 +177,47 @@ enum OpenAPIDocument {
                                                               "finishedAt": optionalTime, "exitCode": ["type": ["integer", "null"]],
                                                               "reason": ["type": ["string", "null"]]])],
             ], required: ["run", "tasks", "attempts"]),
+            "PipelineSummary": object(["id": string, "description": string, "file": string,
+                                       "schedule": ["type": ["string", "null"]], "timezone": string, "paused": boolean,
+                                       "nextRunAt": optionalTime, "loadError": ["type": ["string", "null"]],
+                                       "tasks": ["type": "array", "items": string],
+                                       "needs": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
+                                       "params": ["type": "array", "items": object([
+                                           "name": string, "type": string, "defaultValue": ["type": ["string", "integer", "number", "boolean", "null"]],
+                                           "allowed": ["type": ["array", "null"]], "description": ["type": ["string", "null"]],
+                                       ])],
+                                       "lastRuns": ["type": "array", "items": object(["id": integer, "state": string, "logicalDate": time])]],
+                                      required: ["id", "tasks", "needs", "params", "lastRuns"]),
             "PipelineList": object([
-                "pipelines": ["type": "array", "items": object(["id": string, "description": string, "file": string,
-                                                               "schedule": ["type": ["string", "null"]], "timezone": string, "paused": boolean,
-                                                               "nextRunAt": optionalTime, "loadError": ["type": ["string", "null"]],
-                                                               "tasks": ["type": "array", "items": string],
-                                                               "needs": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
-                                                               "params": ["type": "array", "items": object([
-                                                                   "name": string, "type": string, "defaultValue": ["type": ["string", "integer", "number", "boolean", "null"]],
-                                                                   "allowed": ["type": ["array", "null"]], "description": ["type": ["string", "null"]],
-                                                               ])]])],
+                "pipelines": list("PipelineSummary"),
                 "brokenFiles": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
             ]),
+            "PipelineDetail": object([
+                "pipeline": ref("PipelineSummary"),
+                "taskDetails": ["type": "array", "items": object([
+                    "id": string, "kind": string, "needs": ["type": "array", "items": string], "triggerRule": string, "retries": integer,
+                    "timeout": ["type": ["string", "null"]], "service": boolean,
+                ])],
+                "definition": ["type": "string", "description": "the YAML text the pipeline was loaded from"],
+            ], required: ["pipeline", "taskDetails", "definition"]),
+            "GridPage": object([
+                "runs": ["type": "array", "items": object(["run": ref("RunSummary"), "tasks": ["type": "object", "additionalProperties": string]])],
+                "nextBefore": ["type": ["integer", "null"]],
+            ], required: ["runs"]),
             "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),
             "TriggerBody": object(["params": params, "idempotencyKey": string]),
             "BackfillBody": object(["from": time, "to": time, "params": params], required: ["from", "to"]),
             "RerunBody": object(["task": string]),
             "MarkBody": object(["state": ["type": "string", "enum": ["succeeded", "failed"]]], required: ["state"]),
             "LoginBody": object(["name": string, "password": string], required: ["name", "password"]),
-            "SessionView": object(["name": string, "role": string, "csrfToken": ["type": ["string", "null"]]], required: ["name", "role"]),
+            "SessionView": object(["name": string, "role": string, "csrfToken": ["type": ["string", "null"]], "mustChangePassword": boolean],
+                                  required: ["name", "role"]),
+            "PasswordBody": object(["current": string, "new": ["type": "string", "minLength": 12]], required: ["current", "new"]),
+            "UserChange": object(["role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]], "disabled": boolean,
+                                  "password": ["type": "string", "minLength": 12]]),
             "UserBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
                                 "password": ["type": "string", "minLength": 12]], required: ["name", "role", "password"]),
-            "UserView": object(["name": string, "role": string, "disabled": boolean]),
+            "UserView": object(["name": string, "role": string, "disabled": boolean, "mustChangePassword": boolean]),
             "UserList": object(["items": list("UserView")]),
             "TokenBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
                                  "pipelines": ["type": "array", "items": string], "expiresInDays": integer], required: ["name", "role"]),

@@ -11,7 +11,15 @@ struct ReadController: Sendable {
         group.get("health") { _, _ in try await health() }
         group.get("pipelines") { _, context in
             _ = try context.require(.read)
-            return await pipelines()
+            return try await pipelines()
+        }
+        group.get("pipelines/:id") { _, context in
+            _ = try context.require(.read)
+            return try await pipeline(context)
+        }
+        group.get("pipelines/:id/grid") { request, context in
+            _ = try context.require(.read)
+            return try await grid(request, context)
         }
         group.get("runs") { request, context in
             _ = try context.require(.read)
@@ -28,25 +36,54 @@ struct ReadController: Sendable {
         return Health(status: "ok", activeRuns: status.activeRuns, runningAttempts: status.runningAttempts, queuedTasks: status.queuedTasks)
     }
 
-    private func pipelines() async -> PipelineList {
+    private func pipelines() async throws -> PipelineList {
         let now = Date()
-        let list = await engine.pipelineList().map { pipeline, state in
-            PipelineSummary(
-                id: pipeline.id.rawValue, description: pipeline.description, file: pipeline.source.path,
-                schedule: pipeline.schedule?.text, timezone: pipeline.timeZone.identifier, paused: state.paused,
-                nextRunAt: state.paused ? nil : pipeline.schedule?.nextDate(after: now, in: pipeline.timeZone).map(rfc3339),
-                loadError: state.loadError, tasks: pipeline.tasks.map(\.id.rawValue),
-                needs: Dictionary(uniqueKeysWithValues: pipeline.tasks.map { ($0.id.rawValue, $0.needs.map(\.rawValue)) }),
-                params: pipeline.params.map(ParamView.init))
-        }
+        let loaded = await engine.pipelineList()
+        let recent = try store.recentRuns(of: loaded.map(\.pipeline.id), limit: 10)
+        let list = loaded.map { pipeline, state in PipelineSummary(pipeline, state: state, lastRuns: recent[pipeline.id] ?? [], now: now) }
         let broken = await engine.brokenFiles().mapValues { $0.map(\.description) }
         return PipelineList(pipelines: list, brokenFiles: broken)
     }
 
+    private func pipeline(_ context: AppRequestContext) async throws -> PipelineDetail {
+        let (pipeline, state) = try await loadedPipeline(context)
+        let recent = try store.recentRuns(of: [pipeline.id], limit: 10)[pipeline.id] ?? []
+        return PipelineDetail(
+            pipeline: PipelineSummary(pipeline, state: state, lastRuns: recent, now: Date()), taskDetails: pipeline.tasks.map(TaskView.init),
+            definition: pipeline.source.text)
+    }
+
+    private func grid(_ request: Request, _ context: AppRequestContext) async throws -> GridPage {
+        let (pipeline, _) = try await loadedPipeline(context)
+        var filter = try Self.filter(request.uri.queryParameters, defaultLimit: 25)
+        filter.pipeline = pipeline.id
+        let rows = try store.runsWithTasks(filter)
+        return GridPage(
+            runs: rows.map { run, taskRuns in
+                GridPage.Row(run: RunSummary(run), tasks: Dictionary(uniqueKeysWithValues: taskRuns.map { ($0.key.task.rawValue, $0.state.rawValue) }))
+            },
+            nextBefore: rows.count == filter.limit ? rows.last?.run.id.rawValue : nil)
+    }
+
+    private func loadedPipeline(_ context: AppRequestContext) async throws -> (Pipeline, PipelineState) {
+        let id = context.parameters.get("id") ?? ""
+        guard let found = await engine.pipelineList().first(where: { $0.pipeline.id.rawValue == id }) else {
+            throw APIError.notFound("unknown pipeline \(id)")
+        }
+        return found
+    }
+
     private func runs(_ request: Request) throws -> RunPage {
         let query = request.uri.queryParameters
-        var filter = Store.RunFilter()
+        var filter = try Self.filter(query, defaultLimit: 50)
         filter.pipeline = query.get("pipeline").map { PipelineID(String($0)) }
+        let runs = try store.runs(filter)
+        return RunPage(runs: runs.map(RunSummary.init), nextBefore: runs.count == filter.limit ? runs.last?.id.rawValue : nil)
+    }
+
+    /// `state`, `since`, `until` (RFC 3339 or a day, on the logical date), `before` (a run id) and `limit` (1 to 500).
+    private static func filter(_ query: Parameters, defaultLimit: Int) throws -> Store.RunFilter {
+        var filter = Store.RunFilter(limit: defaultLimit)
         if let state = query.get("state") {
             guard let parsed = RunState(rawValue: String(state)) else {
                 throw APIError.badRequest("state \"\(state)\" is not one of \(RunState.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -57,12 +94,19 @@ struct ReadController: Sendable {
             guard let id = Int64(before) else { throw APIError.badRequest("before must be a run id") }
             filter.before = RunID(id)
         }
+        filter.since = try query.get("since").map { try time($0, "since") }
+        filter.until = try query.get("until").map { try time($0, "until") }
         if let limit = query.get("limit") {
             guard let value = Int(limit), (1...500).contains(value) else { throw APIError.badRequest("limit must be 1 to 500") }
             filter.limit = value
         }
-        let runs = try store.runs(filter)
-        return RunPage(runs: runs.map(RunSummary.init), nextBefore: runs.count == filter.limit ? runs.last?.id.rawValue : nil)
+        return filter
+    }
+
+    private static func time(_ text: String, _ name: String) throws -> Date {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
+        throw APIError.badRequest("\(name) must be an RFC 3339 time like 2025-03-01T00:00:00Z or a day like 2025-03-01")
     }
 
     /// One run; with `?wait=SECONDS` (at most 600), answers as soon as the run ends or the wait runs out,

@@ -8,6 +8,8 @@ public struct AppRequestContext: RequestContext {
     var principal: Principal?
     /// The session behind a panel request, whose CSRF token state-changing requests must echo.
     var session: Session?
+    /// The signed-in user's password was chosen by somebody else: nothing but changing it is allowed.
+    var mustChangePassword = false
     /// The peer's address, for the audit trail and login rate limits.
     let address: String
 

@@ -36,7 +36,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
             throw refusal.error
         }
+        if authenticated.mustChangePassword, !Self.allowedBeforePasswordChange(request) {
+            throw APIError(
+                status: .forbidden, code: "password_change_required",
+                message: "this password was set for you: change it first (POST /api/v1/session/password)")
+        }
         return try await next(request, authenticated)
+    }
+
+    /// What a user whose password must change may still do: see who they are, sign out, change it.
+    private static func allowedBeforePasswordChange(_ request: Request) -> Bool {
+        switch (request.method, request.uri.path) {
+        case (.get, "/api/v1/session"), (.delete, "/api/v1/session"), (.post, "/api/v1/session/password"): true
+        default: !request.uri.path.hasPrefix("/api/") && request.uri.path != "/metrics"
+        }
     }
 
     private func authenticate(_ request: Request, _ context: Context) throws -> Context {
@@ -44,9 +57,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization] {
             context.principal = try principal(bearer: header)
         } else if let cookie = request.cookies[Self.cookieName] {
-            let (principal, session) = try sessionPrincipal(cookie.value)
+            let (principal, session, mustChangePassword) = try sessionPrincipal(cookie.value)
             context.principal = principal
             context.session = session
+            context.mustChangePassword = mustChangePassword
             if request.method != .get, request.method != .head, request.headers[.init("X-CSRF-Token")!] != session.csrfToken {
                 throw Refusal(
                     error: APIError(status: .forbidden, code: "csrf", message: "missing or wrong X-CSRF-Token for this session"),
@@ -66,7 +80,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return Principal(name: "token \(token.name)", role: token.role, kind: .apiToken(id: token.id), pipelines: token.pipelines.map(Set.init))
     }
 
-    private func sessionPrincipal(_ cookie: String) throws -> (Principal, Session) {
+    private func sessionPrincipal(_ cookie: String) throws -> (Principal, Session, mustChangePassword: Bool) {
         let now = Date()
         guard var session = try store.session(digest: SecretToken.digest(cookie)),
             now.timeIntervalSince(session.lastSeenAt) < Self.idleTimeout,
@@ -78,6 +92,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
             session.lastSeenAt = now
             try store.saveSession(session)
         }
-        return (Principal(name: user.name, role: user.role, kind: .user), session)
+        return (Principal(name: user.name, role: user.role, kind: .user), session, user.mustChangePassword)
     }
 }

@@ -51,7 +51,8 @@ extension User {
     init(row: Row) {
         self.init(
             id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer, passwordHash: row["passwordHash"],
-            createdAt: Date(timeIntervalSince1970: row["createdAt"]), disabled: row["disabled"])
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]), disabled: row["disabled"],
+            mustChangePassword: row["mustChangePassword"])
     }
 }
 
