@@ -67,8 +67,7 @@ extension Store {
             }
             let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [filter.limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM run \(condition) ORDER BY id DESC LIMIT ?", arguments: arguments)
-                .map(Run.init(row:))
+            return try Run.fetchAll(db, "\(condition) ORDER BY id DESC LIMIT ?", arguments)
         }
     }
 
@@ -77,9 +76,7 @@ extension Store {
         try read("recent runs") { db in
             var result: [PipelineID: [Run]] = [:]
             for pipeline in pipelines {
-                result[pipeline] = try Row.fetchAll(
-                    db, sql: "SELECT * FROM run WHERE pipelineID = ? ORDER BY id DESC LIMIT ?", arguments: [pipeline.rawValue, limit]
-                ).map(Run.init(row:))
+                result[pipeline] = try Run.fetchAll(db, "WHERE pipelineID = ? ORDER BY id DESC LIMIT ?", [pipeline.rawValue, limit])
             }
             return result
         }
@@ -92,8 +89,7 @@ extension Store {
         let ids = runs.map(\.id.rawValue)
         let taskRuns = try read("the task runs of \(ids.count) runs") { db in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-            return try Row.fetchAll(db, sql: "SELECT * FROM taskRun WHERE runID IN (\(marks))", arguments: StatementArguments(ids))
-                .map(TaskRun.init(row:))
+            return try TaskRun.fetchAll(db, "WHERE runID IN (\(marks))", StatementArguments(ids))
         }
         let byRun = Dictionary(grouping: taskRuns, by: \.key.run)
         return runs.map { ($0, byRun[$0.id] ?? []) }
@@ -101,15 +97,12 @@ extension Store {
 
     public func run(_ id: RunID) throws(StoreError) -> RunDetail? {
         try read("run \(id)") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id.rawValue]) else {
-                return nil
-            }
-            let taskRuns = try Row.fetchAll(db, sql: "SELECT * FROM taskRun WHERE runID = ?", arguments: [id.rawValue])
-                .map(TaskRun.init(row:))
+            guard let run = try Run.fetchAll(db, "WHERE id = ?", [id.rawValue]).first else { return nil }
+            let taskRuns = try TaskRun.fetchAll(db, "WHERE runID = ?", [id.rawValue])
             let attempts = try Row.fetchAll(
                 db, sql: "SELECT * FROM attempt WHERE runID = ? ORDER BY taskID, number", arguments: [id.rawValue]
             ).map(Attempt.init(row:))
-            return RunDetail(run: Run(row: row), taskRuns: taskRuns, attempts: attempts)
+            return RunDetail(run: run, taskRuns: taskRuns, attempts: attempts)
         }
     }
 
@@ -135,10 +128,7 @@ extension Store {
     /// The run an idempotency key already created, if any.
     public func run(pipeline: PipelineID, idempotencyKey: String) throws(StoreError) -> Run? {
         try read("the run of an idempotency key") { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM run WHERE pipelineID = ? AND idempotencyKey = ?",
-                arguments: [pipeline.rawValue, idempotencyKey]
-            ).map(Run.init(row:))
+            try Run.fetchAll(db, "WHERE pipelineID = ? AND idempotencyKey = ?", [pipeline.rawValue, idempotencyKey]).first
         }
     }
 
