@@ -201,18 +201,29 @@ async function runPage(id) {
 
 async function logPage(run, task, attempt) {
   const pre = el("pre", { class: "log", "aria-live": "polite" });
-  show(el("h1", {}, `Log of ${task} #${attempt} (`, el("a", { href: `#/run/${run}` }, `run ${run}`), ")"), pre);
-  let offset = 0;
+  const status = el("p", { role: "status" }, "following…");
+  show(el("h1", {}, `Log of ${task} #${attempt} (`, el("a", { href: `#/run/${run}` }, `run ${run}`), ")"), status, pre);
+  // One streamed answer: the log so far, then what the task writes, until the attempt ends.
   const page = location.hash;
-  // Follows the attempt while it runs: asks for the bytes past what it has, once a second, until the attempt ends.
-  while (location.hash === page) {
-    const response = await fetch(`/api/v1/runs/${run}/tasks/${task}/log?attempt=${attempt}&offset=${offset}`, { credentials: "same-origin" });
-    if (!response.ok) { pre.textContent += `\n[${response.status}]`; return; }
-    const text = await response.text();
-    pre.textContent += text;
-    offset += new TextEncoder().encode(text).length;
-    if (response.headers.get("X-Attempt-State") !== "running") return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+  const controller = new AbortController();
+  const leave = () => { if (location.hash !== page) { controller.abort(); window.removeEventListener("hashchange", leave); } };
+  window.addEventListener("hashchange", leave);
+  try {
+    const response = await fetch(`/api/v1/runs/${run}/tasks/${encodeURIComponent(task)}/log?attempt=${attempt}&follow=true`, { credentials: "same-origin", signal: controller.signal });
+    if (!response.ok) { status.textContent = `could not read the log (${response.status})`; return; }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      pre.textContent += decoder.decode(value, { stream: true });
+    }
+    pre.textContent += decoder.decode();
+    status.textContent = "the attempt has ended";
+  } catch (error) {
+    if (error.name !== "AbortError") status.textContent = `the log stopped: ${error.message}`;
+  } finally {
+    window.removeEventListener("hashchange", leave);
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Scheduler
 
@@ -44,6 +45,16 @@ struct DaemonConnection {
     /// GETs a JSON object; `timeout` covers answers the daemon holds back on purpose (`?wait=`).
     func get(_ path: String, timeout: Duration = .seconds(60)) async throws -> (Int, [String: Any]) {
         try await send(.GET, path, body: Data(), headers: [:], timeout: timeout)
+    }
+
+    /// GETs a streamed answer, handing its bytes to `sink` as they come, until the daemon ends it.
+    func stream(_ path: String, sink: @escaping @Sendable (ByteBuffer) -> Void) async throws {
+        let response = try await client.send(
+            .GET, path, headers: ["Authorization": "Bearer \(token)"], body: Data(), timeout: .seconds(7 * 86400), sink: sink)
+        guard (200..<300).contains(response.status) else {
+            let object = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
+            throw DaemonError(((object["error"] as? [String: Any])?["message"] as? String) ?? "the daemon answered \(response.status)")
+        }
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: Data, headers extra: [String: String], timeout: Duration) async throws -> (Int, [String: Any]) {

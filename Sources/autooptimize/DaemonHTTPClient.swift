@@ -32,7 +32,12 @@ struct DaemonHTTPClient {
 
     /// Sends one request and reads the whole answer (at most 64 MiB), within `timeout`.
     /// - Throws: `DaemonError` naming the address and what a person can do about it.
-    func send(_ method: HTTPMethod, _ path: String, headers: [String: String], body: Data, timeout: Duration) async throws(DaemonError) -> Response {
+    /// - Parameter sink: when given, receives the answer's body as it arrives (a followed log) instead
+    ///   of it being collected; the `Response` then has an empty body.
+    func send(
+        _ method: HTTPMethod, _ path: String, headers: [String: String], body: Data, timeout: Duration,
+        sink: (@Sendable (ByteBuffer) -> Void)? = nil
+    ) async throws(DaemonError) -> Response {
         guard let scheme = baseURL.scheme, ["http", "https"].contains(scheme), let host = baseURL.host else {
             throw DaemonError("\(baseURL.absoluteString) is not an http:// or https:// address")
         }
@@ -46,7 +51,7 @@ struct DaemonHTTPClient {
         let request = head
         do {
             return try await withThrowingTaskGroup(of: Response.self) { group in
-                group.addTask { try await Self.exchange(host: host, port: port, tls: tls, head: request, body: body) }
+                group.addTask { try await Self.exchange(host: host, port: port, tls: tls, head: request, body: body, sink: sink) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     throw DaemonError("no answer within \(timeout)")
@@ -60,7 +65,9 @@ struct DaemonHTTPClient {
         }
     }
 
-    private static func exchange(host: String, port: Int, tls: TLSConfiguration?, head: HTTPRequestHead, body: Data) async throws -> Response {
+    private static func exchange(
+        host: String, port: Int, tls: TLSConfiguration?, head: HTTPRequestHead, body: Data, sink: (@Sendable (ByteBuffer) -> Void)?
+    ) async throws -> Response {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: host, port: port) { channel in
@@ -84,6 +91,8 @@ struct DaemonHTTPClient {
             for try await part in inbound {
                 switch part {
                 case .head(let response): status = Int(response.status.code)
+                case .body(let bytes) where status == 200 && sink != nil:
+                    sink?(bytes)
                 case .body(let bytes):
                     guard received.count + bytes.readableBytes <= 64 << 20 else { throw DaemonError("the answer is larger than 64 MiB") }
                     received.append(contentsOf: bytes.readableBytesView)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import Scheduler
 
 /// `autooptimize runs`: the run history, newest first, read from the store.
@@ -64,15 +65,23 @@ struct ShowCommand: ParsableCommand {
 }
 
 /// `autooptimize logs RUN TASK`: an attempt's log (the latest unless `--attempt`).
-struct LogsCommand: ParsableCommand {
+struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the log of a task's attempt.")
 
     @OptionGroup var options: DataOptions
     @Argument(help: "The run number.") var number: Int64
     @Argument(help: "The task id.") var task: String
     @Option(help: "The attempt number (default the latest).") var attempt: Int?
+    @Flag(help: "Keep printing what a running attempt writes until it ends (through the running daemon).") var follow = false
 
-    func run() throws {
+    func run() async throws {
+        if follow {
+            let query = attempt.map { "&attempt=\($0)" } ?? ""
+            try await DaemonConnection(options).stream("/api/v1/runs/\(number)/tasks/\(task)/log?follow=true\(query)") { bytes in
+                FileHandle.standardOutput.write(Data(bytes.readableBytesView))
+            }
+            return
+        }
         let run = number
         guard let detail = try openStore(options).run(RunID(run)) else {
             throw ValidationError("no run \(run) in \(options.storePath)")

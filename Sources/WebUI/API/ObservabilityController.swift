@@ -16,6 +16,13 @@ struct ObservabilityController: Sendable {
         }
         api.get("runs/:id/tasks/:task/log") { request, context in
             _ = try context.require(.read)
+            if request.uri.queryParameters.get("follow") == "true" {
+                guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
+                let query = request.uri.queryParameters
+                return try LogFollow(engine: engine, store: store).response(
+                    run: RunID(id), task: context.parameters.get("task") ?? "", attempt: query.get("attempt").flatMap { Int($0) },
+                    offset: max(0, query.get("offset").flatMap { Int($0) } ?? 0))
+            }
             return try log(request, context)
         }
         api.get("audit") { request, context in
@@ -46,7 +53,7 @@ struct ObservabilityController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
     }
 
-    /// `?attempt=N` (default the latest), `offset` and `length` in bytes; `X-Log-Size` gives the size so far, for following.
+    /// `?attempt=N` (default the latest), `offset` and `length` in bytes; `X-Log-Size` gives the size so far.
     private func log(_ request: Request, _ context: Context) throws -> Response {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
         let task = context.parameters.get("task") ?? ""
