@@ -3,8 +3,9 @@
 set -euo pipefail
 
 packages=(librdkafka-dev freetds-dev libcurl4-openssl-dev libsqlite3-dev tzdata)
-# The panel's browser test drives Debian's headless Chromium through Selenium.
-if [ "${1:-}" = "--with-browser" ]; then packages+=(chromium chromium-driver); fi
+# --for-tests: the panel's browser test drives Debian's headless Chromium through Selenium;
+# the API contract test runs Schemathesis (both from PyPI).
+if [ "${1:-}" = "--for-tests" ]; then packages+=(chromium chromium-driver); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -16,6 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
-if [ "${1:-}" = "--with-browser" ] && ! python3 -c "import selenium" 2>/dev/null; then
-    python3 -m pip install -q selenium
+if [ "${1:-}" = "--for-tests" ]; then
+    python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
+    # Pinned: the contract test's fixed seed gives the same requests only with the same version.
+    python3 -m schemathesis.cli --version 2>/dev/null | grep -q "version 4.32.5" || python3 -m pip install -q "schemathesis==4.32.5"
 fi

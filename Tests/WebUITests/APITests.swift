@@ -70,6 +70,46 @@ import WebUI
         }
     }
 
+    @Test func queryValuesOutsideWhatTheRouteDocumentsAreRefusedNotReplacedByDefaults() async throws {
+        try await withAPI { client, _ in
+            let cases: [(String, String)] = [
+                ("/api/v1/runs?limit=0", "limit must be a whole number from 1 to 500, not \"0\""),
+                ("/api/v1/runs?limit=null", "limit must be a whole number from 1 to 500, not \"null\""),
+                ("/api/v1/runs?before=-3", "before must be a whole number"),
+                ("/api/v1/runs/1?wait=601", "wait must be a whole number from 0 to 600"),
+                ("/api/v1/runs/1/tasks/a/log?offset=x", "offset must be a whole number"),
+                ("/api/v1/runs/1/tasks/a/log?follow=yes", "follow must be true or false, not \"yes\""),
+                ("/api/v1/audit?limit=5000", "limit must be a whole number from 1 to 1000"),
+                ("/api/v1/events?limit=0.5", "limit must be a whole number"),
+            ]
+            for (uri, message) in cases {
+                let response = try await client.execute(uri: uri, method: .get, headers: authorized)
+                #expect(response.status == .badRequest, "\(uri)")
+                let said = (try json(response)["error"] as? [String: String])?["message"] ?? ""
+                #expect(said.contains(message), "\(uri): \(said)")
+            }
+            // An expiry the calendar cannot hold used to stop the daemon; it is refused.
+            let forever = try await client.execute(
+                uri: "/api/v1/tokens", method: .post, headers: authorized,
+                body: ByteBuffer(string: #"{"name": "x", "role": "viewer", "expiresInDays": -99999999999999999}"#))
+            #expect(forever.status == .badRequest)
+        }
+    }
+
+    @Test func aPathWithoutTheMethodAnswers405WithAllowAndUnknownPathsJSON404() async throws {
+        try await withAPI { client, _ in
+            let wrongMethod = try await client.execute(uri: "/api/v1/runs/1/cancel", method: .get, headers: authorized)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "POST")
+            #expect(String(buffer: wrongMethod.body).contains(#""code":"method_not_allowed""#))
+            let session = try await client.execute(uri: "/api/v1/session", method: .put, headers: authorized)
+            #expect(session.status == .methodNotAllowed && session.headers[.allow] == "DELETE, GET, POST")
+            let nowhere = try await client.execute(uri: "/api/v1/nowhere", method: .get, headers: authorized)
+            #expect(nowhere.status == .notFound)
+            #expect((try json(nowhere)["error"] as? [String: String])?["message"] == "no route /api/v1/nowhere")
+        }
+    }
+
     @Test func runsArePagedNewestFirst() async throws {
         try await withAPI { client, harness in
             for _ in 0..<5 { _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"))) }

@@ -126,6 +126,9 @@ struct AccountsController: Sendable {
     private func createToken(_ request: Request, _ context: Context) async throws -> Response {
         try await audit.guarded("token.create", target: "tokens", .administer, context) { principal in
             let body = try await request.decodeBody(TokenBody.self, context: context, shape: "a JSON object with \"name\", \"role\", optional \"pipelines\" and \"expiresInDays\"")
+            if let days = body.expiresInDays, !(1...3650).contains(days) {
+                throw APIError.badRequest("expiresInDays must be 1 to 3650")
+            }
             let secret = SecretToken.generate(prefix: "ao_")
             let now = Date()
             let token = try store.createToken(APIToken(

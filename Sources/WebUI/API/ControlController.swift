@@ -71,7 +71,7 @@ struct ControlController: Sendable {
         return try await guarded("pipeline.backfill", "pipeline \(pipeline)", pipeline: pipeline, context) { _ in
             let backfill = try await request.decodeBody(
                 BackfillBody.self, context: context, shape: "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
-            guard let from = try? Date(backfill.from, strategy: .iso8601), let to = try? Date(backfill.to, strategy: .iso8601) else {
+            guard let from = RFC3339.parse(backfill.from), let to = RFC3339.parse(backfill.to) else {
                 throw APIError.badRequest("\"from\" and \"to\" must be RFC 3339 times like 2025-03-01T00:00:00Z")
             }
             let runs = try await engineCall {

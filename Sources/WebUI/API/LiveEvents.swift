@@ -16,7 +16,7 @@ struct LiveEvents: Sendable {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("events") { request, context in
             _ = try context.require(.read)
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) }
+            let limit = try request.uri.queryParameters.integer("limit", in: 1...1_000_000)
             return stream(limit: limit)
         }
     }

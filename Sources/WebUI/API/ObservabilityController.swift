@@ -16,13 +16,6 @@ struct ObservabilityController: Sendable {
         }
         api.get("runs/:id/tasks/:task/log") { request, context in
             _ = try context.require(.read)
-            if request.uri.queryParameters.get("follow") == "true" {
-                guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
-                let query = request.uri.queryParameters
-                return try LogFollow(engine: engine, store: store).response(
-                    run: RunID(id), task: context.parameters.get("task") ?? "", attempt: query.get("attempt").flatMap { Int($0) },
-                    offset: max(0, query.get("offset").flatMap { Int($0) } ?? 0))
-            }
             return try log(request, context)
         }
         api.get("audit") { request, context in
@@ -54,18 +47,22 @@ struct ObservabilityController: Sendable {
     }
 
     /// `?attempt=N` (default the latest), `offset` and `length` in bytes; `X-Log-Size` gives the size so far.
+    /// `follow=true` streams the log from `offset` until the attempt ends (`LogFollow`).
     private func log(_ request: Request, _ context: Context) throws -> Response {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
         let task = context.parameters.get("task") ?? ""
+        let query = request.uri.queryParameters
+        let number = try query.integer("attempt", in: 1...Int.max)
+        let offset = try query.integer("offset", in: 0...Int.max) ?? 0
+        let length = try query.integer("length", in: 0...(1 << 20)) ?? (1 << 20)
+        if try query.flag("follow") == true {
+            return try LogFollow(engine: engine, store: store).response(run: RunID(id), task: task, attempt: number, offset: offset)
+        }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
         let attempts = detail.attempts.filter { $0.key.taskRun.task.rawValue == task }
-        let query = request.uri.queryParameters
-        let number = query.get("attempt").flatMap { Int($0) }
         guard let attempt = number.map({ n in attempts.first { $0.key.number == n } }) ?? attempts.last else {
             throw APIError.notFound("task \"\(task)\" of run \(id) has no such attempt")
         }
-        let offset = max(0, query.get("offset").flatMap { Int($0) } ?? 0)
-        let length = min(1 << 20, max(0, query.get("length").flatMap { Int($0) } ?? (1 << 20)))
         let handle = FileHandle(forReadingAtPath: attempt.logPath)
         defer { try? handle?.close() }
         let size = Int((try? handle?.seekToEnd()) ?? 0)
@@ -109,8 +106,8 @@ struct ObservabilityController: Sendable {
 
     private func auditPage(_ request: Request) throws -> AuditPage {
         let query = request.uri.queryParameters
-        let after = query.get("after").flatMap { Int64($0) } ?? 0
-        let limit = min(1000, max(1, query.get("limit").flatMap { Int($0) } ?? 100))
+        let after = Int64(try query.integer("after", in: 0...Int.max) ?? 0)
+        let limit = try query.integer("limit", in: 1...1000) ?? 100
         let events = try store.auditEvents(after: after, limit: limit)
         return AuditPage(events: events.map(AuditView.init), nextAfter: events.count == limit ? events.last?.id : nil)
     }

@@ -11,9 +11,32 @@ enum OpenAPIDocument {
         let summary: String
         /// `nil`: no credential needed.
         let permission: String?
-        let query: [(name: String, schema: String, description: String)]
+        let query: [Query]
         let body: String?
         let responses: [(status: Int, schema: String?)]
+    }
+
+    /// A query parameter: its name, the values the route accepts (anything else is a 400), what it does.
+    typealias Query = (name: String, schema: QueryValue, description: String)
+
+    enum QueryValue: Sendable {
+        case integer(ClosedRange<Int>)
+        case boolean
+        case string
+        case choice([String])
+        /// An RFC 3339 date-time, or a day.
+        case time
+
+        var json: [String: Any] {
+            switch self {
+            case .integer(let range):
+                return ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]
+            case .boolean: return ["type": "boolean"]
+            case .string: return ["type": "string"]
+            case .choice(let values): return ["type": "string", "enum": values]
+            case .time: return ["type": "string", "anyOf": [["format": "date-time"], ["format": "date"]]]
+            }
+        }
     }
 
     static let operations: [Operation] = [
@@ -24,18 +47,18 @@ enum OpenAPIDocument {
         op("get", "/api/v1/pipelines/{id}", "One pipeline: its DAG, its tasks' settings and its current definition", "read",
            responses: [(200, "PipelineDetail")]),
         op("get", "/api/v1/pipelines/{id}/grid", "A pipeline's runs × tasks, newest first, by keyset pages", "read",
-           query: runFilters + [("limit", "integer", "1 to 500, default 25")], responses: [(200, "GridPage")]),
+           query: runFilters + [("limit", .integer(1...500), "default 25")], responses: [(200, "GridPage")]),
         op("get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines)", "read",
-           query: [("limit", "integer", "end the stream after this many events")], responses: [(200, nil)]),
+           query: [("limit", .integer(1...1_000_000), "end the stream after this many events")], responses: [(200, nil)]),
         op("get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
-           query: [("pipeline", "string", "only this pipeline")] + runFilters + [("limit", "integer", "1 to 500, default 50")],
+           query: [("pipeline", .string, "only this pipeline")] + runFilters + [("limit", .integer(1...500), "default 50")],
            responses: [(200, "RunPage")]),
         op("get", "/api/v1/runs/{id}", "One run with its task runs and attempts", "read",
-           query: [("wait", "integer", "seconds (0 to 600) to wait for the run to end before answering")],
+           query: [("wait", .integer(0...600), "seconds to wait for the run to end before answering")],
            responses: [(200, "RunDetail")]),
         op("get", "/api/v1/runs/{id}/tasks/{task}/log", "An attempt's log by byte range (text)", "read",
-           query: [("attempt", "integer", "default the latest"), ("offset", "integer", "first byte"), ("length", "integer", "bytes, at most 1 MiB"),
-                   ("follow", "boolean", "true: stream the log from offset and what the task writes until the attempt ends")],
+           query: [("attempt", .integer(1...Int.max), "default the latest"), ("offset", .integer(0...Int.max), "first byte"), ("length", .integer(0...(1 << 20)), "bytes, default and at most 1 MiB"),
+                   ("follow", .boolean, "true: stream the log from offset and what the task writes until the attempt ends")],
            responses: [(200, nil)]),
         op("post", "/api/v1/pipelines/{id}/runs", "Trigger a run (Idempotency-Key header: same key, same run, 200)", "operate",
            body: "TriggerBody", responses: [(201, "RunSummary"), (200, "RunSummary")]),
@@ -63,22 +86,22 @@ enum OpenAPIDocument {
            body: "TokenBody", responses: [(201, "TokenView")]),
         op("delete", "/api/v1/tokens/{id}", "Revoke an API token", "administer", responses: [(204, nil)]),
         op("get", "/api/v1/audit", "The audit trail, oldest first", "audit",
-           query: [("after", "integer", "the nextAfter of the previous page"), ("limit", "integer", "1 to 1000, default 100")],
+           query: [("after", .integer(0...Int.max), "the nextAfter of the previous page"), ("limit", .integer(1...1000), "default 100")],
            responses: [(200, "AuditPage")]),
         op("get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
            responses: [(200, nil)]),
     ]
 
-    private static let runFilters: [(name: String, schema: String, description: String)] = [
-        ("state", "string", "queued, running, succeeded, failed or cancelled"),
-        ("since", "string", "logical dates from this RFC 3339 time or day (included)"),
-        ("until", "string", "logical dates before this RFC 3339 time or day"),
-        ("before", "integer", "the nextBefore of the previous page"),
+    private static let runFilters: [Query] = [
+        ("state", .choice(["queued", "running", "succeeded", "failed", "cancelled"]), "only runs in this state"),
+        ("since", .time, "logical dates from this RFC 3339 time or day (included)"),
+        ("until", .time, "logical dates before this RFC 3339 time or day"),
+        ("before", .integer(1...Int.max), "the nextBefore of the previous page"),
     ]
 
     private static func op(
         _ method: String, _ path: String, _ summary: String, _ permission: String?,
-        query: [(name: String, schema: String, description: String)] = [], body: String? = nil, responses: [(status: Int, schema: String?)]
+        query: [Query] = [], body: String? = nil, responses: [(status: Int, schema: String?)]
     ) -> Operation {
         Operation(method: method, path: path, summary: summary, permission: permission, query: query, body: body, responses: responses)
     }
@@ -107,10 +130,15 @@ enum OpenAPIDocument {
 
     private static func describe(_ operation: Operation) -> [String: Any] {
         var parameters: [[String: Any]] = pathParameters(operation.path).map {
-            ["name": $0, "in": "path", "required": true,
-             "schema": ["type": ["task", "name"].contains($0) || ($0 == "id" && operation.path.contains("pipelines")) ? "string" : "integer"]]
+            let schema: [String: Any] = pathParameterType($0, operation.path) == "integer"
+                ? ["type": "integer", "format": "int64", "minimum": 1, "maximum": Int.max] : ["type": "string"]
+            return ["name": $0, "in": "path", "required": true, "schema": schema]
         }
-        parameters += operation.query.map { ["name": $0.name, "in": "query", "required": false, "schema": ["type": $0.schema], "description": $0.description] }
+        parameters += operation.query.map { ["name": $0.name, "in": "query", "required": false, "schema": $0.schema.json, "description": $0.description] }
+        if operation.path.hasSuffix("/runs"), operation.method == "post" {
+            parameters.append(["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string"],
+                               "description": "the same key for the same pipeline returns the same run (200) instead of a new one"])
+        }
         var responses: [String: Any] = [:]
         for (status, schema) in operation.responses {
             var response: [String: Any] = ["description": status == 204 ? "done" : "ok"]
@@ -133,12 +161,24 @@ enum OpenAPIDocument {
     private static func errorResponses(_ operation: Operation) -> [(Int, String)] {
         var errors: [(Int, String)] = []
         if operation.permission != nil { errors += [(401, "no or wrong credentials"), (403, "the role or token scope does not allow it, or a wrong CSRF token")] }
-        if operation.body != nil || !operation.query.isEmpty { errors.append((400, "a malformed body or parameter")) }
+        let integerPath = pathParameters(operation.path).contains { pathParameterType($0, operation.path) == "integer" }
+        if operation.body != nil || !operation.query.isEmpty || integerPath { errors.append((400, "a malformed body or parameter")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
         if operation.method == "post", operation.permission == "operate" { errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline")] }
         if operation.path == "/api/v1/session", operation.method == "post" { errors += [(401, "wrong name or password"), (429, "too many failed sign-ins")] }
         if operation.path == "/api/v1/session/password" { errors.append((422, "the current password is wrong or the new one too short")) }
+        if operation.path.hasPrefix("/api/v1/users"), operation.method != "get" {
+            errors.append((409, operation.method == "post" ? "the name is taken" : "it would leave no enabled admin"))
+        }
+        if ["/api/v1/users", "/api/v1/users/{name}"].contains(operation.path), operation.method != "get" {
+            errors.append((422, "a password shorter than 12 characters"))
+        }
         return errors
+    }
+
+    /// Run and token ids are numbers; pipeline ids, task ids and user names are text.
+    static func pathParameterType(_ name: String, _ path: String) -> String {
+        ["task", "name"].contains(name) || (name == "id" && path.contains("pipelines")) ? "string" : "integer"
     }
 
     static func pathParameters(_ path: String) -> [String] {
@@ -156,6 +196,7 @@ enum OpenAPIDocument {
         let time: [String: Any] = ["type": "string", "format": "date-time"]
         let optionalTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
         let params: [String: Any] = ["type": "object", "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
+        let nullableParams: [String: Any] = ["type": ["object", "null"], "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
         func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
         func list(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
         let run = object([
@@ -206,22 +247,23 @@ enum OpenAPIDocument {
                 "nextBefore": ["type": ["integer", "null"]],
             ], required: ["runs"]),
             "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),
-            "TriggerBody": object(["params": params, "idempotencyKey": string]),
-            "BackfillBody": object(["from": time, "to": time, "params": params], required: ["from", "to"]),
-            "RerunBody": object(["task": string]),
+            "TriggerBody": object(["params": nullableParams, "idempotencyKey": ["type": ["string", "null"]]]),
+            "BackfillBody": object(["from": time, "to": time, "params": nullableParams], required: ["from", "to"]),
+            "RerunBody": object(["task": ["type": ["string", "null"]]]),
             "MarkBody": object(["state": ["type": "string", "enum": ["succeeded", "failed"]]], required: ["state"]),
             "LoginBody": object(["name": string, "password": string], required: ["name", "password"]),
             "SessionView": object(["name": string, "role": string, "csrfToken": ["type": ["string", "null"]], "mustChangePassword": boolean],
                                   required: ["name", "role"]),
             "PasswordBody": object(["current": string, "new": ["type": "string", "minLength": 12]], required: ["current", "new"]),
-            "UserChange": object(["role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]], "disabled": boolean,
-                                  "password": ["type": "string", "minLength": 12]]),
+            "UserChange": object(["role": ["type": ["string", "null"], "enum": ["viewer", "operator", "admin", "auditor", NSNull()]],
+                                  "disabled": ["type": ["boolean", "null"]], "password": ["type": ["string", "null"], "minLength": 12]]),
             "UserBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
                                 "password": ["type": "string", "minLength": 12]], required: ["name", "role", "password"]),
             "UserView": object(["name": string, "role": string, "disabled": boolean, "mustChangePassword": boolean]),
             "UserList": object(["items": list("UserView")]),
             "TokenBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
-                                 "pipelines": ["type": "array", "items": string], "expiresInDays": integer], required: ["name", "role"]),
+                                 "pipelines": ["type": ["array", "null"], "items": string],
+                                 "expiresInDays": ["type": ["integer", "null"], "minimum": 1, "maximum": 3650]], required: ["name", "role"]),
             "TokenView": object(["id": integer, "name": string, "role": string, "pipelines": ["type": ["array", "null"], "items": string],
                                  "expiresAt": optionalTime, "revoked": boolean, "token": ["type": ["string", "null"]]]),
             "TokenList": object(["items": list("TokenView")]),

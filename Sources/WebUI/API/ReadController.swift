@@ -84,37 +84,19 @@ struct ReadController: Sendable {
     /// `state`, `since`, `until` (RFC 3339 or a day, on the logical date), `before` (a run id) and `limit` (1 to 500).
     private static func filter(_ query: Parameters, defaultLimit: Int) throws -> Store.RunFilter {
         var filter = Store.RunFilter(limit: defaultLimit)
-        if let state = query.get("state") {
-            guard let parsed = RunState(rawValue: String(state)) else {
-                throw APIError.badRequest("state \"\(state)\" is not one of \(RunState.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.state = parsed
-        }
-        if let before = query.get("before") {
-            guard let id = Int64(before) else { throw APIError.badRequest("before must be a run id") }
-            filter.before = RunID(id)
-        }
-        filter.since = try query.get("since").map { try time($0, "since") }
-        filter.until = try query.get("until").map { try time($0, "until") }
-        if let limit = query.get("limit") {
-            guard let value = Int(limit), (1...500).contains(value) else { throw APIError.badRequest("limit must be 1 to 500") }
-            filter.limit = value
-        }
+        filter.state = try query.choice("state", RunState.self)
+        filter.before = try query.integer("before", in: 1...Int.max).map { RunID(Int64($0)) }
+        filter.since = try query.time("since")
+        filter.until = try query.time("until")
+        filter.limit = try query.integer("limit", in: 1...500) ?? defaultLimit
         return filter
-    }
-
-    private static func time(_ text: String, _ name: String) throws -> Date {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
-        throw APIError.badRequest("\(name) must be an RFC 3339 time like 2025-03-01T00:00:00Z or a day like 2025-03-01")
     }
 
     /// One run; with `?wait=SECONDS` (at most 600), answers as soon as the run ends or the wait runs out,
     /// so that CI can trigger and block on the result.
     private func run(_ request: Request, _ context: AppRequestContext) async throws -> RunDetailView {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
-        if let text = request.uri.queryParameters.get("wait") {
-            guard let seconds = Int(text), (0...600).contains(seconds) else { throw APIError.badRequest("wait must be 0 to 600 seconds") }
+        if let seconds = try request.uri.queryParameters.integer("wait", in: 0...600) {
             try await waitForEnd(RunID(id), seconds: seconds)
         }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }

@@ -38,6 +38,7 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
+    router.add(middleware: UnroutedRequestMiddleware())
     if let staticDirectory {
         // The panel's files hold no data: they are served to anyone; the API they call checks who asks.
         router.add(middleware: FileMiddleware(staticDirectory, searchForIndexHtml: true, logger: logger))

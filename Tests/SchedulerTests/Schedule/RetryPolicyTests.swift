@@ -28,13 +28,3 @@ import Testing
         #expect(DurationText.parse(text) == nil)
     }
 }
-
-@Suite struct RFC3339Tests {
-    @Test(arguments: [
-        (0.0, "1970-01-01T00:00:00.000Z"), (1_764_386_317.123, "2025-11-29T03:18:37.123Z"), (951_782_400.5, "2000-02-29T00:00:00.500Z"),
-        (-1.0, "1969-12-31T23:59:59.000Z"),
-    ])
-    func millisecondsAreUTCWithThreeDigits(seconds: Double, text: String) {
-        #expect(RFC3339.milliseconds(Date(timeIntervalSince1970: seconds)) == text)
-    }
-}
