@@ -54,7 +54,7 @@ import WebUI
     }
 
     @Test func badRequestsGetJSONErrorsWithTheRightStatus() async throws {
-        try await withAPI { client, _ in
+        try await withAPI { client, harness in
             let malformed = try await client.execute(uri: "/api/v1/pipelines/p/runs", method: .post, headers: authorized, body: ByteBuffer(string: "{nope"))
             #expect(malformed.status == .badRequest)
             let badParam = try await client.execute(
@@ -67,6 +67,12 @@ import WebUI
             #expect(noRun.status == .notFound)
             let badState = try await client.execute(uri: "/api/v1/runs?state=done", method: .get, headers: authorized)
             #expect(badState.status == .badRequest)
+            let oversized = try await client.execute(
+                uri: "/api/v1/pipelines/p/runs", method: .post, headers: authorized,
+                body: ByteBuffer(string: #"{"params": {"days": 1}, "idempotencyKey": ""# + String(repeating: "k", count: 100_000) + #""}"#))
+            #expect(oversized.status == .contentTooLarge)
+            #expect((try json(oversized)["error"] as? [String: String])?["code"] == "too_large")
+            #expect(try harness.store.runs().isEmpty, "nothing was created from the oversized body")
         }
     }
 

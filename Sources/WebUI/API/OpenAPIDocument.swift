@@ -163,6 +163,7 @@ enum OpenAPIDocument {
         if operation.permission != nil { errors += [(401, "no or wrong credentials"), (403, "the role or token scope does not allow it, or a wrong CSRF token")] }
         let integerPath = pathParameters(operation.path).contains { pathParameterType($0, operation.path) == "integer" }
         if operation.body != nil || !operation.query.isEmpty || integerPath { errors.append((400, "a malformed body or parameter")) }
+        if operation.body != nil { errors.append((413, "a body over 64 KiB")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
         if operation.method == "post", operation.permission == "operate" { errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline")] }
         if operation.path == "/api/v1/session", operation.method == "post" { errors += [(401, "wrong name or password"), (429, "too many failed sign-ins")] }
