@@ -162,4 +162,26 @@ import WebUI
             }
         }
     }
+
+    @Test func sessionsEndWhenIdleTooLongOrTooOld() async throws {
+        try await withAPI { client, harness in
+            let user = try harness.store.createUser(User(
+                name: "ana", role: .viewer, passwordHash: try await PasswordHasher.hash("correct horse battery"), createdAt: Date()))
+            let now = Date()
+            func session(created: TimeInterval, seen: TimeInterval) throws -> HTTPFields {
+                let secret = SecretToken.generate()
+                try harness.store.saveSession(Session(
+                    digest: SecretToken.digest(secret), userID: user.id, csrfToken: "c", createdAt: now.addingTimeInterval(-created),
+                    lastSeenAt: now.addingTimeInterval(-seen)))
+                return [.cookie: "ao_session=\(secret)"]
+            }
+            let fresh = try await client.execute(uri: "/api/v1/runs", method: .get, headers: try session(created: 600, seen: 60))
+            #expect(fresh.status == .ok)
+            for (created, seen) in [(600.0, 31 * 60.0), (13 * 3600.0, 10.0)] {
+                let expired = try await client.execute(uri: "/api/v1/runs", method: .get, headers: try session(created: created, seen: seen))
+                #expect(expired.status == .unauthorized, "created \(created) s ago, seen \(seen) s ago")
+                #expect(String(buffer: expired.body).contains("session_expired"))
+            }
+        }
+    }
 }
