@@ -2,7 +2,7 @@
 // session cookie and sends the session's CSRF token on every state-changing request.
 "use strict";
 
-const state = { csrf: sessionStorage.getItem("csrf"), me: null, events: null };
+const state = { csrf: sessionStorage.getItem("csrf"), me: null, events: null, editing: false };
 const main = document.getElementById("main");
 
 // ---- HTTP ----------------------------------------------------------------
@@ -294,6 +294,7 @@ async function adminPage() {
 // ---- Routing and live updates ------------------------------------------
 
 async function route() {
+  state.editing = false;
   const [path, query] = (location.hash || "#/").split("?");
   const [, page, ...rest] = path.split("/");
   try {
@@ -318,10 +319,12 @@ function listen() {
   state.events = new EventSource("/api/v1/events");
   let pending = null;
   // Re-renders at most every half second however many events arrive; the log page follows on its own.
+  // A form being filled in is not redrawn under the person's hands: live updates wait until it is sent or left.
+  const busy = () => state.editing || (main.contains(document.activeElement) && ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName));
   for (const name of ["run", "task", "attempt", "pipelines"]) {
     state.events.addEventListener(name, () => {
-      if (pending || location.hash.startsWith("#/log") || location.hash.startsWith("#/admin")) return;
-      pending = setTimeout(() => { pending = null; route(); }, 500);
+      if (pending || location.hash.startsWith("#/log") || location.hash.startsWith("#/admin") || location.hash.startsWith("#/account")) return;
+      pending = setTimeout(() => { pending = null; if (!busy()) route(); }, 500);
     });
   }
 }
@@ -348,4 +351,5 @@ document.getElementById("logout").addEventListener("click", async () => {
   showLogin("Signed out.");
 });
 window.addEventListener("hashchange", route);
+for (const kind of ["input", "change"]) main.addEventListener(kind, () => { state.editing = true; });
 start();

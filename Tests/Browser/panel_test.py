@@ -15,6 +15,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
@@ -58,6 +59,26 @@ def start_daemon(directory):
     return process, json.loads(info.read_text())["url"]
 
 
+def choose(driver, element_id, value):
+    """Selects an option, or returns False when the page redrew the element meanwhile (for WebDriverWait to retry)."""
+    try:
+        Select(driver.find_element(By.ID, element_id)).select_by_value(value)
+        return Select(driver.find_element(By.ID, element_id)).first_selected_option.get_attribute("value") == value
+    except StaleElementReferenceException:
+        return False
+
+
+def fill(driver, element_id, text):
+    """Replaces a field's text, or returns False when the page redrew the field meanwhile (for WebDriverWait to retry)."""
+    try:
+        field = driver.find_element(By.ID, element_id)
+        field.clear()
+        field.send_keys(text)
+        return driver.find_element(By.ID, element_id).get_attribute("value") == text
+    except StaleElementReferenceException:
+        return False
+
+
 def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -82,8 +103,7 @@ def main():
             wait.until(conditions.element_to_be_clickable((By.LINK_TEXT, "browser"))).click()
             field = wait.until(conditions.visibility_of_element_located((By.ID, "param-greeting")))
             assert field.get_attribute("value") == "hello", "the form shows the param's default"
-            field.clear()
-            field.send_keys("salut")
+            wait.until(lambda d: fill(d, "param-greeting", "salut"))
             driver.save_screenshot(str(ARTIFACTS / "2-trigger-form.png"))
             driver.find_element(By.XPATH, "//button[text()='Trigger']").click()
 
@@ -99,7 +119,9 @@ def main():
 
             # The runs list, filtered from its form.
             driver.get(url + "/#/runs")
-            Select(wait.until(conditions.visibility_of_element_located((By.ID, "filter-state")))).select_by_value("succeeded")
+            # The page is live: it may be redrawn until the form is touched, so the choice is retried on a fresh element.
+            wait.until(conditions.visibility_of_element_located((By.ID, "filter-state")))
+            wait.until(lambda d: choose(d, "filter-state", "succeeded"))
             driver.find_element(By.XPATH, "//button[text()='Filter']").click()
             wait.until(lambda d: "state=succeeded" in d.current_url)
             wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "table .state.succeeded")))

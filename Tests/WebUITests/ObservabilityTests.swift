@@ -46,9 +46,14 @@ import WebUI
             let response = try await client.execute(uri: "/metrics", method: .get, headers: local)
             let text = String(buffer: response.body)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
-            #expect(text.contains("autooptimize_runs{state=\"succeeded\"} 1\n"))
-            #expect(text.contains("autooptimize_attempts{state=\"succeeded\"} 1\n"))
-            #expect(text.contains("# TYPE autooptimize_running_attempts gauge\nautooptimize_running_attempts 0\n"))
+            #expect(text.contains("autooptimize_runs{state=\"succeeded\"} 1.0\n"))
+            #expect(text.contains("autooptimize_attempts{state=\"succeeded\"} 1.0\n"))
+            #expect(text.contains("# TYPE autooptimize_running_attempts gauge\nautooptimize_running_attempts 0.0\n"))
+            // Durations by pipeline and outcome, and the engine's lag, as histograms.
+            #expect(text.contains("autooptimize_attempt_duration_seconds_count{pipeline=\"p\",state=\"succeeded\"} 1\n"))
+            #expect(text.contains("autooptimize_run_duration_seconds_count{pipeline=\"p\",state=\"succeeded\"} 1\n"))
+            let lagCount = text.split(separator: "\n").first { $0.hasPrefix("autooptimize_engine_lag_seconds_count ") }
+            #expect((lagCount?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 2, "the trigger and the attempt's end were acted on")
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
         }
     }

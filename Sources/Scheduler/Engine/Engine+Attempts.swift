@@ -61,6 +61,7 @@ extension Engine {
         changes.append(.finishAttempt(attempt))
         notifications.append(.attemptFinished(attempt))
         logAttempt(attempt, pipeline: finished.pipeline)
+        metrics.attemptFinished(pipeline: finished.pipeline, state: attempt.state, seconds: now.timeIntervalSince(attempt.startedAt))
 
         guard let active = runs[key.taskRun.run], let index = active.index(of: key.taskRun.task) else { return }
         let task = active.pipeline.tasks[index]

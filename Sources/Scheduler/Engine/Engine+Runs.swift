@@ -60,8 +60,12 @@ extension Engine {
     func finish(_ id: RunID) {
         guard let active = runs.removeValue(forKey: id) else { return }
         if active.run.state != .cancelled { active.run.state = active.outcome }
-        active.run.finishedAt = clock.now()
+        let now = clock.now()
+        active.run.finishedAt = now
         save(active.run)
+        metrics.runFinished(
+            pipeline: active.run.pipeline, state: active.run.state,
+            seconds: now.timeIntervalSince(active.run.startedAt ?? active.run.createdAt))
         logger.info(
             "run finished",
             metadata: [LogKey.pipeline: "\(active.run.pipeline)", LogKey.run: "\(id)", "state": "\(active.run.state.rawValue)"])

@@ -69,6 +69,8 @@ public actor Engine: Service {
     let inbox = EngineInbox()
     let timers: EngineTimers
     let hub = NotificationHub()
+    /// Durations and lag, for `/metrics`.
+    public nonisolated let metrics = EngineMetrics()
 
     var phase = Phase.running
     var pipelines: [PipelineID: Pipeline] = [:]
@@ -130,15 +132,16 @@ public actor Engine: Service {
 
     private func loop(_ group: inout DiscardingTaskGroup) async {
         // The first pass records and acts on what start-up (recovery, the initial load) prepared.
-        var batch: [EngineEvent] = []
+        var batch = EngineInbox.Batch(events: [], postedAt: nil)
         while true {
-            for event in batch { handle(event) }
+            for event in batch.events { handle(event) }
             if phase == .running { admitQueued() }
             await commit()
             perform(&group)
+            if let posted = batch.postedAt { metrics.acted(onEventsPostedAt: posted) }
             if phase == .draining, running.isEmpty { return }
             batch = await inbox.next(ignoringCancellation: phase == .draining)
-            if batch.isEmpty, Task.isCancelled { beginDrain(graceful: false) }
+            if batch.events.isEmpty, Task.isCancelled { beginDrain(graceful: false) }
         }
     }
 

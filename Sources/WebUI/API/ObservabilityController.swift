@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Prometheus
 import Scheduler
 
 /// `/metrics` (Prometheus text format), attempt logs by byte range, and the audit trail for auditors.
@@ -25,25 +26,27 @@ struct ObservabilityController: Sendable {
         api.get("audit/export") { _, context in try await export(context) }
     }
 
+    /// The engine's histograms (durations, lag) and, read now, the history's counts and the engine's queue.
     private func metrics() async throws -> Response {
         let status = await engine.status()
-        var lines: [String] = []
-        func gauge(_ name: String, _ help: String, _ values: [(labels: String, value: Int)]) {
-            lines.append("# HELP autooptimize_\(name) \(help)")
-            lines.append("# TYPE autooptimize_\(name) gauge")
-            for (labels, value) in values { lines.append("autooptimize_\(name)\(labels) \(value)") }
+        let registry = engine.metrics.registry
+        func gauge(_ name: String, _ help: String, _ values: [(labels: [(String, String)], value: Int)]) {
+            for (labels, value) in values {
+                registry.makeGauge(descriptor: .init(namespace: "autooptimize", metricName: name, unitName: "", helpText: help), labels: labels)
+                    .set(Double(value))
+            }
         }
         let runs = try store.runCounts()
-        gauge("runs", "Runs in the history, by state.", RunState.allCases.map { ("{state=\"\($0.rawValue)\"}", runs[$0] ?? 0) })
+        gauge("runs", "Runs in the history, by state.", RunState.allCases.map { ([("state", $0.rawValue)], runs[$0] ?? 0) })
         let attempts = try store.attemptCounts()
-        gauge("attempts", "Attempts in the history, by state.", AttemptState.allCases.map { ("{state=\"\($0.rawValue)\"}", attempts[$0] ?? 0) })
-        gauge("active_runs", "Runs the engine is driving now.", [("", status.activeRuns)])
-        gauge("running_attempts", "Attempts running now.", [("", status.runningAttempts)])
-        gauge("queued_tasks", "Task runs ready and waiting for a slot.", [("", status.queuedTasks)])
-        gauge("timers", "Timers armed (cron instants, retries, timeouts).", [("", status.timers)])
+        gauge("attempts", "Attempts in the history, by state.", AttemptState.allCases.map { ([("state", $0.rawValue)], attempts[$0] ?? 0) })
+        gauge("active_runs", "Runs the engine is driving now.", [([], status.activeRuns)])
+        gauge("running_attempts", "Attempts running now.", [([], status.runningAttempts)])
+        gauge("queued_tasks", "Task runs ready and waiting for a slot (the queue's depth).", [([], status.queuedTasks)])
+        gauge("timers", "Timers armed (cron instants, retries, timeouts).", [([], status.timers)])
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
 
     /// `?attempt=N` (default the latest), `offset` and `length` in bytes; `X-Log-Size` gives the size so far.
