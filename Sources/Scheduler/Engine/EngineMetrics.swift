@@ -26,20 +26,18 @@ public final class EngineMetrics: Sendable {
     }
 
     func attemptFinished(pipeline: PipelineID, state: AttemptState, seconds: Double) {
-        registry.makeDurationHistogram(
-            descriptor: .init(
-                namespace: "autooptimize", metricName: "attempt_duration", unitName: "seconds",
-                helpText: "How long finished attempts ran, since the daemon started."),
-            labels: [("pipeline", pipeline.rawValue), ("state", state.rawValue)], buckets: Self.durationBuckets
-        ).record(.seconds(max(0, seconds)))
+        duration("attempt_duration", "How long finished attempts ran, since the daemon started.", pipeline, state.rawValue, seconds)
     }
 
     func runFinished(pipeline: PipelineID, state: RunState, seconds: Double) {
+        duration("run_duration", "How long finished runs took from their start, since the daemon started.", pipeline, state.rawValue, seconds)
+    }
+
+    /// The registry hands back the same histogram for the same name and labels.
+    private func duration(_ name: String, _ help: String, _ pipeline: PipelineID, _ state: String, _ seconds: Double) {
         registry.makeDurationHistogram(
-            descriptor: .init(
-                namespace: "autooptimize", metricName: "run_duration", unitName: "seconds",
-                helpText: "How long finished runs took from their start, since the daemon started."),
-            labels: [("pipeline", pipeline.rawValue), ("state", state.rawValue)], buckets: Self.durationBuckets
+            descriptor: .init(namespace: "autooptimize", metricName: name, unitName: "seconds", helpText: help),
+            labels: [("pipeline", pipeline.rawValue), ("state", state)], buckets: Self.durationBuckets
         ).record(.seconds(max(0, seconds)))
     }
 
