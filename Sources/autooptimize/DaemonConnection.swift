@@ -51,22 +51,23 @@ struct DaemonConnection {
     func stream(_ path: String, sink: @escaping @Sendable (ByteBuffer) -> Void) async throws {
         let response = try await client.send(
             .GET, path, headers: ["Authorization": "Bearer \(token)"], body: Data(), timeout: .seconds(7 * 86400), sink: sink)
-        guard (200..<300).contains(response.status) else {
-            let object = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
-            throw DaemonError(((object["error"] as? [String: Any])?["message"] as? String) ?? "the daemon answered \(response.status)")
-        }
+        _ = try Self.object(of: response)
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: Data, headers extra: [String: String], timeout: Duration) async throws -> (Int, [String: Any]) {
         var headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
         headers.merge(extra) { $1 }
         let response = try await client.send(method, path, headers: headers, body: body, timeout: timeout)
+        return (response.status, try Self.object(of: response))
+    }
+
+    /// The answer's JSON object, or the daemon's error message thrown.
+    private static func object(of response: DaemonHTTPClient.Response) throws(DaemonError) -> [String: Any] {
         let object = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
         guard (200..<300).contains(response.status) else {
-            let message = (object["error"] as? [String: Any])?["message"] as? String
-            throw DaemonError(message ?? "the daemon answered \(response.status)")
+            throw DaemonError(((object["error"] as? [String: Any])?["message"] as? String) ?? "the daemon answered \(response.status)")
         }
-        return (response.status, object)
+        return object
     }
 }
 
