@@ -45,6 +45,11 @@ import WebUI
 
             let blocked = try await client.execute(uri: "/api/v1/runs", method: .get, headers: first)
             #expect(blocked.status == .forbidden && String(buffer: blocked.body).contains("password_change_required"))
+            let refusedTrigger = try await client.execute(uri: "/api/v1/pipelines/p/runs", method: .post, headers: first, body: ByteBuffer(string: "{}"))
+            #expect(refusedTrigger.status == .forbidden)
+            #expect(try harness.store.auditEvents().contains {
+                $0.actor == "ana" && $0.target == "/api/v1/pipelines/p/runs" && $0.outcome == "refused: password_change_required"
+            })
             #expect(try await client.execute(uri: "/api/v1/session", method: .get, headers: first).status == .ok)
 
             func change(_ current: String, _ new: String) async throws -> TestResponse {
@@ -100,7 +105,9 @@ import WebUI
 
             // The last enabled admin stays: demoting or disabling it is refused.
             #expect(try await patch("root", #"{"disabled": true}"#).status == .conflict)
-            #expect(try await patch("root", #"{"role": "viewer"}"#).status == .conflict)
+            let rootBefore = try #require(try harness.store.user(named: "root"))
+            #expect(try await patch("root", #"{"role": "viewer", "password": "a new long password"}"#).status == .conflict)
+            #expect(try harness.store.user(named: "root") == rootBefore, "a refused change changes nothing")
             let reset = try await patch("root", #"{"password": "reset by the local admin"}"#)
             #expect(reset.status == .ok && String(buffer: reset.body).contains(#""mustChangePassword":true"#))
             let outcomes = try harness.store.auditEvents().filter { $0.action == "user.update" }.map(\.outcome)

@@ -30,14 +30,27 @@ extension Store {
         }
     }
 
-    /// Saves a user's role, password and flags. A new password, a new role or disabling ends the user's
-    /// sessions but `keeping` (the one that changed its own password), so that nobody stays signed in
-    /// on the strength of what was changed.
-    /// - Returns: false when there is no such user.
-    public func updateUser(_ user: User, keeping session: String? = nil) throws(StoreError) -> Bool {
+    /// What `updateUser` did.
+    public enum UserUpdate: Sendable {
+        case updated
+        case unknownUser
+        /// Refused: no enabled admin would be left.
+        case lastAdmin
+    }
+
+    /// Saves a user's role, password and flags, in one transaction that also makes sure an enabled
+    /// admin remains (two admins demoting each other at once cannot both succeed). A new password,
+    /// a new role or disabling ends the user's sessions but `keeping` (the one that changed its own
+    /// password), so that nobody stays signed in on the strength of what was changed.
+    public func updateUser(_ user: User, keeping session: String? = nil) throws(StoreError) -> UserUpdate {
         try write("update user \(user.name)") { db in
             guard let old = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.id]).map(User.init(row:)) else {
-                return false
+                return .unknownUser
+            }
+            if old.role == .admin, !old.disabled, user.role != .admin || user.disabled {
+                let others = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM user WHERE role = 'admin' AND disabled = 0 AND id != ?", arguments: [user.id]) ?? 0
+                if others == 0 { return .lastAdmin }
             }
             try db.execute(
                 sql: "UPDATE user SET role = ?, passwordHash = ?, disabled = ?, mustChangePassword = ? WHERE id = ?",
@@ -45,7 +58,7 @@ extension Store {
             if old.passwordHash != user.passwordHash || old.role != user.role || user.disabled {
                 try db.execute(sql: "DELETE FROM session WHERE userID = ? AND digest IS NOT ?", arguments: [user.id, session])
             }
-            return true
+            return .updated
         }
     }
 

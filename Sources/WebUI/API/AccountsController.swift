@@ -105,7 +105,6 @@ struct AccountsController: Sendable {
             let change = try await request.decodeBody(
                 UserChange.self, context: context, shape: "a JSON object with any of \"role\", \"disabled\" and \"password\"")
             guard var user = try store.user(named: name) else { throw APIError.notFound("unknown user \(name)") }
-            let wasActiveAdmin = user.role == .admin && !user.disabled
             user.role = change.role ?? user.role
             user.disabled = change.disabled ?? user.disabled
             if let password = change.password {
@@ -113,13 +112,11 @@ struct AccountsController: Sendable {
                 user.passwordHash = try await PasswordHasher.hash(password)
                 user.mustChangePassword = true
             }
-            if wasActiveAdmin, user.role != .admin || user.disabled,
-                try store.users().filter({ $0.role == .admin && !$0.disabled }).count <= 1
-            {
-                throw APIError(status: .conflict, code: "conflict", message: "\(name) is the last enabled admin")
+            switch try store.updateUser(user) {
+            case .updated: return try UserView(user).response(from: request, context: context)
+            case .unknownUser: throw APIError.notFound("unknown user \(name)")
+            case .lastAdmin: throw APIError(status: .conflict, code: "conflict", message: "\(name) is the last enabled admin")
             }
-            _ = try store.updateUser(user)
-            return try UserView(user).response(from: request, context: context)
         }
     }
 

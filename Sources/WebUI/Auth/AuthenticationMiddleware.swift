@@ -37,9 +37,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw refusal.error
         }
         if authenticated.mustChangePassword, !Self.allowedBeforePasswordChange(request) {
-            throw APIError(
+            let error = APIError(
                 status: .forbidden, code: "password_change_required",
                 message: "this password was set for you: change it first (POST /api/v1/session/password)")
+            if request.method != .get, request.method != .head {
+                audit.refused("\(request.method.rawValue) \(request.uri.path)", target: request.uri.path, context: authenticated, error: error)
+            }
+            throw error
         }
         return try await next(request, authenticated)
     }
