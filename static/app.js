@@ -90,7 +90,8 @@ async function pipelinesPage() {
   show(el("h1", {}, "Pipelines"), ...broken, el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["Pipeline", "State", "Schedule", "Next run", "Last runs", ""].map((h) => el("th", { scope: "col" }, h)))), el("tbody", {}, rows))));
 }
 
-function dag(pipeline) {
+// The pipeline's DAG; each task coloured by its state in `latest` (the newest run's task states), if any.
+function dag(pipeline, latest) {
   // Layered drawing: a task's column is one more than its deepest upstream.
   const depth = {};
   const level = (task) => depth[task] ?? (depth[task] = Math.max(-1, ...(pipeline.needs[task] || []).map(level)) + 1);
@@ -103,7 +104,10 @@ function dag(pipeline) {
   const height = 20 + 40 * Math.max(...Object.values(columns).map((tasks) => tasks.length));
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("class", "dag"); svg.setAttribute("width", width); svg.setAttribute("height", height); svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", `tasks of ${pipeline.id}`);
+  const states = latest ? latest.tasks : {};
+  svg.setAttribute("aria-label", latest
+    ? `tasks of ${pipeline.id} in run ${latest.run.id}: ${pipeline.tasks.map((task) => `${task} ${states[task] || "not started"}`).join(", ")}`
+    : `tasks of ${pipeline.id}`);
   const add = (tag, attributes, text) => {
     const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
     Object.entries(attributes).forEach(([key, value]) => node.setAttribute(key, value));
@@ -113,7 +117,7 @@ function dag(pipeline) {
   pipeline.tasks.forEach((task) => (pipeline.needs[task] || []).forEach((need) =>
     add("line", { x1: position[need].x + 140, y1: position[need].y + 14, x2: position[task].x, y2: position[task].y + 14, stroke: "#777" })));
   pipeline.tasks.forEach((task) => {
-    add("rect", { x: position[task].x, y: position[task].y, width: 140, height: 28, rx: 4, fill: "#455a64", "data-task": task });
+    add("rect", { x: position[task].x, y: position[task].y, width: 140, height: 28, rx: 4, class: states[task] || "none", "data-task": task });
     add("text", { x: position[task].x + 8, y: position[task].y + 18 }, task);
   });
   return svg;
@@ -143,7 +147,8 @@ async function pipelinePage(id) {
     act("trigger", async () => { const run = await api("POST", `/api/v1/pipelines/${id}/runs`, { params }); location.hash = `#/run/${run.id}`; });
   } }, el("h2", {}, "Trigger a run"), inputs, el("p", {}, el("button", { type: "submit" }, "Trigger"))) : "";
   show(el("h1", {}, pipeline.id), el("p", {}, pipeline.description), pipeline.loadError ? el("p", { class: "error" }, pipeline.loadError) : "",
-    el("div", { class: "scroll" }, dag(pipeline)), form, el("h2", {}, "Recent runs"), grid,
+    page.runs.length ? el("p", {}, `Task states of the newest run, `, el("a", { href: `#/run/${page.runs[0].run.id}` }, `run ${page.runs[0].run.id}`), ":") : "",
+    el("div", { class: "scroll" }, dag(pipeline, page.runs[0])), form, el("h2", {}, "Recent runs"), grid,
     el("p", {}, el("a", { href: `#/runs?pipeline=${encodeURIComponent(id)}` }, "All runs of this pipeline")), el("h2", {}, "Tasks"), tasks, definition);
 }
 

@@ -117,6 +117,11 @@ def main():
             wait_for(lambda: "salut from the panel" in log.text, "the log to show the task's output")
             driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
 
+            # The pipeline's DAG shows the newest run's task states.
+            driver.get(url + "/#/pipeline/browser")
+            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.dag rect.succeeded[data-task=say]")))
+            driver.save_screenshot(str(ARTIFACTS / "4b-pipeline-dag.png"))
+
             # The runs list, filtered from its form.
             driver.get(url + "/#/runs")
             # The page is live: it may be redrawn until the form is touched, so the choice is retried on a fresh element.
