@@ -9,7 +9,8 @@ import Synchronization
 /// `curl -N` follows a running task without asking again and again.
 ///
 /// The end comes from the engine's notifications; new bytes are looked for five times a
-/// second with a `stat` of the local file, which costs the daemon nothing worth counting.
+/// second by reading the local file past what was sent, in pieces of 64 KiB, so that a long log
+/// is never held whole in memory.
 struct LogFollow: Sendable {
     var pollInterval: Duration = .milliseconds(200)
     let engine: Engine
@@ -43,7 +44,10 @@ struct LogFollow: Sendable {
                 }
                 while true {
                     let done = ended.value.load(ordering: .acquiring)
-                    for chunk in Self.chunks(of: path, from: &position) { try await writer.write(chunk) }
+                    while let piece = Self.piece(of: path, at: position) {
+                        try await writer.write(piece)
+                        position += piece.readableBytes
+                    }
                     if done { break }
                     try await Task.sleep(for: interval)
                 }
@@ -54,18 +58,14 @@ struct LogFollow: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// What the file holds past `position`, in pieces of at most 64 KiB; moves `position` past them.
-    private static func chunks(of path: String, from position: inout Int) -> [ByteBuffer] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+    /// Up to 64 KiB of the file from `position`; `nil` when there is nothing more yet (or no file yet:
+    /// a log is created on the task's first output).
+    private static func piece(of path: String, at position: Int) -> ByteBuffer? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd(), Int(size) > position else { return [] }
         try? handle.seek(toOffset: UInt64(position))
-        var pieces: [ByteBuffer] = []
-        while let data = try? handle.read(upToCount: 64 << 10), !data.isEmpty {
-            pieces.append(ByteBuffer(bytes: data))
-            position += data.count
-        }
-        return pieces
+        guard let data = try? handle.read(upToCount: 64 << 10), !data.isEmpty else { return nil }
+        return ByteBuffer(bytes: data)
     }
 }
 
