@@ -42,33 +42,21 @@ extension Store {
 
     /// Runs newest first, by keyset pagination on the id (stays fast however long the history).
     public func runs(_ filter: RunFilter = RunFilter()) throws(StoreError) -> [Run] {
-        try read("runs") { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if let pipeline = filter.pipeline {
-                clauses.append("pipelineID = ?")
-                arguments += [pipeline.rawValue]
-            }
-            if let state = filter.state {
-                clauses.append("state = ?")
-                arguments += [state.rawValue]
-            }
-            if let before = filter.before {
-                clauses.append("id < ?")
-                arguments += [before.rawValue]
-            }
-            if let since = filter.since {
-                clauses.append("logicalDate >= ?")
-                arguments += [since.timeIntervalSince1970]
-            }
-            if let until = filter.until {
-                clauses.append("logicalDate < ?")
-                arguments += [until.timeIntervalSince1970]
-            }
-            let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            arguments += [filter.limit]
-            return try Run.fetchAll(db, "\(condition) ORDER BY id DESC LIMIT ?", arguments)
-        }
+        try read("runs") { db in try Self.runs(db, filter) }
+    }
+
+    private static func runs(_ db: Database, _ filter: RunFilter) throws -> [Run] {
+        // Each filter given adds its condition and its value.
+        let given: [(clause: String, value: (any DatabaseValueConvertible & Sendable)?)] = [
+            ("pipelineID = ?", filter.pipeline?.rawValue), ("state = ?", filter.state?.rawValue), ("id < ?", filter.before?.rawValue),
+            ("logicalDate >= ?", filter.since?.timeIntervalSince1970), ("logicalDate < ?", filter.until?.timeIntervalSince1970),
+        ]
+        let used = given.filter { $0.value != nil }
+        let clauses = used.map(\.clause)
+        var arguments = StatementArguments(used.map(\.value))
+        let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        arguments += [filter.limit]
+        return try Run.fetchAll(db, "\(condition) ORDER BY id DESC LIMIT ?", arguments)
     }
 
     /// The newest `limit` runs of each pipeline, in one read: the pipelines list's coloured squares.
@@ -84,15 +72,14 @@ extension Store {
 
     /// Runs as `runs(_:)` gives them, each with its task runs: a pipeline's grid of runs × tasks.
     public func runsWithTasks(_ filter: RunFilter) throws(StoreError) -> [(run: Run, taskRuns: [TaskRun])] {
-        let runs = try runs(filter)
-        guard !runs.isEmpty else { return [] }
-        let ids = runs.map(\.id.rawValue)
-        let taskRuns = try read("the task runs of \(ids.count) runs") { db in
+        try read("runs with their task runs") { db in
+            let runs = try Self.runs(db, filter)
+            guard !runs.isEmpty else { return [] }
+            let ids = runs.map(\.id.rawValue)
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-            return try TaskRun.fetchAll(db, "WHERE runID IN (\(marks))", StatementArguments(ids))
+            let byRun = Dictionary(grouping: try TaskRun.fetchAll(db, "WHERE runID IN (\(marks))", StatementArguments(ids)), by: \.key.run)
+            return runs.map { ($0, byRun[$0.id] ?? []) }
         }
-        let byRun = Dictionary(grouping: taskRuns, by: \.key.run)
-        return runs.map { ($0, byRun[$0.id] ?? []) }
     }
 
     public func run(_ id: RunID) throws(StoreError) -> RunDetail? {
