@@ -26,19 +26,12 @@ struct Daemon {
         } catch {
             throw DaemonError(error.description)
         }
-        do {
-            if let password = try await FirstAdmin.ensure(
-                store: store, password: ProcessInfo.processInfo.environment["AUTOOPTIMIZE_ADMIN_PASSWORD"])
-            {
-                FileHandle.standardOutput.write(Data("autooptimize: created user admin with password \(password) (shown once)\n".utf8))
-            }
-        } catch {
-            throw DaemonError("could not create the first admin: \(error)")
-        }
+        try await createFirstAdmin(store: store, data: data)
         let loader = PipelineLoader(registry: .standard())
         let initial = loader.load(directory: jobs)
         let engine = Engine(
-            store: store, runner: InProcessRunner(dataDirectory: data), initial: initial,
+            store: store, runner: InProcessRunner(dataDirectory: data, isolation: isolation(data: data, logger: logger)),
+            initial: initial,
             configuration: .init(
                 maxRunningTasks: settings.maxRunningTasks, dataDirectory: data, shutdownGrace: settings.shutdownGrace),
             logger: logger)
@@ -71,15 +64,56 @@ struct Daemon {
         withExtendedLifetime(lock) {}
     }
 
+    /// The data directory holds password hashes, token digests and run params: the daemon's user alone reads it.
+    /// Everything the daemon creates from here on is private (umask 077; tasks get the usual 022 back), and an
+    /// older, wider data directory is narrowed.
     private func prepare(data: URL, jobs: URL) throws(DaemonError) {
+        umask(0o077)
         do {
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         } catch {
             throw DaemonError("cannot create the data directory \(data.path): \((error as NSError).localizedDescription)")
         }
+        guard chmod(data.path, 0o700) == 0 else {
+            throw DaemonError("cannot make the data directory \(data.path) private (chmod 0700): \(String(cString: strerror(errno)))")
+        }
+        for name in ["autooptimize.sqlite", "autooptimize.sqlite-wal", "autooptimize.sqlite-shm"] {
+            chmod(data.appendingPathComponent(name).path, 0o600)
+        }
+        chmod(data.appendingPathComponent("logs").path, 0o700)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: jobs.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DaemonError("the pipelines directory \(jobs.path) does not exist (give another with --jobs)")
+        }
+    }
+
+    /// What tasks get of the daemon. A daemon running as root with no `run_as` runs its tasks as root: said once.
+    private func isolation(data: URL, logger: Logger) -> TaskIsolation {
+        if geteuid() == 0, settings.runAs == nil {
+            logger.warning("the daemon runs as root and no run_as is set: shell tasks run as root too (set run_as in the settings)")
+        }
+        return TaskIsolation(
+            dataDirectory: data, passEnvironment: settings.passEnvironment, runAs: settings.runAs,
+            workspaceRoot: settings.taskWorkspace.map { URL(fileURLWithPath: $0).standardizedFileURL })
+    }
+
+    /// The first start creates `admin`. A generated password goes to a file only the daemon's user can read, never
+    /// to the standard output (which ends up in setup and service logs); the file goes once the password is changed.
+    private func createFirstAdmin(store: Store, data: URL) async throws(DaemonError) {
+        let file = data.appendingPathComponent("initial-admin-password")
+        do {
+            if let password = try await FirstAdmin.ensure(
+                store: store, password: ProcessInfo.processInfo.environment["AUTOOPTIMIZE_ADMIN_PASSWORD"])
+            {
+                try Data((password + "\n").utf8).write(to: file, options: .atomic)
+                chmod(file.path, 0o600)
+                let line = "autooptimize: created user admin; its first password is in \(file.path) (the panel asks for a new one)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            } else if FileManager.default.fileExists(atPath: file.path), try !FirstAdmin.stillUnchanged(store: store) {
+                try? FileManager.default.removeItem(at: file)
+            }
+        } catch {
+            throw DaemonError("could not create the first admin: \(error)")
         }
     }
 

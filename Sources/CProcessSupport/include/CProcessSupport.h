@@ -2,13 +2,34 @@
 #define CPROCESSSUPPORT_H
 
 #include <spawn.h>
+#include <sys/types.h>
 
 /// pipe2(O_CLOEXEC): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set.
 /// Close-on-exec from birth keeps a pipe from leaking into processes other threads spawn meanwhile.
 int cps_pipe_cloexec(int fds[2]);
 
-/// posix_spawn_file_actions_addchdir_np, hidden behind _GNU_SOURCE for the same reason:
-/// lets a child start in its working directory without a chdir of the whole daemon.
-int cps_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+/// What a task process is started with. The child receives exactly three descriptors
+/// (stdin from /dev/null, stdout and stderr to `output`), whatever the daemon holds open.
+struct cps_spawn_request {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    /// NULL: the daemon's working directory.
+    const char *directory;
+    int output;
+    /// The file-creation mask of the child (the daemon's own is 077).
+    mode_t umask;
+    /// Non-zero: switch to uid/gid/groups before exec (the daemon must be root).
+    int switch_identity;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+};
+
+/// Starts a process in a new process group with default signal handling.
+/// Returns 0 and sets *pid, or an errno value; *stage then names the step that failed
+/// ("chdir", "setgroups", "setgid", "setuid", "exec", "fork", "pipe").
+int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **stage);
 
 #endif

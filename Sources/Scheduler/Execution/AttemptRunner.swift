@@ -38,10 +38,12 @@ public struct AttemptRequest: Sendable {
 /// and awaited, so nothing outlives its attempt.
 public struct InProcessRunner: AttemptRunner {
     public let dataDirectory: URL
+    public let isolation: TaskIsolation
     public let logCapBytes: Int
 
-    public init(dataDirectory: URL, logCapBytes: Int = 10 << 20) {
+    public init(dataDirectory: URL, isolation: TaskIsolation? = nil, logCapBytes: Int = 10 << 20) {
         self.dataDirectory = dataDirectory
+        self.isolation = isolation ?? TaskIsolation(dataDirectory: dataDirectory)
         self.logCapBytes = logCapBytes
     }
 
@@ -52,7 +54,7 @@ public struct InProcessRunner: AttemptRunner {
         logger[metadataKey: LogKey.attempt] = "\(request.key.number)"
         let context = JobContext(
             pipeline: request.pipeline, attempt: request.key, logicalDate: request.logicalDate, params: request.params,
-            logger: logger, log: log, dataDirectory: dataDirectory)
+            logger: logger, log: log, dataDirectory: dataDirectory, isolation: isolation)
         let job = request.job
         let stop = request.stop
         let outcome = await withTaskGroup(of: AttemptOutcome?.self) { group in

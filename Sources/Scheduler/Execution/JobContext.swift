@@ -12,12 +12,14 @@ public struct JobContext: Sendable {
     public let logger: Logger
     /// The attempt's log, for jobs that stream a process's output into it.
     public let log: AttemptLog
-    /// Where the job may keep files of its own (the daemon's data directory).
+    /// Where an in-process job may keep files of its own (the daemon's data directory). Never handed to a process.
     public let dataDirectory: URL
+    /// What a job that starts processes gives them: environment, user, working directory.
+    public let isolation: TaskIsolation
 
     public init(
         pipeline: PipelineID, attempt: AttemptKey, logicalDate: Date, params: [String: ParamValue],
-        logger: Logger, log: AttemptLog, dataDirectory: URL
+        logger: Logger, log: AttemptLog, dataDirectory: URL, isolation: TaskIsolation? = nil
     ) {
         self.pipeline = pipeline
         self.attempt = attempt
@@ -26,6 +28,7 @@ public struct JobContext: Sendable {
         self.logger = logger
         self.log = log
         self.dataDirectory = dataDirectory
+        self.isolation = isolation ?? TaskIsolation(dataDirectory: dataDirectory)
     }
 
     public var task: TaskID { attempt.taskRun.task }

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Finds and kills processes an interrupted attempt left running, by the
-/// `AUTOOPTIMIZE_ATTEMPT` and `AUTOOPTIMIZE_DATA_DIR` every shell attempt carries
-/// in its environment: the pair names one attempt of one daemon, so that another
-/// daemon on the same machine never has its tasks killed.
+/// `AUTOOPTIMIZE_ATTEMPT` and `AUTOOPTIMIZE_DAEMON` every shell attempt carries
+/// in its environment: the pair names one attempt of one daemon (its data
+/// directory, `TaskIsolation.daemonMarker`), so that another daemon on the same
+/// machine never has its tasks killed.
 ///
 /// After a `kill -9` of the daemon its children live on; killing them before
 /// the retry is what keeps a task from running twice at once.
@@ -12,7 +13,7 @@ enum LeftoverProcesses {
     @discardableResult
     static func kill(attempt: AttemptKey, dataDirectory: URL) -> Int {
         let needle = Array("AUTOOPTIMIZE_ATTEMPT=\(attempt.marker)\0".utf8)
-        let owner = Array("AUTOOPTIMIZE_DATA_DIR=\(dataDirectory.path)\0".utf8)
+        let owner = Array("AUTOOPTIMIZE_DAEMON=\(TaskIsolation.marker(for: dataDirectory))\0".utf8)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         var killed = 0
         for entry in entries {

@@ -17,6 +17,9 @@ import Yams
 ///   - `log_level` (trace…critical, default "info")
 ///   - `tls_cert`, `tls_key` (paths to PEM files, default none): serve HTTPS with them; both or neither
 ///   - `idle_timeout` (duration, default "30s"): a connection silent this long mid-request or between requests is closed
+///   - `run_as` (user name, default none): when the daemon runs as root, the user its tasks run as
+///   - `pass_env` (list of names, default none): variables of the daemon's environment that tasks also see
+///   - `task_workspace` (path, default the system's temporary directory): where attempts get their working directories
 public struct DaemonSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -31,6 +34,9 @@ public struct DaemonSettings: Sendable, Equatable {
     public var tlsCertificate: String?
     public var tlsKey: String?
     public var idleTimeout: Duration = .seconds(30)
+    public var runAs: String?
+    public var passEnvironment: [String] = []
+    public var taskWorkspace: String?
 
     public init() {}
 
@@ -48,6 +54,9 @@ public struct DaemonSettings: Sendable, Equatable {
         var tlsCert: String?
         var tlsKey: String?
         var idleTimeout: Located<String>?
+        var runAs: Located<String>?
+        var passEnv: [Located<String>]?
+        var taskWorkspace: String?
 
         enum CodingKeys: String, CodingKey {
             case host, port, jobs, data, retention, durability, `static`
@@ -57,6 +66,9 @@ public struct DaemonSettings: Sendable, Equatable {
             case maxRunningTasks = "max_running_tasks"
             case logLevel = "log_level"
             case shutdownGrace = "shutdown_grace"
+            case runAs = "run_as"
+            case passEnv = "pass_env"
+            case taskWorkspace = "task_workspace"
         }
     }
 
@@ -87,6 +99,25 @@ public struct DaemonSettings: Sendable, Equatable {
         settings.idleTimeout = try duration(document.idleTimeout, "idle_timeout", path) ?? settings.idleTimeout
         settings.tlsCertificate = document.tlsCert
         settings.tlsKey = document.tlsKey
+        settings.taskWorkspace = document.taskWorkspace
+        if let located = document.runAs {
+            guard !located.value.isEmpty, !located.value.contains(where: { $0.isWhitespace || $0 == ":" }) else {
+                throw Diagnostic(file: path, line: located.line, message: "run_as must be a user name, not \"\(located.value)\"")
+            }
+            settings.runAs = located.value
+        }
+        for located in document.passEnv ?? [] {
+            guard Self.isVariableName(located.value) else {
+                throw Diagnostic(
+                    file: path, line: located.line, message: "pass_env: \"\(located.value)\" is not an environment variable name")
+            }
+            guard !located.value.hasPrefix("AUTOOPTIMIZE_") else {
+                throw Diagnostic(
+                    file: path, line: located.line,
+                    message: "pass_env: \(located.value) is the daemon's own (AUTOOPTIMIZE_* never passes to tasks)")
+            }
+            settings.passEnvironment.append(located.value)
+        }
         if let located = document.durability {
             guard let value = Store.Durability(rawValue: located.value) else {
                 throw Diagnostic(file: path, line: located.line, message: "durability must be normal or full, not \"\(located.value)\"")
@@ -101,6 +132,13 @@ public struct DaemonSettings: Sendable, Equatable {
             settings.logLevel = located.value
         }
         return settings
+    }
+
+    private static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 
     private static func duration(_ located: Located<String>?, _ key: String, _ path: String) throws(Diagnostic) -> Duration? {

@@ -16,4 +16,9 @@ public enum FirstAdmin {
             at: Date(), actor: "autooptimize", role: "-", action: "user.create", target: "user admin", address: "local", outcome: "ok"))
         return password == nil ? chosen : nil
     }
+
+    /// Whether `admin` still has the first password (so that the file holding it is still of use).
+    public static func stillUnchanged(store: Store) throws -> Bool {
+        try store.user(named: "admin")?.mustChangePassword ?? false
+    }
 }

@@ -18,14 +18,14 @@ final class ChildProcess: Sendable {
 
     /// Starts `argv` with `environment` in `directory`, output into `log`.
     /// - Throws: `JobFailure` when the process cannot be started, saying why.
-    init(argv: [String], environment: [String: String], directory: String?, log: AttemptLog) throws {
+    init(argv: [String], environment: [String: String], directory: String?, identity: TaskIdentity?, log: AttemptLog) throws {
         var pipeDescriptors: [Int32] = [-1, -1]
         guard cps_pipe_cloexec(&pipeDescriptors) == 0 else {
             throw JobFailure("cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         defer { if pipeDescriptors[0] >= 0 { close(pipeDescriptors[0]) } }
         let writeEnd = pipeDescriptors[1]
-        let spawned = Self.spawn(argv: argv, environment: environment, directory: directory, output: writeEnd)
+        let spawned = Self.spawn(argv: argv, environment: environment, directory: directory, identity: identity, output: writeEnd)
         close(writeEnd)
         guard case .success(let pid) = spawned else {
             if case .failure(let error) = spawned { throw error }
@@ -93,46 +93,54 @@ final class ChildProcess: Sendable {
         }
     }
 
-    private static func spawn(
-        argv: [String], environment: [String: String], directory: String?, output: Int32
-    ) -> Result<pid_t, JobFailure> {
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
-        if let directory {
-            cps_spawn_addchdir(&actions, directory)
-        }
-        var defaults = sigset_t()
-        var empty = sigset_t()
-        sigfillset(&defaults)
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    /// The file-creation mask tasks start with: the usual one, not the daemon's own 077.
+    private static let taskUmask: mode_t = 0o022
 
+    private static func spawn(
+        argv: [String], environment: [String: String], directory: String?, identity: TaskIdentity?, output: Int32
+    ) -> Result<pid_t, JobFailure> {
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             cArguments.forEach { free($0) }
             cEnvironment.forEach { free($0) }
         }
+        let groups = identity?.groups ?? []
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
-        guard result == 0 else {
-            if result == ENOENT, let directory, !FileManager.default.fileExists(atPath: directory) {
-                return .failure(JobFailure("working directory \(directory) does not exist"))
+        var stage: UnsafePointer<CChar>?
+        let result = groups.withUnsafeBufferPointer { groupBuffer in
+            cArguments.withUnsafeBufferPointer { arguments in
+                cEnvironment.withUnsafeBufferPointer { variables in
+                    withOptionalCString(directory) { directoryPointer in
+                        var request = cps_spawn_request(
+                            path: cArguments[0], argv: arguments.baseAddress, envp: variables.baseAddress,
+                            directory: directoryPointer, output: output, umask: taskUmask,
+                            switch_identity: identity == nil ? 0 : 1, uid: identity?.uid ?? 0, gid: identity?.gid ?? 0,
+                            groups: groupBuffer.baseAddress, group_count: groupBuffer.count)
+                        return cps_spawn(&request, &pid, &stage)
+                    }
+                }
             }
-            return .failure(JobFailure("cannot start \(argv[0]): \(String(cString: strerror(result)))"))
+        }
+        guard result == 0 else {
+            let step = stage.map { String(cString: $0) } ?? "spawn"
+            let reason = String(cString: strerror(result))
+            switch step {
+            case "chdir" where result == ENOENT:
+                return .failure(JobFailure("working directory \(directory ?? "") does not exist"))
+            case "chdir":
+                return .failure(JobFailure("cannot enter working directory \(directory ?? ""): \(reason)"))
+            case "setgroups", "setgid", "setuid":
+                return .failure(JobFailure("cannot run as \(identity?.name ?? "?") (\(step)): \(reason)"))
+            default:
+                return .failure(JobFailure("cannot start \(argv[0]) (\(step)): \(reason)"))
+            }
         }
         return .success(pid)
     }
+}
+
+private func withOptionalCString<Result>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+    guard let text else { return body(nil) }
+    return text.withCString(body)
 }

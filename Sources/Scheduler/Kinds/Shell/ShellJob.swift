@@ -10,22 +10,32 @@ import Foundation
 ///     env: { REPORT_DIR: /srv/reports }
 ///     workdir: /srv/app
 /// ```
-/// The process sees the daemon's environment, then `env:`, then
+/// The process gets stdin from /dev/null, its output into the log and no other
+/// descriptor; a clean environment (`TaskEnvironment`: the machine's PATH, locale
+/// and zone, what the settings' `pass_env` names, `env:`, then
 /// `AUTOOPTIMIZE_PIPELINE`, `AUTOOPTIMIZE_TASK`, `AUTOOPTIMIZE_RUN_ID`,
-/// `AUTOOPTIMIZE_ATTEMPT`, `AUTOOPTIMIZE_LOGICAL_DATE`, `AUTOOPTIMIZE_DATA_DIR` and one
-/// `AUTOOPTIMIZE_PARAM_<NAME>` per run param.
+/// `AUTOOPTIMIZE_ATTEMPT`, `AUTOOPTIMIZE_LOGICAL_DATE`, `AUTOOPTIMIZE_DAEMON` and one
+/// `AUTOOPTIMIZE_PARAM_<NAME>` per run param); a private working directory, also its
+/// `TMPDIR`, removed when it ends; and, when the daemon runs as root, the user
+/// `run_as` names (the task's own, else the settings').
 public struct ShellJob: JobKind {
     public struct Settings: Decodable, Sendable {
         public var command: String
         public var env: [String: String]?
         public var workdir: String?
+        /// The user to run as when the daemon runs as root; the settings' `run_as` otherwise.
+        public var runAs: String?
         /// Bytes of output kept in the log; the rest is counted and dropped.
         public var maxLogBytes: Int?
         /// How long the process group gets between SIGTERM and SIGKILL when stopped.
         public var killGrace: String?
 
-        public init(command: String, env: [String: String]? = nil, workdir: String? = nil, maxLogBytes: Int? = nil, killGrace: String? = nil) {
+        public init(
+            command: String, env: [String: String]? = nil, workdir: String? = nil, runAs: String? = nil,
+            maxLogBytes: Int? = nil, killGrace: String? = nil
+        ) {
             self.command = command
+            self.runAs = runAs
             self.env = env
             self.workdir = workdir
             self.maxLogBytes = maxLogBytes
@@ -34,6 +44,7 @@ public struct ShellJob: JobKind {
 
         enum CodingKeys: String, CodingKey {
             case command, env, workdir
+            case runAs = "run_as"
             case maxLogBytes = "max_log_bytes"
             case killGrace = "kill_grace"
         }
@@ -61,32 +72,22 @@ public struct ShellJob: JobKind {
     }
 
     public func run(in context: JobContext) async throws {
+        let isolation = context.isolation
+        let identity = try TaskIdentity.forTask(requested: settings.runAs ?? isolation.runAs)
+        let workspace = try TaskWorkspace(
+            root: isolation.workspaceRoot, attempt: context.attempt, pipeline: context.pipeline, owner: identity)
+        defer { workspace.remove() }
+        let environment = TaskEnvironment.build(
+            daemon: ProcessInfo.processInfo.environment, isolation: isolation, identity: identity,
+            workspace: workspace.path, taskEnvironment: settings.env ?? [:], context: context)
         let process = try ChildProcess(
-            argv: ["/bin/sh", "-c", settings.command],
-            environment: environment(for: context),
-            directory: settings.workdir,
-            log: context.log
-        )
+            argv: ["/bin/sh", "-c", settings.command], environment: environment,
+            directory: settings.workdir ?? workspace.path, identity: identity, log: context.log)
         let status = await process.waitForExit(grace: killGrace)
         try Task.checkCancellation()
         guard status == 0 else {
             throw JobFailure(Self.explain(status), exitCode: status)
         }
-    }
-
-    private func environment(for context: JobContext) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(settings.env ?? [:]) { $1 }
-        environment["AUTOOPTIMIZE_PIPELINE"] = context.pipeline.rawValue
-        environment["AUTOOPTIMIZE_TASK"] = context.task.rawValue
-        environment["AUTOOPTIMIZE_RUN_ID"] = context.run.description
-        environment["AUTOOPTIMIZE_ATTEMPT"] = context.attempt.marker
-        environment["AUTOOPTIMIZE_LOGICAL_DATE"] = RFC3339.format(context.logicalDate)
-        environment["AUTOOPTIMIZE_DATA_DIR"] = context.dataDirectory.path
-        for (name, value) in context.params {
-            environment["AUTOOPTIMIZE_PARAM_\(name.uppercased())"] = value.description
-        }
-        return environment
     }
 
     static func explain(_ status: Int32) -> String {

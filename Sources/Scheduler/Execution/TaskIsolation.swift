@@ -1,0 +1,32 @@
+public import Foundation
+import Crypto
+
+/// What a task's process is given of the daemon, and no more: a clean base
+/// environment plus the variables `pass_env` names, the user `run_as` names when
+/// the daemon runs as root, and a private working directory under `workspaceRoot`.
+///
+/// Tasks run other people's code; the daemon holds password hashes, tokens and
+/// its own listening socket. Nothing of that may reach a task by inheritance.
+public struct TaskIsolation: Sendable, Equatable {
+    /// Names of the daemon's environment variables a task also sees (settings `pass_env`).
+    public var passEnvironment: [String]
+    /// The user tasks run as when the daemon runs as root (settings `run_as`); a task's own `run_as` wins.
+    public var runAs: String?
+    /// Where each attempt's private working directory is made (settings `task_workspace`).
+    public var workspaceRoot: URL
+    /// Marks a task's processes as this daemon's (`AUTOOPTIMIZE_DAEMON`), so that recovery after a crash kills
+    /// this daemon's leftovers only. A digest of the data directory's path: the task is not told where that is.
+    public let daemonMarker: String
+
+    public init(dataDirectory: URL, passEnvironment: [String] = [], runAs: String? = nil, workspaceRoot: URL? = nil) {
+        self.passEnvironment = passEnvironment
+        self.runAs = runAs
+        self.workspaceRoot = workspaceRoot ?? FileManager.default.temporaryDirectory
+        self.daemonMarker = Self.marker(for: dataDirectory)
+    }
+
+    static func marker(for dataDirectory: URL) -> String {
+        SHA256.hash(data: Data(dataDirectory.standardizedFileURL.path.utf8)).prefix(12)
+            .map { String(format: "%02x", $0) }.joined()
+    }
+}
