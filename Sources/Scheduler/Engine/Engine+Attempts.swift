@@ -32,7 +32,7 @@ extension Engine {
         running[attemptKey] = RunningAttempt(attempt: attempt, signal: signal, pipeline: active.run.pipeline)
         save(taskRun)
         changes.append(.startAttempt(attempt))
-        notifications.append(.attemptStarted(attempt))
+        notifications.append(.attemptStarted(attempt, pipeline: active.run.pipeline))
 
         let task = active.pipeline.tasks[index]
         actions.append(.launch(AttemptRequest(
@@ -59,7 +59,7 @@ extension Engine {
         attempt.exitCode = outcome.exitCode
         attempt.reason = outcome.reason
         changes.append(.finishAttempt(attempt))
-        notifications.append(.attemptFinished(attempt))
+        notifications.append(.attemptFinished(attempt, pipeline: finished.pipeline))
         logAttempt(attempt, pipeline: finished.pipeline)
         metrics.attemptFinished(pipeline: finished.pipeline, state: attempt.state, seconds: now.timeIntervalSince(attempt.startedAt))
 

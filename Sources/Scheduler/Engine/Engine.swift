@@ -263,7 +263,7 @@ public actor Engine: Service {
     // looks at the store) must still hear of it when the batch is published.
     func save(_ taskRun: TaskRun) {
         changes.append(.updateTaskRun(taskRun))
-        notifications.append(.taskRunChanged(taskRun))
+        notifications.append(.taskRunChanged(taskRun, pipeline: runs[taskRun.key.run]?.run.pipeline ?? PipelineID("")))
     }
 
     func save(_ run: Run) {

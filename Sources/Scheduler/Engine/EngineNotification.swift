@@ -1,12 +1,22 @@
 import Synchronization
 
 /// What the engine tells observers (live panel updates, tests) after it has recorded it.
+/// Each names its pipeline, so that a reader limited to some pipelines hears of those only.
 public enum EngineNotification: Sendable {
     case runChanged(Run)
-    case taskRunChanged(TaskRun)
-    case attemptStarted(Attempt)
-    case attemptFinished(Attempt)
+    case taskRunChanged(TaskRun, pipeline: PipelineID)
+    case attemptStarted(Attempt, pipeline: PipelineID)
+    case attemptFinished(Attempt, pipeline: PipelineID)
     case pipelinesLoaded(loaded: [PipelineID], failures: [Diagnostic])
+
+    /// The pipeline it concerns; `nil` for a reload, which concerns several.
+    public var pipeline: PipelineID? {
+        switch self {
+        case .runChanged(let run): run.pipeline
+        case .taskRunChanged(_, let pipeline), .attemptStarted(_, let pipeline), .attemptFinished(_, let pipeline): pipeline
+        case .pipelinesLoaded: nil
+        }
+    }
 }
 
 /// Fans notifications out to every subscriber; a slow subscriber loses its oldest ones, never blocks the engine.

@@ -20,6 +20,11 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     }
 
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Whether everything `other` may do, this role may do too.
+    public func includes(_ other: Role) -> Bool {
+        Permission.allCases.allSatisfy { !other.allows($0) || allows($0) }
+    }
 }
 
 /// A kind of action, checked against a role.
@@ -48,10 +53,40 @@ public struct Principal: Sendable, Equatable {
         self.pipelines = pipelines
     }
 
-    /// Whether this principal may do `permission`, on `pipeline` when the action concerns one.
-    public func may(_ permission: Permission, on pipeline: PipelineID? = nil) -> Bool {
+    /// What an action concerns, for a principal limited to some pipelines.
+    public enum Concern: Sendable, Equatable {
+        /// One pipeline (its definition, a run of it, a log of it).
+        case pipeline(PipelineID)
+        /// The daemon as a whole (metrics, the audit trail, users): only unscoped principals.
+        case everything
+        /// A list the route narrows to the principal's pipelines itself.
+        case filtered
+    }
+
+    /// Whether this principal is limited to some pipelines.
+    public var isScoped: Bool { pipelines != nil }
+
+    /// Whether this principal may do `permission` on what `concern` names. Anything not shown to lie within a
+    /// scoped principal's pipelines is refused (fail closed).
+    public func may(_ permission: Permission, for concern: Concern) -> Bool {
         guard role.allows(permission) else { return false }
-        guard let pipeline, let pipelines else { return true }
-        return pipelines.contains(pipeline)
+        guard let pipelines else { return true }
+        switch concern {
+        case .pipeline(let pipeline): return pipelines.contains(pipeline)
+        case .everything: return false
+        case .filtered: return true
+        }
+    }
+
+    /// Whether this principal may see `pipeline` (in a list it reads).
+    public func sees(_ pipeline: PipelineID) -> Bool { pipelines?.contains(pipeline) ?? true }
+
+    /// Whether a credential with `role` and `pipelines` (`nil`: all) stays within what this principal may do,
+    /// so that nobody mints a token wider than themselves.
+    public func covers(role other: Role, pipelines others: Set<PipelineID>?) -> Bool {
+        guard role.includes(other) else { return false }
+        guard let pipelines else { return true }
+        guard let others else { return false }
+        return others.isSubset(of: pipelines)
     }
 }

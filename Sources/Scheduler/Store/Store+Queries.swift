@@ -7,6 +7,8 @@ extension Store {
     /// Which runs to list: newest first, `before` a run id for the next page.
     public struct RunFilter: Sendable {
         public var pipeline: PipelineID?
+        /// Only runs of these pipelines (a scoped token's); `nil`: any.
+        public var scope: Set<PipelineID>?
         public var state: RunState?
         public var before: RunID?
         /// Logical dates from `since` (included) to `until` (excluded).
@@ -52,8 +54,12 @@ extension Store {
             ("logicalDate >= ?", filter.since?.timeIntervalSince1970), ("logicalDate < ?", filter.until?.timeIntervalSince1970),
         ]
         let used = given.filter { $0.value != nil }
-        let clauses = used.map(\.clause)
+        var clauses = used.map(\.clause)
         var arguments = StatementArguments(used.map(\.value))
+        if let scope = filter.scope {
+            clauses.append(scope.isEmpty ? "0" : "pipelineID IN (\(Array(repeating: "?", count: scope.count).joined(separator: ", ")))")
+            arguments += StatementArguments(scope.map(\.rawValue))
+        }
         let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments += [filter.limit]
         return try Run.fetchAll(db, "\(condition) ORDER BY id DESC LIMIT ?", arguments)
@@ -79,6 +85,13 @@ extension Store {
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             let byRun = Dictionary(grouping: try TaskRun.fetchAll(db, "WHERE runID IN (\(marks))", StatementArguments(ids)), by: \.key.run)
             return runs.map { ($0, byRun[$0.id] ?? []) }
+        }
+    }
+
+    /// The pipeline a run belongs to: what a scoped token's access to the run is checked against.
+    public func pipeline(of run: RunID) throws(StoreError) -> PipelineID? {
+        try read("the pipeline of run \(run)") { db in
+            try String.fetchOne(db, sql: "SELECT pipelineID FROM run WHERE id = ?", arguments: [run.rawValue]).map { PipelineID($0) }
         }
     }
 

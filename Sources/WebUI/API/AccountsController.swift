@@ -120,11 +120,17 @@ struct AccountsController: Sendable {
         }
     }
 
+    /// A scoped admin token may mint tokens, never one wider than itself (in role or pipelines).
     private func createToken(_ request: Request, _ context: Context) async throws -> Response {
-        try await audit.guarded("token.create", target: "tokens", .administer, context) { principal in
+        try await audit.guarded("token.create", target: "tokens", .administer, for: .filtered, context) { principal in
             let body = try await request.decodeBody(TokenBody.self, context: context, shape: "a JSON object with \"name\", \"role\", optional \"pipelines\" and \"expiresInDays\"")
             if let days = body.expiresInDays, !(1...3650).contains(days) {
                 throw APIError.badRequest("expiresInDays must be 1 to 3650")
+            }
+            guard principal.covers(role: body.role, pipelines: body.pipelines.map { Set($0.map { PipelineID($0) }) }) else {
+                throw APIError(
+                    status: .forbidden, code: "forbidden",
+                    message: "\(principal.name) may not create a token wider than itself (role or pipelines)")
             }
             let secret = SecretToken.generate(prefix: "ao_")
             let now = Date()

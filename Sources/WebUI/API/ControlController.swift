@@ -21,14 +21,15 @@ struct ControlController: Sendable {
     }
 
     private func guarded<T>(
-        _ action: String, _ target: String, pipeline: PipelineID?, _ context: Context, _ body: (Principal) async throws -> T
+        _ action: String, _ target: String, _ concern: Principal.Concern, _ context: Context, _ body: (Principal) async throws -> T
     ) async throws -> T {
-        try await audit.guarded(action, target: target, .operate, on: pipeline, context, body)
+        try await audit.guarded(action, target: target, .operate, for: concern, context, body)
     }
 
-    /// The pipeline a run belongs to, for token scopes; unknown runs are refused by the engine itself.
-    private func pipeline(of run: RunID) -> PipelineID? {
-        (try? store.run(run))??.run.pipeline
+    /// What acting on a run concerns: its pipeline. An unknown run concerns no pipeline a scope could allow (the
+    /// engine answers 404 to anyone else); a store that cannot be read answers 500, never an unchecked action.
+    private func concern(of run: RunID) throws -> Principal.Concern {
+        try store.pipeline(of: run).map { .pipeline($0) } ?? .everything
     }
 
     /// Runs an engine request, turning its refusals into JSON errors with the right status.
@@ -47,7 +48,7 @@ struct ControlController: Sendable {
 
     private func trigger(_ request: Request, _ context: Context) async throws -> Response {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
-        return try await guarded("run.trigger", "pipeline \(pipeline)", pipeline: pipeline, context) { principal in
+        return try await guarded("run.trigger", "pipeline \(pipeline)", .pipeline(pipeline), context) { principal in
             let trigger = try await request.decodeBody(TriggerBody.self, context: context, shape: "a JSON object with optional \"params\" and \"idempotencyKey\"")
             let result = try await engineCall {
                 try await engine.trigger(TriggerRequest(
@@ -60,7 +61,7 @@ struct ControlController: Sendable {
 
     private func pause(_ request: Request, _ context: Context, _ paused: Bool) async throws -> PipelineStateView {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
-        return try await guarded(paused ? "pipeline.pause" : "pipeline.unpause", "pipeline \(pipeline)", pipeline: pipeline, context) { _ in
+        return try await guarded(paused ? "pipeline.pause" : "pipeline.unpause", "pipeline \(pipeline)", .pipeline(pipeline), context) { _ in
             let state = try await engineCall { try await engine.setPaused(pipeline, paused) }
             return PipelineStateView(id: state.id.rawValue, paused: state.paused)
         }
@@ -68,7 +69,7 @@ struct ControlController: Sendable {
 
     private func backfill(_ request: Request, _ context: Context) async throws -> RunList {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
-        return try await guarded("pipeline.backfill", "pipeline \(pipeline)", pipeline: pipeline, context) { _ in
+        return try await guarded("pipeline.backfill", "pipeline \(pipeline)", .pipeline(pipeline), context) { _ in
             let backfill = try await request.decodeBody(
                 BackfillBody.self, context: context, shape: "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
             guard let from = RFC3339.parse(backfill.from), let to = RFC3339.parse(backfill.to) else {
@@ -83,14 +84,14 @@ struct ControlController: Sendable {
 
     private func cancel(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
-        return try await guarded("run.cancel", "run \(id)", pipeline: pipeline(of: id), context) { principal in
+        return try await guarded("run.cancel", "run \(id)", try concern(of: id), context) { principal in
             RunSummary(try await engineCall { try await engine.cancel(id, by: principal.name) })
         }
     }
 
     private func rerun(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
-        return try await guarded("run.rerun", "run \(id)", pipeline: pipeline(of: id), context) { _ in
+        return try await guarded("run.rerun", "run \(id)", try concern(of: id), context) { _ in
             let rerun = try await request.decodeBody(RerunBody.self, context: context, shape: "a JSON object with an optional \"task\"")
             return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }) })
         }
@@ -99,7 +100,7 @@ struct ControlController: Sendable {
     private func mark(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
         let task = TaskID(context.parameters.get("task") ?? "")
-        return try await guarded("task.mark", "run \(id) task \(task)", pipeline: pipeline(of: id), context) { principal in
+        return try await guarded("task.mark", "run \(id) task \(task)", try concern(of: id), context) { principal in
             let mark = try await request.decodeBody(MarkBody.self, context: context, shape: "a JSON object with \"state\": succeeded or failed")
             guard let state = TaskRunState(rawValue: mark.state) else {
                 throw APIError.badRequest("state must be succeeded or failed, not \"\(mark.state)\"")

@@ -15,13 +15,13 @@ struct LiveEvents: Sendable {
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("events") { request, context in
-            _ = try context.require(.read)
+            let principal = try context.require(.read, for: .filtered)
             let limit = try request.uri.queryParameters.integer("limit", in: 1...1_000_000)
-            return stream(limit: limit)
+            return stream(limit: limit, for: principal)
         }
     }
 
-    private func stream(limit: Int?) -> Response {
+    private func stream(limit: Int?, for principal: Principal) -> Response {
         let notifications = engine.notifications(buffer: 1000)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -35,7 +35,8 @@ struct LiveEvents: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await notification in notifications.cancelOnGracefulShutdown() {
-                        if let (event, data) = Self.encode(notification) { continuation.yield("event: \(event)\ndata: \(data)\n\n") }
+                        guard let visible = Self.visible(notification, to: principal) else { continue }
+                        if let (event, data) = Self.encode(visible) { continuation.yield("event: \(event)\ndata: \(data)\n\n") }
                     }
                     continuation.finish()
                 }
@@ -58,6 +59,17 @@ struct LiveEvents: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// What of `notification` a principal limited to some pipelines may hear: their own pipelines' events, and of a
+    /// reload the pipelines it sees (never other files' load errors).
+    static func visible(_ notification: EngineNotification, to principal: Principal) -> EngineNotification? {
+        guard principal.isScoped else { return notification }
+        if case .pipelinesLoaded(let loaded, _) = notification {
+            return .pipelinesLoaded(loaded: loaded.filter(principal.sees), failures: [])
+        }
+        guard let pipeline = notification.pipeline, principal.sees(pipeline) else { return nil }
+        return notification
+    }
+
     private static func encode(_ notification: EngineNotification) -> (String, String)? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -67,10 +79,10 @@ struct LiveEvents: Sendable {
         case .runChanged(let run):
             name = "run"
             encoded = try? encoder.encode(RunSummary(run))
-        case .taskRunChanged(let taskRun):
+        case .taskRunChanged(let taskRun, _):
             name = "task"
             encoded = try? encoder.encode(TaskEvent(run: taskRun.key.run.rawValue, task: taskRun.key.task.rawValue, state: taskRun.state.rawValue, reason: taskRun.reason))
-        case .attemptStarted(let attempt), .attemptFinished(let attempt):
+        case .attemptStarted(let attempt, _), .attemptFinished(let attempt, _):
             name = "attempt"
             encoded = try? encoder.encode(AttemptEvent(
                 run: attempt.key.taskRun.run.rawValue, task: attempt.key.taskRun.task.rawValue, number: attempt.key.number,

@@ -37,7 +37,7 @@ struct LogFollow: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await notification in notifications.cancelOnGracefulShutdown() {
-                        if case .attemptFinished(let finished) = notification, finished.key == key { break }
+                        if case .attemptFinished(let finished, _) = notification, finished.key == key { break }
                     }
                     // Also reached when the daemon shuts down: the stream then ends with what was written.
                     ended.value.store(true, ordering: .releasing)

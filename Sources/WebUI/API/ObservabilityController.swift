@@ -16,8 +16,7 @@ struct ObservabilityController: Sendable {
             return try await metrics()
         }
         api.get("runs/:id/tasks/:task/log") { request, context in
-            _ = try context.require(.read)
-            return try log(request, context)
+            try log(request, context)
         }
         api.get("audit") { request, context in
             _ = try context.require(.audit)
@@ -58,7 +57,9 @@ struct ObservabilityController: Sendable {
         let number = try query.integer("attempt", in: 1...Int.max)
         let offset = try query.integer("offset", in: 0...Int.max) ?? 0
         let length = try query.integer("length", in: 0...(1 << 20)) ?? (1 << 20)
-        if try query.flag("follow") == true {
+        let follow = try query.flag("follow") == true
+        try context.requireRead(run: RunID(id), in: store)
+        if follow {
             return try LogFollow(engine: engine, store: store).response(run: RunID(id), task: task, attempt: number, offset: offset)
         }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }

@@ -10,24 +10,21 @@ struct ReadController: Sendable {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("health") { _, _ in try await health() }
         group.get("pipelines") { _, context in
-            _ = try context.require(.read)
-            return try await pipelines()
+            try await pipelines(try context.require(.read, for: .filtered))
         }
         group.get("pipelines/:id") { _, context in
-            _ = try context.require(.read)
-            return try await pipeline(context)
+            let principal = try context.require(.read, for: .pipeline(PipelineID(context.parameters.get("id") ?? "")))
+            return try await pipeline(context, principal)
         }
         group.get("pipelines/:id/grid") { request, context in
-            _ = try context.require(.read)
+            _ = try context.require(.read, for: .pipeline(PipelineID(context.parameters.get("id") ?? "")))
             return try await grid(request, context)
         }
         group.get("runs") { request, context in
-            _ = try context.require(.read)
-            return try runs(request)
+            try runs(request, try context.require(.read, for: .filtered))
         }
         group.get("runs/:id") { request, context in
-            _ = try context.require(.read)
-            return try await run(request, context)
+            try await run(request, context)
         }
     }
 
@@ -36,21 +33,24 @@ struct ReadController: Sendable {
         return Health(status: "ok", activeRuns: status.activeRuns, runningAttempts: status.runningAttempts, queuedTasks: status.queuedTasks)
     }
 
-    private func pipelines() async throws -> PipelineList {
+    /// The pipelines the principal may see; files that failed to load name no pipeline, so only unscoped principals see them.
+    private func pipelines(_ principal: Principal) async throws -> PipelineList {
         let now = Date()
-        let loaded = await engine.pipelineList()
+        let loaded = await engine.pipelineList().filter { principal.sees($0.pipeline.id) }
         let recent = try store.recentRuns(of: loaded.map(\.pipeline.id), limit: 10)
         let list = loaded.map { pipeline, state in PipelineSummary(pipeline, state: state, lastRuns: recent[pipeline.id] ?? [], now: now) }
-        let broken = await engine.brokenFiles().mapValues { $0.map(\.description) }
+        let broken = principal.isScoped ? [:] : await engine.brokenFiles().mapValues { $0.map(\.description) }
         return PipelineList(pipelines: list, brokenFiles: broken)
     }
 
-    private func pipeline(_ context: AppRequestContext) async throws -> PipelineDetail {
+    /// One pipeline with its definition; read-only roles get it with the values of `env:` masked.
+    private func pipeline(_ context: AppRequestContext, _ principal: Principal) async throws -> PipelineDetail {
         let (pipeline, state) = try await loadedPipeline(context)
         let recent = try store.recentRuns(of: [pipeline.id], limit: 10)[pipeline.id] ?? []
+        let definition = principal.role.allows(.operate) ? pipeline.source.text : DefinitionRedaction.maskingEnvironment(pipeline.source.text)
         return PipelineDetail(
             pipeline: PipelineSummary(pipeline, state: state, lastRuns: recent, now: Date()), taskDetails: pipeline.tasks.map(TaskView.init),
-            definition: pipeline.source.text)
+            definition: definition)
     }
 
     private func grid(_ request: Request, _ context: AppRequestContext) async throws -> GridPage {
@@ -73,10 +73,11 @@ struct ReadController: Sendable {
         return found
     }
 
-    private func runs(_ request: Request) throws -> RunPage {
+    private func runs(_ request: Request, _ principal: Principal) throws -> RunPage {
         let query = request.uri.queryParameters
         var filter = try Self.filter(query, defaultLimit: 50)
         filter.pipeline = query.get("pipeline").map { PipelineID(String($0)) }
+        filter.scope = principal.pipelines
         let runs = try store.runs(filter)
         return RunPage(runs: runs.map(RunSummary.init), nextBefore: runs.count == filter.limit ? runs.last?.id.rawValue : nil)
     }
@@ -96,7 +97,9 @@ struct ReadController: Sendable {
     /// so that CI can trigger and block on the result.
     private func run(_ request: Request, _ context: AppRequestContext) async throws -> RunDetailView {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
-        if let seconds = try request.uri.queryParameters.integer("wait", in: 0...600) {
+        let wait = try request.uri.queryParameters.integer("wait", in: 0...600)
+        try context.requireRead(run: RunID(id), in: store)
+        if let seconds = wait {
             try await waitForEnd(RunID(id), seconds: seconds)
         }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }

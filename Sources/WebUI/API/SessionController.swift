@@ -33,7 +33,7 @@ struct SessionController: Sendable {
     func register(on group: RouterGroup<Context>) {
         group.post("session") { request, context in try await login(request, context) }
         group.get("session") { _, context in
-            let principal = try context.require(.read)
+            let principal = try context.require(.read, for: .filtered)
             return SessionView(
                 name: principal.name, role: principal.role.rawValue, csrfToken: context.session?.csrfToken,
                 mustChangePassword: context.mustChangePassword)

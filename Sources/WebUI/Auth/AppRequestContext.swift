@@ -21,15 +21,36 @@ public struct AppRequestContext: RequestContext {
     /// The bodies the API accepts are small; anything bigger is refused before it is read.
     public var maxUploadSize: Int { 64 * 1024 }
 
-    /// The principal, when it may do `permission` (on `pipeline`); otherwise 401 or 403.
-    func require(_ permission: Permission, on pipeline: PipelineID? = nil) throws -> Principal {
+    /// The principal, when it may do `permission` on what `concern` names; otherwise 401 or 403.
+    /// The default concerns the whole daemon, so a route that forgets its scope refuses scoped tokens.
+    func require(_ permission: Permission, for concern: Principal.Concern = .everything) throws -> Principal {
         guard let principal else { throw APIError.unauthorized }
-        guard principal.may(permission, on: pipeline) else {
-            let scope = pipeline.map { " on pipeline \"\($0)\"" } ?? ""
-            throw APIError(
-                status: .forbidden, code: "forbidden",
-                message: "\(principal.name) (\(principal.role.rawValue)) may not \(permission.rawValue)\(scope)")
+        guard principal.may(permission, for: concern) else {
+            let message: String
+            switch concern {
+            case .pipeline(let pipeline) where principal.role.allows(permission):
+                message = "\(principal.name) may not \(permission.rawValue) pipeline \"\(pipeline)\" (it is limited to \(Self.list(principal)))"
+            case .everything where principal.role.allows(permission):
+                message = "\(principal.name) is limited to \(Self.list(principal)); this covers every pipeline"
+            default:
+                message = "\(principal.name) (\(principal.role.rawValue)) may not \(permission.rawValue)"
+            }
+            throw APIError(status: .forbidden, code: "forbidden", message: message)
         }
         return principal
+    }
+
+    /// Reading a run (its detail, its logs) concerns its pipeline. An unknown run is a 404 to anyone allowed to read.
+    func requireRead(run: RunID, in store: Store) throws {
+        guard let pipeline = try store.pipeline(of: run) else {
+            _ = try require(.read, for: .filtered)
+            throw APIError.notFound("unknown run \(run)")
+        }
+        _ = try require(.read, for: .pipeline(pipeline))
+    }
+
+    private static func list(_ principal: Principal) -> String {
+        let names = (principal.pipelines ?? []).map(\.rawValue).sorted()
+        return names.isEmpty ? "no pipeline" : "pipelines " + names.joined(separator: ", ")
     }
 }

@@ -26,15 +26,15 @@ struct AuditRecorder: Sendable {
         }
     }
 
-    /// Checks the caller may do `permission` (on `pipeline`), then runs `body`; the outcome,
+    /// Checks the caller may do `permission` on what `concern` names, then runs `body`; the outcome,
     /// refusals included, goes to the audit trail.
     func guarded<T>(
-        _ action: String, target: String, _ permission: Permission, on pipeline: PipelineID? = nil, _ context: AppRequestContext,
-        _ body: (Principal) async throws -> T
+        _ action: String, target: String, _ permission: Permission, for concern: Principal.Concern = .everything,
+        _ context: AppRequestContext, _ body: (Principal) async throws -> T
     ) async throws -> T {
         let principal: Principal
         do {
-            principal = try context.require(permission, on: pipeline)
+            principal = try context.require(permission, for: concern)
         } catch let error as APIError {
             refused(action, target: target, context: context, error: error)
             throw error

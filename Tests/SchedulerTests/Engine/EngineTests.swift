@@ -31,8 +31,8 @@ import Testing
             var order: [String] = []
             for await notification in notifications {
                 switch notification {
-                case .attemptStarted(let attempt): order.append("start \(attempt.key.taskRun.task)")
-                case .attemptFinished(let attempt): order.append("end \(attempt.key.taskRun.task)")
+                case .attemptStarted(let attempt, _): order.append("start \(attempt.key.taskRun.task)")
+                case .attemptFinished(let attempt, _): order.append("end \(attempt.key.taskRun.task)")
                 case .runChanged(let changed) where changed.id == run.id && changed.state.isFinished: break
                 default: continue
                 }

@@ -16,9 +16,24 @@ import Testing
 
     @Test func aTokenScopedToPipelinesActsOnThoseOnly() {
         let ci = Principal(name: "ci", role: .operator, kind: .apiToken(id: 1), pipelines: [PipelineID("africa")])
-        #expect(ci.may(.operate, on: PipelineID("africa")))
-        #expect(!ci.may(.operate, on: PipelineID("stream")))
-        #expect(!ci.may(.administer))
+        #expect(ci.may(.operate, for: .pipeline(PipelineID("africa"))))
+        #expect(!ci.may(.operate, for: .pipeline(PipelineID("stream"))))
+        #expect(!ci.may(.administer, for: .filtered))
+        // What concerns every pipeline, or cannot be tied to one, is refused to a scoped token (fail closed).
+        #expect(!ci.may(.read, for: .everything))
+        #expect(ci.may(.read, for: .filtered))
+    }
+
+    @Test func nobodyCoversACredentialWiderThanThemselves() {
+        let scopedAdmin = Principal(name: "t", role: .admin, kind: .apiToken(id: 1), pipelines: [PipelineID("a"), PipelineID("b")])
+        #expect(scopedAdmin.covers(role: .operator, pipelines: [PipelineID("a")]))
+        #expect(!scopedAdmin.covers(role: .operator, pipelines: nil))
+        #expect(!scopedAdmin.covers(role: .viewer, pipelines: [PipelineID("c")]))
+        let operatorUser = Principal(name: "o", role: .operator, kind: .user)
+        #expect(operatorUser.covers(role: .viewer, pipelines: nil))
+        #expect(!operatorUser.covers(role: .auditor, pipelines: nil))
+        #expect(!operatorUser.covers(role: .admin, pipelines: [PipelineID("a")]))
+        #expect(Role.admin.includes(.auditor) && !Role.auditor.includes(.operator))
     }
 
     @Test func usersAreUniqueByName() throws {
