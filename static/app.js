@@ -247,7 +247,10 @@ function passwordPage(forced) {
     const f = new FormData(event.target);
     if (f.get("new") !== f.get("again")) { message.textContent = "the two new passwords differ"; return; }
     try {
-      await api("POST", "/api/v1/session/password", { current: f.get("current"), new: f.get("new") });
+      // The change ends every session of this user, this one too: the answer carries the new one's CSRF token.
+      const session = await api("POST", "/api/v1/session/password", { current: f.get("current"), new: f.get("new") });
+      state.csrf = session.csrfToken;
+      sessionStorage.setItem("csrf", state.csrf);
       toast("password changed");
       if (forced) { location.hash = "#/"; await start(); } else { event.target.reset(); }
     } catch (error) { message.textContent = error.message; }

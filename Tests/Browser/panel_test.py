@@ -26,6 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("AUTOOPTIMIZE_BIN", ROOT / ".build/debug/autooptimize"))
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS", ROOT / ".build/browser-artifacts"))
 PASSWORD = "browser test password"
+ADMIN_OWN_PASSWORD = "the admin's own phrase"
 
 
 def wait_for(condition, what, seconds=30):
@@ -99,6 +100,13 @@ def main():
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.save_screenshot(str(ARTIFACTS / "1-sign-in.png"))
             driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+            # A password that sat in the environment is for the first sign-in only: the panel asks for a new one,
+            # and the session it starts (a new one: the change rotates it) carries on.
+            wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Choose your password']")))
+            driver.find_element(By.ID, "current").send_keys(PASSWORD)
+            driver.find_element(By.ID, "new").send_keys(ADMIN_OWN_PASSWORD)
+            driver.find_element(By.ID, "again").send_keys(ADMIN_OWN_PASSWORD, Keys.ENTER)
 
             wait.until(conditions.element_to_be_clickable((By.LINK_TEXT, "browser"))).click()
             field = wait.until(conditions.visibility_of_element_located((By.ID, "param-greeting")))

@@ -20,6 +20,14 @@ import WebUI
         #expect(try await FirstAdmin.ensure(store: store, password: "from the environment") == nil)
         let admin = try #require(try store.user(named: "admin"))
         #expect(try await PasswordHasher.verify("from the environment", against: admin.passwordHash))
-        #expect(!admin.mustChangePassword, "a password the operator chose need not be changed")
+        #expect(admin.mustChangePassword, "a password that sat in an environment is for the first sign-in only")
+    }
+
+    @Test func aPasswordFromTheEnvironmentObeysTheRules() async throws {
+        let store = try Store.inMemory()
+        for weak in ["short", String(repeating: "é", count: 40), "twelve chars\u{0}and more"] {
+            await #expect(throws: FirstAdminError.self) { try await FirstAdmin.ensure(store: store, password: weak) }
+        }
+        #expect(try store.userCount() == 0)
     }
 }

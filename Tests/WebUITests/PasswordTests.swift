@@ -60,9 +60,17 @@ import WebUI
             #expect(try await change("a wrong guess!!", "my own secret phrase").status == .unprocessableContent)
             #expect(try await change("given by the admin", "short").status == .unprocessableContent)
             #expect(try await change("given by the admin", "given by the admin").status == .unprocessableContent)
-            #expect(try await change("given by the admin", "my own secret phrase").status == .noContent)
+            let changed = try await change("given by the admin", "my own secret phrase")
+            #expect(changed.status == .ok)
 
-            #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: first).status == .ok)
+            // The session is rotated: the answer starts a new one, and every earlier one, this one included, ends.
+            let cookie = String(try #require(changed.headers[.setCookie]).split(separator: ";")[0])
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: changed.body).utf8)) as? [String: Any])
+            var rotated: HTTPFields = [.cookie: cookie, .contentType: "application/json"]
+            rotated[.init("X-CSRF-Token")!] = try #require(body["csrfToken"] as? String)
+            #expect(cookie != first[.cookie])
+            #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: rotated).status == .ok)
+            #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: first).status == .unauthorized)
             #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: second).status == .unauthorized)
             _ = try await signIn(client, "ana", "my own secret phrase")
             let outcomes = try harness.store.auditEvents().filter { $0.action == "user.password" }.map(\.outcome)

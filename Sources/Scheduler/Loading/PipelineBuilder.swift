@@ -203,6 +203,7 @@ struct PipelineBuilder {
         }
     }
 
+    /// Letters, digits, `_` and `-`, 1 to 100 of them: what pipeline, task and param ids may be.
     static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.count <= 100
             && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "_" || $0 == "-" }

@@ -68,6 +68,9 @@ struct AccountsController: Sendable {
         let items: [Item]
     }
 
+    /// Tokens expire: 90 days unless the request says otherwise (1 to 3650).
+    static let defaultTokenDays = 90
+
     func register(on group: RouterGroup<Context>) {
         group.get("users") { _, context in
             _ = try context.require(.administer)
@@ -86,6 +89,7 @@ struct AccountsController: Sendable {
     private func createUser(_ request: Request, _ context: Context) async throws -> Response {
         try await audit.guarded("user.create", target: "users", .administer, context) { _ in
             let body = try await request.decodeBody(UserBody.self, context: context, shape: "a JSON object with \"name\", \"role\" and \"password\"")
+            if let problem = AccountNames.problem(withUser: body.name) { throw APIError(status: .unprocessableContent, code: "bad_name", message: problem) }
             try PasswordRules.check(body.password)
             guard try store.user(named: body.name) == nil else {
                 throw APIError(status: .conflict, code: "conflict", message: "user \"\(body.name)\" exists")
@@ -100,7 +104,10 @@ struct AccountsController: Sendable {
     /// An admin changes a user's role, disables or enables it, or sets a password it must change;
     /// the user's sessions end. The last enabled admin cannot be demoted or disabled.
     private func changeUser(_ request: Request, _ context: Context) async throws -> Response {
-        let name = context.parameters.get("name") ?? ""
+        // Path segments arrive percent-encoded; an invalid name cannot be a user's (and is not written to the trail).
+        let raw = context.parameters.get("name") ?? ""
+        let decoded = raw.removingPercentEncoding ?? raw
+        let name = AccountNames.problem(withUser: decoded) == nil ? decoded : "(invalid name)"
         return try await audit.guarded("user.update", target: "user \(name)", .administer, context) { _ in
             let change = try await request.decodeBody(
                 UserChange.self, context: context, shape: "a JSON object with any of \"role\", \"disabled\" and \"password\"")
@@ -127,6 +134,9 @@ struct AccountsController: Sendable {
             if let days = body.expiresInDays, !(1...3650).contains(days) {
                 throw APIError.badRequest("expiresInDays must be 1 to 3650")
             }
+            if let problem = AccountNames.problem(withToken: body.name) ?? body.pipelines.flatMap(AccountNames.problem(withScope:)) {
+                throw APIError(status: .unprocessableContent, code: "bad_name", message: problem)
+            }
             guard principal.covers(role: body.role, pipelines: body.pipelines.map { Set($0.map { PipelineID($0) }) }) else {
                 throw APIError(
                     status: .forbidden, code: "forbidden",
@@ -136,7 +146,8 @@ struct AccountsController: Sendable {
             let now = Date()
             let token = try store.createToken(APIToken(
                 name: body.name, digest: SecretToken.digest(secret), role: body.role, pipelines: body.pipelines?.map { PipelineID($0) },
-                createdBy: principal.name, createdAt: now, expiresAt: body.expiresInDays.map { now.addingTimeInterval(Double($0) * 86400) }))
+                createdBy: principal.name, createdAt: now,
+                expiresAt: now.addingTimeInterval(Double(body.expiresInDays ?? Self.defaultTokenDays) * 86400)))
             return try TokenView(token, secret: secret).response(from: request, context: context).with(status: .created)
         }
     }

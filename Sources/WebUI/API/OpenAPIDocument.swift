@@ -75,8 +75,9 @@ enum OpenAPIDocument {
         op("post", "/api/v1/session", "Sign in (sets the session cookie)", nil, body: "LoginBody", responses: [(200, "SessionView")]),
         op("get", "/api/v1/session", "Who is signed in, with the session's CSRF token", "read", responses: [(200, "SessionView")]),
         op("delete", "/api/v1/session", "Sign out", "read", responses: [(204, nil)]),
-        op("post", "/api/v1/session/password", "Change the signed-in user's password (ends the user's other sessions)", "read",
-           body: "PasswordBody", responses: [(204, nil)]),
+        op("post", "/api/v1/session/password",
+           "Change the signed-in user's password; every session of theirs ends and the answer starts a new one", "read",
+           body: "PasswordBody", responses: [(200, "SessionView")]),
         op("get", "/api/v1/users", "Users", "administer", responses: [(200, "UserList")]),
         op("post", "/api/v1/users", "Create a user", "administer", body: "UserBody", responses: [(201, "UserView")]),
         op("patch", "/api/v1/users/{name}", "Change a user's role, disable or enable it, or set a password it must change", "administer",
@@ -166,13 +167,18 @@ enum OpenAPIDocument {
         if operation.body != nil { errors.append((413, "a body over 64 KiB")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
         if operation.method == "post", operation.permission == "operate" { errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline")] }
-        if operation.path == "/api/v1/session", operation.method == "post" { errors += [(401, "wrong name or password"), (429, "too many failed sign-ins")] }
-        if operation.path == "/api/v1/session/password" { errors.append((422, "the current password is wrong or the new one too short")) }
+        if operation.path == "/api/v1/session", operation.method == "post" {
+            errors += [(401, "wrong name or password"), (415, "a body that is not JSON"), (429, "too many sign-ins (see Retry-After)")]
+        }
+        if operation.path == "/api/v1/session/password" {
+            errors += [(422, "the current password is wrong, or the new one too short or too long for bcrypt"), (429, "too many wrong passwords")]
+        }
+        if operation.path == "/api/v1/tokens", operation.method == "post" { errors.append((422, "a token name or pipeline list that is not allowed")) }
         if operation.path.hasPrefix("/api/v1/users"), operation.method != "get" {
             errors.append((409, operation.method == "post" ? "the name is taken" : "it would leave no enabled admin"))
         }
         if ["/api/v1/users", "/api/v1/users/{name}"].contains(operation.path), operation.method != "get" {
-            errors.append((422, "a password shorter than 12 characters"))
+            errors.append((422, "a password shorter than 12 characters or longer than bcrypt takes, or a bad user name"))
         }
         return errors
     }
@@ -255,16 +261,20 @@ enum OpenAPIDocument {
             "LoginBody": object(["name": string, "password": string], required: ["name", "password"]),
             "SessionView": object(["name": string, "role": string, "csrfToken": ["type": ["string", "null"]], "mustChangePassword": boolean],
                                   required: ["name", "role"]),
-            "PasswordBody": object(["current": string, "new": ["type": "string", "minLength": 12]], required: ["current", "new"]),
+            "PasswordBody": object(["current": string, "new": ["type": "string", "minLength": 12, "maxLength": 72]], required: ["current", "new"]),
             "UserChange": object(["role": ["type": ["string", "null"], "enum": ["viewer", "operator", "admin", "auditor", NSNull()]],
-                                  "disabled": ["type": ["boolean", "null"]], "password": ["type": ["string", "null"], "minLength": 12]]),
-            "UserBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
-                                "password": ["type": "string", "minLength": 12]], required: ["name", "role", "password"]),
+                                  "disabled": ["type": ["boolean", "null"]], "password": ["type": ["string", "null"], "minLength": 12, "maxLength": 72]]),
+            "UserBody": object(["name": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"],
+                                "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
+                                "password": ["type": "string", "minLength": 12, "maxLength": 72]], required: ["name", "role", "password"]),
             "UserView": object(["name": string, "role": string, "disabled": boolean, "mustChangePassword": boolean]),
             "UserList": object(["items": list("UserView")]),
-            "TokenBody": object(["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
-                                 "pipelines": ["type": ["array", "null"], "items": string],
-                                 "expiresInDays": ["type": ["integer", "null"], "minimum": 1, "maximum": 3650]], required: ["name", "role"]),
+            "TokenBody": object(["name": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]([ -~]*[!-~])?$"],
+                                 "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
+                                 "pipelines": ["type": ["array", "null"], "minItems": 1, "maxItems": 100,
+                                               "items": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"]],
+                                 "expiresInDays": ["type": ["integer", "null"], "minimum": 1, "maximum": 3650,
+                                                   "description": "default 90"]], required: ["name", "role"]),
             "TokenView": object(["id": integer, "name": string, "role": string, "pipelines": ["type": ["array", "null"], "items": string],
                                  "expiresAt": optionalTime, "revoked": boolean, "token": ["type": ["string", "null"]]]),
             "TokenList": object(["items": list("TokenView")]),

@@ -42,34 +42,63 @@ struct SessionController: Sendable {
         group.post("session/password") { request, context in try await changePassword(request, context) }
     }
 
+    /// Signs in. Wrong name or password answer alike and take alike (an unknown name is checked against a dummy
+    /// hash); the attempt counts against the limits before the password is checked; only JSON is accepted, so
+    /// that no cross-site form can post here; a session cookie the browser still holds is ignored.
     private func login(_ request: Request, _ context: Context) async throws -> Response {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            throw APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: "sign in with a JSON body (Content-Type: application/json)")
+        }
         let body = try await request.decodeBody(LoginBody.self, context: context, shape: "a JSON object with \"name\" and \"password\"")
-        return try await audit.record("session.login", target: "user \(body.name)", by: nil, actor: body.name, context: context) {
-            if let wait = await limiter.retryAfter(user: body.name, address: context.address) {
-                throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "too many failed sign-ins; try again in \(wait) s")
+        // Only a valid name reaches the trail and the limiter: what an anonymous client can make the daemon keep is bounded.
+        let validName = AccountNames.problem(withUser: body.name) == nil
+        let name = validName ? body.name : "(invalid name)"
+        return try await audit.record("session.login", target: "user \(name)", by: nil, actor: name, context: context) {
+            guard validName else { throw Self.badCredentials }
+            if let wait = await limiter.admit(user: name, address: context.address) {
+                throw APIError.tooManyAttempts("too many sign-ins", retryAfter: wait)
             }
-            guard let user = try store.user(named: body.name), !user.disabled,
-                try await PasswordHasher.verify(body.password, against: user.passwordHash)
-            else {
-                await limiter.recordFailure(user: body.name, address: context.address)
-                throw APIError(status: .unauthorized, code: "bad_credentials", message: "wrong name or password")
+            let user: User?
+            do {
+                user = try await verifiedUser(name, body.password)
+            } catch {
+                await limiter.settle(user: name, address: context.address, succeeded: false)
+                throw error
             }
-            await limiter.recordSuccess(user: body.name, address: context.address)
-            let secret = SecretToken.generate()
-            let now = Date()
-            let session = Session(digest: SecretToken.digest(secret), userID: user.id, csrfToken: SecretToken.generate(), createdAt: now, lastSeenAt: now)
-            try store.saveSession(session)
-            var response = try SessionView(
-                name: user.name, role: user.role.rawValue, csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword
-            ).response(from: request, context: context)
-            response.setCookie(try Cookie.validated(
-                name: AuthenticationMiddleware.cookieName, value: secret, maxAge: Int(AuthenticationMiddleware.absoluteTimeout), path: "/",
-                secure: secureCookies, httpOnly: true, sameSite: .strict))
-            return response
+            await limiter.settle(user: name, address: context.address, succeeded: user != nil)
+            guard let user else { throw Self.badCredentials }
+            return try startSession(for: user, request, context)
         }
     }
 
-    /// A signed-in user changes their own password, proving the current one; their other sessions end.
+    private static let badCredentials = APIError(status: .unauthorized, code: "bad_credentials", message: "wrong name or password")
+
+    /// The enabled user `name` when `password` is theirs. Takes one bcrypt check whether or not the user exists.
+    private func verifiedUser(_ name: String, _ password: String) async throws -> User? {
+        let user = try store.user(named: name)
+        let matches = try await PasswordHasher.verify(password, against: user?.passwordHash)
+        guard let user, matches, !user.disabled, PasswordRules.fitsBcrypt(password) else { return nil }
+        return user
+    }
+
+    /// A new session for `user`: its cookie and, in the body, its CSRF token.
+    private func startSession(for user: User, _ request: Request, _ context: Context, replacing old: Session? = nil) throws -> Response {
+        let secret = SecretToken.generate()
+        let now = Date()
+        let session = Session(digest: SecretToken.digest(secret), userID: user.id, csrfToken: SecretToken.generate(), createdAt: now, lastSeenAt: now)
+        try store.saveSession(session)
+        if let old { try store.deleteSession(digest: old.digest) }
+        var response = try SessionView(
+            name: user.name, role: user.role.rawValue, csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword
+        ).response(from: request, context: context)
+        response.setCookie(try Cookie.validated(
+            name: SessionCookie.name(secure: secureCookies), value: secret, maxAge: Int(AuthenticationMiddleware.absoluteTimeout), path: "/",
+            secure: secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// A signed-in user changes their own password, proving the current one. Every session of theirs ends,
+    /// this one included: the answer carries a new session (cookie and CSRF token), so a stolen cookie dies here.
     private func changePassword(_ request: Request, _ context: Context) async throws -> Response {
         let body = try await request.decodeBody(PasswordBody.self, context: context, shape: "a JSON object with \"current\" and \"new\"")
         guard let principal = context.principal, let session = context.session, principal.kind == .user else {
@@ -78,18 +107,25 @@ struct SessionController: Sendable {
                 : APIError(status: .forbidden, code: "forbidden", message: "only a user signed in to the panel has a password to change")
         }
         return try await audit.record("user.password", target: "user \(principal.name)", by: principal, context: context) {
-            if let wait = await limiter.retryAfter(user: principal.name, address: context.address) {
-                throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "too many wrong passwords; try again in \(wait) s")
+            if let wait = await limiter.admit(user: principal.name, address: context.address) {
+                throw APIError.tooManyAttempts("too many wrong passwords", retryAfter: wait)
             }
-            guard var user = try store.user(named: principal.name), try await PasswordHasher.verify(body.current, against: user.passwordHash) else {
-                await limiter.recordFailure(user: principal.name, address: context.address)
+            let verified: User?
+            do {
+                verified = try await verifiedUser(principal.name, body.current)
+            } catch {
+                await limiter.settle(user: principal.name, address: context.address, succeeded: false)
+                throw error
+            }
+            await limiter.settle(user: principal.name, address: context.address, succeeded: verified != nil)
+            guard var user = verified else {
                 throw APIError(status: .unprocessableContent, code: "bad_password", message: "the current password is wrong")
             }
             try PasswordRules.check(body.new, replacing: body.current)
             user.passwordHash = try await PasswordHasher.hash(body.new)
             user.mustChangePassword = false
             _ = try store.updateUser(user, keeping: session.digest)
-            return Response(status: .noContent)
+            return try startSession(for: user, request, context, replacing: session)
         }
     }
 
@@ -99,7 +135,7 @@ struct SessionController: Sendable {
             try store.deleteSession(digest: session.digest)
             var response = Response(status: .noContent)
             response.setCookie(try Cookie.validated(
-                name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
+                name: SessionCookie.name(secure: secureCookies), value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
             return response
         }
     }

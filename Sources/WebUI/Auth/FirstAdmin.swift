@@ -4,14 +4,18 @@ public import Scheduler
 /// The first start of a daemon creates an `admin` user, so that somebody can sign in.
 public enum FirstAdmin {
     /// Creates `admin` when the store has no user; its password is `password` when given
-    /// (`AUTOOPTIMIZE_ADMIN_PASSWORD`), else a random one that must be changed at the first sign-in.
+    /// (`AUTOOPTIMIZE_ADMIN_PASSWORD`, which must obey the password rules), else a random one. Either is for the
+    /// first sign-in only: it sat in an environment or a file, so the panel then asks for a new one.
     /// - Returns: the generated password, to be shown once; `nil` when none was generated.
+    /// - Throws: `FirstAdminError` when the given password breaks the rules.
     public static func ensure(store: Store, password: String?) async throws -> String? {
         guard try store.userCount() == 0 else { return nil }
+        if let password, let problem = PasswordRules.problem(with: password) {
+            throw FirstAdminError(description: "AUTOOPTIMIZE_ADMIN_PASSWORD is refused: \(problem)")
+        }
         let chosen = password ?? String(SecretToken.generate().prefix(24))
-        // A generated password is for one sign-in: the panel then asks for a new one.
         _ = try store.createUser(User(
-            name: "admin", role: .admin, passwordHash: try await PasswordHasher.hash(chosen), createdAt: Date(), mustChangePassword: password == nil))
+            name: "admin", role: .admin, passwordHash: try await PasswordHasher.hash(chosen), createdAt: Date(), mustChangePassword: true))
         try store.appendAudit(AuditEvent(
             at: Date(), actor: "autooptimize", role: "-", action: "user.create", target: "user admin", address: "local", outcome: "ok"))
         return password == nil ? chosen : nil
@@ -21,4 +25,9 @@ public enum FirstAdmin {
     public static func stillUnchanged(store: Store) throws -> Bool {
         try store.user(named: "admin")?.mustChangePassword ?? false
     }
+}
+
+/// Why the first admin could not be made.
+public struct FirstAdminError: Error, CustomStringConvertible {
+    public let description: String
 }

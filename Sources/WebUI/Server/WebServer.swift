@@ -44,7 +44,7 @@ public func buildRouter(
         router.add(middleware: FileMiddleware(staticDirectory, searchForIndexHtml: true, logger: logger))
     }
     let audit = AuditRecorder(store: store)
-    router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit))
+    router.add(middleware: AuthenticationMiddleware(store: store, credential: credential, audit: audit, secure: secure))
     let api = router.group("api/v1")
     api.get("openapi.json") { _, _ in
         var headers = HTTPFields()
