@@ -254,7 +254,9 @@ public actor Engine: Service {
 
     // MARK: - Recording helpers
 
+    /// Answers after the batch commits; a success's audit entry commits in that same batch.
     func reply<Value: Sendable>(_ reply: Reply<Value>, _ result: Result<Value, EngineError>) {
+        if case .success = result, let audit = reply.audit { changes.append(.appendAudit(audit)) }
         actions.append(.reply { reply(result) })
     }
 

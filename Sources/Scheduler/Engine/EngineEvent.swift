@@ -26,12 +26,15 @@ enum EngineTimer: Sendable, Hashable {
     case drainDeadline
 }
 
-/// The answer to a request event, given once the changes it made are in the store.
+/// The answer to a request event, given once the changes it made are in the store; with the request's audit
+/// record, which a success commits in the same transaction as those changes.
 struct Reply<Value: Sendable>: Sendable {
     private let continuation: CheckedContinuation<Result<Value, EngineError>, Never>
+    let audit: AuditRecord?
 
-    init(_ continuation: CheckedContinuation<Result<Value, EngineError>, Never>) {
+    init(_ continuation: CheckedContinuation<Result<Value, EngineError>, Never>, audit: AuditRecord? = nil) {
         self.continuation = continuation
+        self.audit = audit
     }
 
     func callAsFunction(_ result: Result<Value, EngineError>) { continuation.resume(returning: result) }

@@ -5,8 +5,8 @@ import GRDB
 
 extension Store {
     /// Adds a user; returns it with its id. A taken name is a `StoreError` (SQLite's UNIQUE constraint).
-    public func createUser(_ user: User) throws(StoreError) -> User {
-        try write("create user \(user.name)") { db in
+    public func createUser(_ user: User, audit: AuditRecord? = nil) throws(StoreError) -> User {
+        try write("create user \(user.name)", audit: audit) { db in
             try db.execute(
                 sql: "INSERT INTO user (name, role, passwordHash, createdAt, disabled, mustChangePassword) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
@@ -42,8 +42,9 @@ extension Store {
     /// admin remains (two admins demoting each other at once cannot both succeed). A new password,
     /// a new role or disabling ends the user's sessions but `keeping` (the one that changed its own
     /// password), so that nobody stays signed in on the strength of what was changed.
-    public func updateUser(_ user: User, keeping session: String? = nil) throws(StoreError) -> UserUpdate {
-        try write("update user \(user.name)") { db in
+    /// A refused update (unknown user, last admin) writes nothing, its audit record included.
+    public func updateUser(_ user: User, keeping session: String? = nil, audit: AuditRecord? = nil) throws(StoreError) -> UserUpdate {
+        let outcome = try write("update user \(user.name)") { db -> UserUpdate in
             guard let old = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.id]).map(User.init(row:)) else {
                 return .unknownUser
             }
@@ -58,8 +59,11 @@ extension Store {
             if old.passwordHash != user.passwordHash || old.role != user.role || user.disabled {
                 try db.execute(sql: "DELETE FROM session WHERE userID = ? AND digest IS NOT ?", arguments: [user.id, session])
             }
+            if let audit { try Self.insertAudit(audit.event, in: db) }
             return .updated
         }
+        if case .updated = outcome { audit?.markWritten() }
+        return outcome
     }
 
     public func users() throws(StoreError) -> [User] {
@@ -70,8 +74,8 @@ extension Store {
         try read("the number of users") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user") ?? 0 }
     }
 
-    public func saveSession(_ session: Session) throws(StoreError) {
-        try write("record a session") { db in
+    public func saveSession(_ session: Session, audit: AuditRecord? = nil) throws(StoreError) {
+        try write("record a session", audit: audit) { db in
             try db.execute(
                 sql: """
                     INSERT INTO session (digest, userID, csrfToken, createdAt, lastSeenAt) VALUES (?, ?, ?, ?, ?)
@@ -97,13 +101,13 @@ extension Store {
         }
     }
 
-    public func deleteSession(digest: String) throws(StoreError) {
-        try write("end a session") { db in try db.execute(sql: "DELETE FROM session WHERE digest = ?", arguments: [digest]) }
+    public func deleteSession(digest: String, audit: AuditRecord? = nil) throws(StoreError) {
+        try write("end a session", audit: audit) { db in try db.execute(sql: "DELETE FROM session WHERE digest = ?", arguments: [digest]) }
     }
 
-    /// Adds an API token; returns it with its id.
-    public func createToken(_ token: APIToken) throws(StoreError) -> APIToken {
-        try write("create API token \(token.name)") { db in
+    /// Adds an API token; returns it with its id. Its audit entry's target is prefixed with that id ("token 7 …").
+    public func createToken(_ token: APIToken, audit: AuditRecord? = nil) throws(StoreError) -> APIToken {
+        let created = try write("create API token \(token.name)") { db in
             try db.execute(
                 sql: """
                     INSERT INTO apiToken (name, digest, role, pipelines, createdBy, createdAt, expiresAt, revokedAt)
@@ -114,8 +118,15 @@ extension Store {
                             token.revokedAt?.timeIntervalSince1970])
             var created = token
             created.id = db.lastInsertedRowID
+            if let audit {
+                var event = audit.event
+                event.target = "token \(created.id) \(event.target)"
+                try Self.insertAudit(event, in: db)
+            }
             return created
         }
+        audit?.markWritten()
+        return created
     }
 
     public func token(digest: String) throws(StoreError) -> APIToken? {
@@ -128,11 +139,15 @@ extension Store {
         try read("API tokens") { db in try Row.fetchAll(db, sql: "SELECT * FROM apiToken ORDER BY id").map(APIToken.init(row:)) }
     }
 
-    /// Revokes a token; returns `false` when there is no such token.
-    public func revokeToken(id: Int64, at now: Date) throws(StoreError) -> Bool {
-        try write("revoke API token \(id)") { db in
+    /// Revokes a token; returns `false` when there is no such token (and writes nothing, its audit record included).
+    public func revokeToken(id: Int64, at now: Date, audit: AuditRecord? = nil) throws(StoreError) -> Bool {
+        let revoked = try write("revoke API token \(id)") { db in
             try db.execute(sql: "UPDATE apiToken SET revokedAt = COALESCE(revokedAt, ?) WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if let audit { try Self.insertAudit(audit.event, in: db) }
+            return true
         }
+        if revoked { audit?.markWritten() }
+        return revoked
     }
 }

@@ -4,20 +4,26 @@ import GRDB
 // MARK: - The audit trail: append-only, hash-chained
 
 extension Store {
-    /// Appends an event, chained to the previous one by its hash.
+    /// Appends an event on its own (a refusal, or a request that changed nothing), chained to the previous one.
     @discardableResult
     public func appendAudit(_ event: AuditEvent) throws(StoreError) -> AuditEvent {
-        try write("record the audit event \(event.action) on \(event.target)") { db in
-            let previous = try String.fetchOne(db, sql: "SELECT hash FROM auditEvent ORDER BY id DESC LIMIT 1") ?? ""
-            var entry = event
-            entry.hash = Self.chainHash(previous: previous, entry)
-            try db.execute(
-                sql: "INSERT INTO auditEvent (at, actor, role, action, target, address, outcome, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.action, entry.target, entry.address,
-                            entry.outcome, entry.hash])
-            entry.id = db.lastInsertedRowID
-            return entry
-        }
+        try write("record the audit event \(event.action) on \(event.target)") { db in try Self.insertAudit(event, in: db) }
+    }
+
+    /// Appends `event` inside the caller's transaction, chained to the previous entry by its hash. Entries are
+    /// appended by one writer at a time (SQLite's), so the chain has no forks.
+    @discardableResult
+    static func insertAudit(_ event: AuditEvent, in db: Database) throws -> AuditEvent {
+        let previous = try String.fetchOne(db, sql: "SELECT hash FROM auditEvent ORDER BY id DESC LIMIT 1") ?? ""
+        var entry = event
+        entry.hash = chainHash(previous: previous, entry)
+        try db.cachedStatement(
+            sql: "INSERT INTO auditEvent (at, actor, role, action, target, address, outcome, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.action, entry.target, entry.address, entry.outcome, entry.hash,
+        ])
+        entry.id = db.lastInsertedRowID
+        return entry
     }
 
     /// Events oldest first, after `id` (for export and paging).

@@ -12,6 +12,7 @@ extension Store {
             try await writer.write { db in
                 for change in changes { try Self.apply(change, in: db) }
             }
+            Self.markAuditsWritten(changes)
         } catch {
             throw StoreError(doing: "record \(Self.summary(of: changes))", underlying: error)
         }
@@ -23,9 +24,14 @@ extension Store {
             try writer.write { db in
                 for change in changes { try Self.apply(change, in: db) }
             }
+            Self.markAuditsWritten(changes)
         } catch {
             throw StoreError(doing: "record \(Self.summary(of: changes))", underlying: error)
         }
+    }
+
+    private static func markAuditsWritten(_ changes: [StoreChange]) {
+        for case .appendAudit(let record) in changes { record.markWritten() }
     }
 
     private static func summary(of changes: [StoreChange]) -> String {
@@ -37,12 +43,15 @@ extension Store {
             case .updateTaskRun(let taskRun): "the state of \(taskRun.key)"
             case .startAttempt(let attempt), .finishAttempt(let attempt): "\(attempt.key)"
             case .savePipeline(let state): "the state of pipeline \(state.id)"
+            case .appendAudit(let record): "the audit event \(record.event.action) on \(record.event.target)"
             }
         return changes.count == 1 ? what : "\(what) and \(changes.count - 1) other changes"
     }
 
     private static func apply(_ change: StoreChange, in db: Database) throws {
         switch change {
+        case .appendAudit(let record):
+            try insertAudit(record.event, in: db)
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest,

@@ -73,10 +73,17 @@ public struct Store: Sendable {
         }
     }
 
-    /// One write transaction, its failure named after what was being done.
-    func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+    /// One write transaction, its failure named after what was being done; with `audit`, the audit event is
+    /// appended in the same transaction, so that the change cannot be kept without its entry in the trail.
+    func write<T: Sendable>(_ what: String, audit: AuditRecord? = nil, _ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.write(body)
+            let result = try writer.write { db in
+                let result = try body(db)
+                if let audit { try Self.insertAudit(audit.event, in: db) }
+                return result
+            }
+            audit?.markWritten()
+            return result
         } catch {
             throw StoreError(doing: what, underlying: error)
         }

@@ -11,4 +11,6 @@ public enum StoreChange: Sendable {
     case finishAttempt(Attempt)
     /// A pipeline's paused flag, last scheduled instant and load error.
     case savePipeline(PipelineState)
+    /// The audit entry of the request whose changes share this batch's transaction.
+    case appendAudit(AuditRecord)
 }

@@ -87,16 +87,17 @@ struct AccountsController: Sendable {
     }
 
     private func createUser(_ request: Request, _ context: Context) async throws -> Response {
-        try await audit.guarded("user.create", target: "users", .administer, context) { _ in
+        try await audit.guarded("user.create", target: "a new user", .administer, context) { _, record in
             let body = try await request.decodeBody(UserBody.self, context: context, shape: "a JSON object with \"name\", \"role\" and \"password\"")
             if let problem = AccountNames.problem(withUser: body.name) { throw APIError(status: .unprocessableContent, code: "bad_name", message: problem) }
+            record.describe("user \(body.name) (role \(body.role.rawValue))")
             try PasswordRules.check(body.password)
             guard try store.user(named: body.name) == nil else {
                 throw APIError(status: .conflict, code: "conflict", message: "user \"\(body.name)\" exists")
             }
             let user = try store.createUser(User(
                 name: body.name, role: body.role, passwordHash: try await PasswordHasher.hash(body.password), createdAt: Date(),
-                mustChangePassword: true))
+                mustChangePassword: true), audit: record)
             return try UserView(user).response(from: request, context: context).with(status: .created)
         }
     }
@@ -108,10 +109,11 @@ struct AccountsController: Sendable {
         let raw = context.parameters.get("name") ?? ""
         let decoded = raw.removingPercentEncoding ?? raw
         let name = AccountNames.problem(withUser: decoded) == nil ? decoded : "(invalid name)"
-        return try await audit.guarded("user.update", target: "user \(name)", .administer, context) { _ in
+        return try await audit.guarded("user.update", target: "user \(name)", .administer, context) { _, record in
             let change = try await request.decodeBody(
                 UserChange.self, context: context, shape: "a JSON object with any of \"role\", \"disabled\" and \"password\"")
             guard var user = try store.user(named: name) else { throw APIError.notFound("unknown user \(name)") }
+            record.describe("user \(name): " + Self.describe(change, of: user))
             user.role = change.role ?? user.role
             user.disabled = change.disabled ?? user.disabled
             if let password = change.password {
@@ -119,7 +121,7 @@ struct AccountsController: Sendable {
                 user.passwordHash = try await PasswordHasher.hash(password)
                 user.mustChangePassword = true
             }
-            switch try store.updateUser(user) {
+            switch try store.updateUser(user, audit: record) {
             case .updated: return try UserView(user).response(from: request, context: context)
             case .unknownUser: throw APIError.notFound("unknown user \(name)")
             case .lastAdmin: throw APIError(status: .conflict, code: "conflict", message: "\(name) is the last enabled admin")
@@ -128,8 +130,17 @@ struct AccountsController: Sendable {
     }
 
     /// A scoped admin token may mint tokens, never one wider than itself (in role or pipelines).
+    /// What a change does to a user, for the audit trail: "role viewer → operator; disabled; password reset".
+    private static func describe(_ change: UserChange, of user: User) -> String {
+        var parts: [String] = []
+        if let role = change.role, role != user.role { parts.append("role \(user.role.rawValue) → \(role.rawValue)") }
+        if let disabled = change.disabled, disabled != user.disabled { parts.append(disabled ? "disabled" : "enabled") }
+        if change.password != nil { parts.append("password reset") }
+        return parts.isEmpty ? "no change" : parts.joined(separator: "; ")
+    }
+
     private func createToken(_ request: Request, _ context: Context) async throws -> Response {
-        try await audit.guarded("token.create", target: "tokens", .administer, for: .filtered, context) { principal in
+        try await audit.guarded("token.create", target: "a new token", .administer, for: .filtered, context) { principal, record in
             let body = try await request.decodeBody(TokenBody.self, context: context, shape: "a JSON object with \"name\", \"role\", optional \"pipelines\" and \"expiresInDays\"")
             if let days = body.expiresInDays, !(1...3650).contains(days) {
                 throw APIError.badRequest("expiresInDays must be 1 to 3650")
@@ -137,6 +148,9 @@ struct AccountsController: Sendable {
             if let problem = AccountNames.problem(withToken: body.name) ?? body.pipelines.flatMap(AccountNames.problem(withScope:)) {
                 throw APIError(status: .unprocessableContent, code: "bad_name", message: problem)
             }
+            let expiresInDays = body.expiresInDays ?? Self.defaultTokenDays
+            record.describe(
+                "\"\(body.name)\" (role \(body.role.rawValue), pipelines \(body.pipelines?.joined(separator: ", ") ?? "all"), \(expiresInDays) days)")
             guard principal.covers(role: body.role, pipelines: body.pipelines.map { Set($0.map { PipelineID($0) }) }) else {
                 throw APIError(
                     status: .forbidden, code: "forbidden",
@@ -147,15 +161,19 @@ struct AccountsController: Sendable {
             let token = try store.createToken(APIToken(
                 name: body.name, digest: SecretToken.digest(secret), role: body.role, pipelines: body.pipelines?.map { PipelineID($0) },
                 createdBy: principal.name, createdAt: now,
-                expiresAt: now.addingTimeInterval(Double(body.expiresInDays ?? Self.defaultTokenDays) * 86400)))
+                expiresAt: now.addingTimeInterval(Double(expiresInDays) * 86400)), audit: record)
             return try TokenView(token, secret: secret).response(from: request, context: context).with(status: .created)
         }
     }
 
     private func revokeToken(_ context: Context) async throws -> Response {
         let id = context.parameters.get("id", as: Int64.self) ?? -1
-        return try await audit.guarded("token.revoke", target: "token \(id)", .administer, context) { _ in
-            guard try store.revokeToken(id: id, at: Date()) else { throw APIError.notFound("unknown token \(id)") }
+        return try await audit.guarded("token.revoke", target: "token \(id)", .administer, context) { _, record in
+            if let token = try store.tokens().first(where: { $0.id == id }) {
+                record.describe(
+                    "token \(id) \"\(token.name)\" (role \(token.role.rawValue), pipelines \(token.pipelines?.map(\.rawValue).joined(separator: ", ") ?? "all"))")
+            }
+            guard try store.revokeToken(id: id, at: Date(), audit: record) else { throw APIError.notFound("unknown token \(id)") }
             return Response(status: .noContent)
         }
     }

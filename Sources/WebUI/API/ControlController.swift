@@ -21,7 +21,8 @@ struct ControlController: Sendable {
     }
 
     private func guarded<T>(
-        _ action: String, _ target: String, _ concern: Principal.Concern, _ context: Context, _ body: (Principal) async throws -> T
+        _ action: String, _ target: String, _ concern: Principal.Concern, _ context: Context,
+        _ body: (Principal, AuditRecord) async throws -> T
     ) async throws -> T {
         try await audit.guarded(action, target: target, .operate, for: concern, context, body)
     }
@@ -48,12 +49,13 @@ struct ControlController: Sendable {
 
     private func trigger(_ request: Request, _ context: Context) async throws -> Response {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
-        return try await guarded("run.trigger", "pipeline \(pipeline)", .pipeline(pipeline), context) { principal in
+        return try await guarded("run.trigger", "pipeline \(pipeline)", .pipeline(pipeline), context) { principal, record in
             let trigger = try await request.decodeBody(TriggerBody.self, context: context, shape: "a JSON object with optional \"params\" and \"idempotencyKey\"")
             let result = try await engineCall {
                 try await engine.trigger(TriggerRequest(
                     pipeline: pipeline, params: trigger.params ?? [:],
-                    idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? trigger.idempotencyKey, requestedBy: principal.name))
+                    idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? trigger.idempotencyKey, requestedBy: principal.name),
+                    audit: record)
             }
             return try RunSummary(result.run).response(from: request, context: context).with(status: result.created ? .created : .ok)
         }
@@ -61,22 +63,22 @@ struct ControlController: Sendable {
 
     private func pause(_ request: Request, _ context: Context, _ paused: Bool) async throws -> PipelineStateView {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
-        return try await guarded(paused ? "pipeline.pause" : "pipeline.unpause", "pipeline \(pipeline)", .pipeline(pipeline), context) { _ in
-            let state = try await engineCall { try await engine.setPaused(pipeline, paused) }
+        return try await guarded(paused ? "pipeline.pause" : "pipeline.unpause", "pipeline \(pipeline)", .pipeline(pipeline), context) { _, record in
+            let state = try await engineCall { try await engine.setPaused(pipeline, paused, audit: record) }
             return PipelineStateView(id: state.id.rawValue, paused: state.paused)
         }
     }
 
     private func backfill(_ request: Request, _ context: Context) async throws -> RunList {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
-        return try await guarded("pipeline.backfill", "pipeline \(pipeline)", .pipeline(pipeline), context) { _ in
+        return try await guarded("pipeline.backfill", "pipeline \(pipeline)", .pipeline(pipeline), context) { _, record in
             let backfill = try await request.decodeBody(
                 BackfillBody.self, context: context, shape: "a JSON object with \"from\" and \"to\" (RFC 3339) and optional \"params\"")
             guard let from = RFC3339.parse(backfill.from), let to = RFC3339.parse(backfill.to) else {
                 throw APIError.badRequest("\"from\" and \"to\" must be RFC 3339 times like 2025-03-01T00:00:00Z")
             }
             let runs = try await engineCall {
-                try await engine.backfill(BackfillRequest(pipeline: pipeline, from: from, to: to, params: backfill.params ?? [:]))
+                try await engine.backfill(BackfillRequest(pipeline: pipeline, from: from, to: to, params: backfill.params ?? [:]), audit: record)
             }
             return RunList(runs: runs.map(RunSummary.init))
         }
@@ -84,28 +86,28 @@ struct ControlController: Sendable {
 
     private func cancel(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
-        return try await guarded("run.cancel", "run \(id)", try concern(of: id), context) { principal in
-            RunSummary(try await engineCall { try await engine.cancel(id, by: principal.name) })
+        return try await guarded("run.cancel", "run \(id)", try concern(of: id), context) { principal, record in
+            RunSummary(try await engineCall { try await engine.cancel(id, by: principal.name, audit: record) })
         }
     }
 
     private func rerun(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
-        return try await guarded("run.rerun", "run \(id)", try concern(of: id), context) { _ in
+        return try await guarded("run.rerun", "run \(id)", try concern(of: id), context) { _, record in
             let rerun = try await request.decodeBody(RerunBody.self, context: context, shape: "a JSON object with an optional \"task\"")
-            return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }) })
+            return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }, audit: record) })
         }
     }
 
     private func mark(_ request: Request, _ context: Context) async throws -> RunSummary {
         let id = try runID(context)
         let task = TaskID(context.parameters.get("task") ?? "")
-        return try await guarded("task.mark", "run \(id) task \(task)", try concern(of: id), context) { principal in
+        return try await guarded("task.mark", "run \(id) task \(task)", try concern(of: id), context) { principal, record in
             let mark = try await request.decodeBody(MarkBody.self, context: context, shape: "a JSON object with \"state\": succeeded or failed")
             guard let state = TaskRunState(rawValue: mark.state) else {
                 throw APIError.badRequest("state must be succeeded or failed, not \"\(mark.state)\"")
             }
-            return RunSummary(try await engineCall { try await engine.mark(id, task: task, as: state, by: principal.name) })
+            return RunSummary(try await engineCall { try await engine.mark(id, task: task, as: state, by: principal.name, audit: record) })
         }
     }
 }

@@ -118,7 +118,7 @@ struct ObservabilityController: Sendable {
 
     /// The whole trail as JSON lines, with the chain's verification in `X-Audit-Chain`. The export itself is audited.
     private func export(_ context: Context) async throws -> Response {
-        try await audit.guarded("audit.export", target: "audit trail", .audit, context) { _ in
+        try await audit.guarded("audit.export", target: "audit trail", .audit, context) { _, _ in
             let broken = try store.verifyAuditChain()
             var body = ByteBuffer()
             let encoder = JSONEncoder()

@@ -53,7 +53,7 @@ struct SessionController: Sendable {
         // Only a valid name reaches the trail and the limiter: what an anonymous client can make the daemon keep is bounded.
         let validName = AccountNames.problem(withUser: body.name) == nil
         let name = validName ? body.name : "(invalid name)"
-        return try await audit.record("session.login", target: "user \(name)", by: nil, actor: name, context: context) {
+        return try await audit.record("session.login", target: "user \(name)", by: nil, actor: name, context: context) { record in
             guard validName else { throw Self.badCredentials }
             if let wait = await limiter.admit(user: name, address: context.address) {
                 throw APIError.tooManyAttempts("too many sign-ins", retryAfter: wait)
@@ -67,7 +67,7 @@ struct SessionController: Sendable {
             }
             await limiter.settle(user: name, address: context.address, succeeded: user != nil)
             guard let user else { throw Self.badCredentials }
-            return try startSession(for: user, request, context)
+            return try startSession(for: user, request, context, audit: record)
         }
     }
 
@@ -82,11 +82,13 @@ struct SessionController: Sendable {
     }
 
     /// A new session for `user`: its cookie and, in the body, its CSRF token.
-    private func startSession(for user: User, _ request: Request, _ context: Context, replacing old: Session? = nil) throws -> Response {
+    private func startSession(
+        for user: User, _ request: Request, _ context: Context, replacing old: Session? = nil, audit: AuditRecord? = nil
+    ) throws -> Response {
         let secret = SecretToken.generate()
         let now = Date()
         let session = Session(digest: SecretToken.digest(secret), userID: user.id, csrfToken: SecretToken.generate(), createdAt: now, lastSeenAt: now)
-        try store.saveSession(session)
+        try store.saveSession(session, audit: audit)
         if let old { try store.deleteSession(digest: old.digest) }
         var response = try SessionView(
             name: user.name, role: user.role.rawValue, csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword
@@ -106,7 +108,7 @@ struct SessionController: Sendable {
                 ? APIError.unauthorized
                 : APIError(status: .forbidden, code: "forbidden", message: "only a user signed in to the panel has a password to change")
         }
-        return try await audit.record("user.password", target: "user \(principal.name)", by: principal, context: context) {
+        return try await audit.record("user.password", target: "user \(principal.name)", by: principal, context: context) { record in
             if let wait = await limiter.admit(user: principal.name, address: context.address) {
                 throw APIError.tooManyAttempts("too many wrong passwords", retryAfter: wait)
             }
@@ -124,15 +126,15 @@ struct SessionController: Sendable {
             try PasswordRules.check(body.new, replacing: body.current)
             user.passwordHash = try await PasswordHasher.hash(body.new)
             user.mustChangePassword = false
-            _ = try store.updateUser(user, keeping: session.digest)
+            _ = try store.updateUser(user, keeping: session.digest, audit: record)
             return try startSession(for: user, request, context, replacing: session)
         }
     }
 
     private func logout(_ context: Context) async throws -> Response {
         guard let session = context.session else { throw APIError.unauthorized }
-        return try await audit.record("session.logout", target: "session", by: context.principal, context: context) {
-            try store.deleteSession(digest: session.digest)
+        return try await audit.record("session.logout", target: "session", by: context.principal, context: context) { record in
+            try store.deleteSession(digest: session.digest, audit: record)
             var response = Response(status: .noContent)
             response.setCookie(try Cookie.validated(
                 name: SessionCookie.name(secure: secureCookies), value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))

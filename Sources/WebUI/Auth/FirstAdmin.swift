@@ -14,10 +14,12 @@ public enum FirstAdmin {
             throw FirstAdminError(description: "AUTOOPTIMIZE_ADMIN_PASSWORD is refused: \(problem)")
         }
         let chosen = password ?? String(SecretToken.generate().prefix(24))
-        _ = try store.createUser(User(
-            name: "admin", role: .admin, passwordHash: try await PasswordHasher.hash(chosen), createdAt: Date(), mustChangePassword: true))
-        try store.appendAudit(AuditEvent(
-            at: Date(), actor: "autooptimize", role: "-", action: "user.create", target: "user admin", address: "local", outcome: "ok"))
+        let audit = AuditRecord(AuditEvent(
+            at: Date(), actor: "autooptimize", role: "-", action: "user.create", target: "user admin (role admin)", address: "local",
+            outcome: "ok"))
+        _ = try store.createUser(
+            User(name: "admin", role: .admin, passwordHash: try await PasswordHasher.hash(chosen), createdAt: Date(), mustChangePassword: true),
+            audit: audit)
         return password == nil ? chosen : nil
     }
 

@@ -81,3 +81,50 @@ import Testing
         #expect(try store.verifyAuditChain() == 2)
     }
 }
+
+/// An audit entry commits with the change it records: when the entry cannot be written, the change is not made.
+@Suite struct AuditInTheSameTransactionTests {
+    private let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    private func record(_ action: String) -> AuditRecord {
+        AuditRecord(AuditEvent(at: now, actor: "ana", role: "admin", action: action, target: "t", address: "127.0.0.1", outcome: "ok"))
+    }
+
+    /// Makes every audit insert fail, as a full disk or a broken trail would.
+    private func breakTheTrail(_ store: Store) throws {
+        try store.writer.write { db in
+            try db.execute(sql: "CREATE TRIGGER auditEvent_broken BEFORE INSERT ON auditEvent BEGIN SELECT RAISE(ABORT, 'the trail is broken'); END")
+        }
+    }
+
+    @Test func aChangeWhoseAuditCannotBeWrittenIsNotMade() throws {
+        let store = try Store.inMemory()
+        try breakTheTrail(store)
+        let user = User(name: "bob", role: .viewer, passwordHash: "x", createdAt: now)
+        let creation = record("user.create")
+        #expect(throws: StoreError.self) { try store.createUser(user, audit: creation) }
+        #expect(try store.user(named: "bob") == nil)
+        #expect(!creation.isWritten)
+        let token = APIToken(name: "ci", digest: "d", role: .viewer, pipelines: nil, createdBy: "ana", createdAt: now)
+        #expect(throws: StoreError.self) { try store.createToken(token, audit: record("token.create")) }
+        #expect(try store.tokens().isEmpty)
+        let run = Run(id: RunID(1), pipeline: PipelineID("p"), trigger: .manual, logicalDate: now, state: .queued, createdAt: now)
+        #expect(throws: StoreError.self) { try store.applyNow([.createRun(run, taskRuns: []), .appendAudit(record("run.trigger"))]) }
+        #expect(try store.run(RunID(1)) == nil)
+    }
+
+    @Test func aCommittedChangeHasItsEntryAndTheTokenIdInItsTarget() throws {
+        let store = try Store.inMemory()
+        let creation = record("token.create")
+        creation.describe("\"ci\" (role viewer)")
+        let token = try store.createToken(
+            APIToken(name: "ci", digest: "d", role: .viewer, pipelines: nil, createdBy: "ana", createdAt: now), audit: creation)
+        #expect(creation.isWritten)
+        #expect(try store.auditEvents().map(\.target) == ["token \(token.id) \"ci\" (role viewer)"])
+        // A refused update writes nothing, its entry included (the caller records the refusal on its own).
+        let update = record("user.update")
+        #expect(try store.updateUser(User(id: 99, name: "ghost", role: .viewer, passwordHash: "x", createdAt: now), audit: update) == .unknownUser)
+        #expect(!update.isWritten)
+        #expect(try store.auditEvents().count == 1)
+    }
+}
