@@ -16,6 +16,7 @@ struct DaemonConnection {
         let data = URL(fileURLWithPath: options.data)
         if let text = options.url ?? environment["AUTOOPTIMIZE_URL"] {
             guard let url = URL(string: text) else { throw ValidationError("--url \"\(text)\" is not an address like http://127.0.0.1:8080") }
+            Self.warnIfInClear(url)
             client = DaemonHTTPClient(baseURL: url, trust: .system(extraRoot: options.cacert ?? environment["AUTOOPTIMIZE_CACERT"]))
         } else {
             let file = data.appendingPathComponent("daemon.json")
@@ -35,6 +36,19 @@ struct DaemonConnection {
                 throw ValidationError("\(error) (or give --token)")
             }
         }
+    }
+
+    /// A bearer token sent over plain HTTP can be read by anyone on the way; on this machine's loopback there is
+    /// nobody on the way. Said, not refused: a private network may be trusted on purpose.
+    static func warnIfInClear(_ url: URL) {
+        guard url.scheme?.lowercased() == "http", let host = url.host(percentEncoded: false), !isLoopback(host) else { return }
+        let warning = "autooptimize: warning: sending the token in clear over http to \(host); use https (serve --tls-cert/--tls-key)\n"
+        FileHandle.standardError.write(Data(warning.utf8))
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return bare == "localhost" || bare.hasSuffix(".localhost") || bare.hasPrefix("127.") || bare == "::1"
     }
 
     /// POSTs a JSON body; returns the status and the decoded JSON object, or throws the daemon's error message.

@@ -49,3 +49,42 @@ import Testing
         #expect(swapped.status == 1 && swapped.err.contains("tls certificate \(Self.key): "), "\(swapped.err)")
     }
 }
+
+/// What the transport gives away: cipher suites, headers on every answer, tokens in clear.
+@Suite(.timeLimit(.minutes(1))) struct TransportTests {
+    /// Whether `openssl s_client` completes a TLS 1.2 handshake with `cipher` (an OpenSSL cipher name).
+    private func handshake(port: String, cipher: String, in directory: TemporaryDirectory) async throws -> Bool {
+        let process = try SpawnedProcess(
+            URL(fileURLWithPath: "/usr/bin/openssl"),
+            ["s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-cipher", cipher, "-brief"],
+            stdoutPath: directory.appending("out").path, stderrPath: directory.appending("err").path)
+        return await process.exitStatus() == 0
+    }
+
+    /// With an RSA key and with an EC key: forward-secret AEAD suites are accepted, static-RSA key exchange and
+    /// CBC suites are not.
+    @Test(arguments: [("rsa-localhost", "RSA"), ("localhost", "ECDSA")])
+    func tls12OffersForwardSecretAEADSuitesOnly(certificate: String, kind: String) async throws {
+        let daemon = try Daemon()
+        try daemon.write("p.yaml", "id: p\ntasks: [{id: a, kind: noop}]\n")
+        let files = TLSTests.fixtures.appendingPathComponent(certificate)
+        try await daemon.start(extra: ["--tls-cert", files.path + ".crt", "--tls-key", files.path + ".key"])
+        let port = daemon.url.split(separator: ":").last.map(String.init) ?? ""
+        #expect(try await handshake(port: port, cipher: "ECDHE-\(kind)-AES128-GCM-SHA256", in: daemon.root))
+        #expect(try await handshake(port: port, cipher: "ECDHE-\(kind)-CHACHA20-POLY1305", in: daemon.root))
+        let weak = ["ECDHE-\(kind)-AES128-SHA", "ECDHE-\(kind)-AES256-SHA"] + (kind == "RSA" ? ["AES128-SHA", "AES128-GCM-SHA256", "AES256-SHA"] : [])
+        for cipher in weak {
+            #expect(try await !handshake(port: port, cipher: cipher, in: daemon.root), "\(cipher) was accepted")
+        }
+    }
+
+    @Test func theCommandLineWarnsBeforeSendingATokenInClearOffLoopback() async throws {
+        let directory = try TemporaryDirectory("autooptimize-cli")
+        defer { directory.remove() }
+        // Nothing listens there: what matters is what is said before trying.
+        let remote = try await Daemon.runCLI(["pause", "p", "--url", "http://0.0.0.0:1", "--token", "ao_x", "--data", directory.url.path])
+        #expect(remote.err.contains("warning: sending the token in clear over http to 0.0.0.0"), "\(remote.err)")
+        let local = try await Daemon.runCLI(["pause", "p", "--url", "http://127.0.0.1:1", "--token", "ao_x", "--data", directory.url.path])
+        #expect(!local.err.contains("warning"), "\(local.err)")
+    }
+}

@@ -32,4 +32,23 @@ import WebUI
             }
         }
     }
+
+    @Test func errorsCarryTheSecurityHeadersAndTheAPIIsNeverCached() async throws {
+        try await EngineHarness.with(yaml: ["id: p\ntasks: [{id: a, kind: noop}]\n"]) { harness in
+            let router = buildRouter(engine: harness.engine, store: harness.store, credential: LocalCredential(token: "local"), staticDirectory: staticDirectory)
+            try await Application(router: router).test(.router) { client in
+                let answers = [
+                    ("/api/v1/runs", HTTPFields()), ("/api/v1/runs/999", [.authorization: "Bearer local"]),
+                    ("/api/v1/pipelines?x=1", [.authorization: "Bearer local"]), ("/api/v1/no-such-route", [.authorization: "Bearer local"]),
+                    ("/no-such-file.html", HTTPFields()), ("/api/v1/runs", [.authorization: "Bearer local"]),
+                ]
+                for (uri, headers) in answers {
+                    let response = try await client.execute(uri: uri, method: .get, headers: headers)
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true, "\(uri) \(response.status)")
+                    #expect(response.headers[.init("X-Content-Type-Options")!] == "nosniff", "\(uri)")
+                    if uri.hasPrefix("/api/") { #expect(response.headers[.cacheControl] == "no-store", "\(uri)") }
+                }
+            }
+        }
+    }
 }

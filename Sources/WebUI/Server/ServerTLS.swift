@@ -14,7 +14,16 @@ public struct ServerTLS: Sendable {
         self.keyPath = keyPath
     }
 
-    /// The server's TLS configuration: the certificate chain of the PEM file, its private key, TLS 1.2 at least.
+    /// Under TLS 1.2, only forward-secret key exchange (ECDHE) with authenticated encryption (GCM, ChaCha20):
+    /// no static-RSA key exchange, no CBC with SHA-1. TLS 1.3's suites are all of that kind already.
+    static let cipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
+
+    /// The server's TLS configuration: the certificate chain of the PEM file, its private key, TLS 1.2 at least,
+    /// and `cipherSuites` only.
     /// - Throws: `ServerTLSError` naming the file that cannot be used and why.
     public func configuration() throws(ServerTLSError) -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
@@ -32,6 +41,7 @@ public struct ServerTLS: Sendable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuiteValues = Self.cipherSuites
         return configuration
     }
 
