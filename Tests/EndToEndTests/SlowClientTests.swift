@@ -63,5 +63,17 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// What has arrived so far, read without waiting.
+    func receivedText() -> String {
+        _ = isClosedByPeer()
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Goes away without a word, as a client whose process ended: its side of the connection closes
+    /// (what it had not read yet is dropped).
+    func hangUp() {
+        shutdown(socket, Int32(SHUT_WR))
+    }
+
     deinit { close(socket) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Scheduler
 import ServiceLifecycle
 
@@ -12,22 +13,26 @@ struct LiveEvents: Sendable {
     var heartbeat: Duration = .seconds(15)
 
     let engine: Engine
+    let streams: OpenStreams
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("events") { request, context in
             let principal = try context.require(.read, for: .filtered)
             let limit = try request.uri.queryParameters.integer("limit", in: 1...1_000_000)
-            return stream(limit: limit, for: principal)
+            return stream(limit: limit, for: principal, lease: try streams.open(for: principal), channel: context.channel)
         }
     }
 
-    private func stream(limit: Int?, for principal: Principal) -> Response {
+    /// Ends when `limit` events were sent, the daemon shuts down, or the client goes away (its connection closes:
+    /// an abandoned stream does not wait for its next heartbeat to be found out).
+    private func stream(limit: Int?, for principal: Principal, lease: OpenStreams.Lease, channel: any Channel) -> Response {
         let notifications = engine.notifications(buffer: 1000)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
         let heartbeat = self.heartbeat
         let body = ResponseBody { writer in
+            defer { lease.close() }
             // A comment first, so that clients know the stream is open before anything happens.
             try await writer.write(ByteBuffer(string: ": autooptimize events\n\n"))
             // One stream of what to write: events (ended by graceful shutdown) and heartbeats (nil).
@@ -45,6 +50,10 @@ struct LiveEvents: Sendable {
                         try await Task.sleep(for: heartbeat)
                         continuation.yield(nil)
                     }
+                }
+                group.addTask {
+                    await ClientPresence.waitUntilGone(channel)
+                    continuation.finish()
                 }
                 var sent = 0
                 for await line in lines {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Scheduler
 import ServiceLifecycle
 import Synchronization
@@ -17,7 +18,10 @@ struct LogFollow: Sendable {
     let store: Store
 
     /// Subscribes before looking at the attempt, so that an end between the look and the wait is not missed.
-    func response(run: RunID, task: String, attempt number: Int?, offset: Int) throws -> Response {
+    /// The answer also ends when the client goes away (`channel` closes), not only when it next writes.
+    func response(
+        run: RunID, task: String, attempt number: Int?, offset: Int, lease: OpenStreams.Lease, channel: any Channel
+    ) throws -> Response {
         let notifications = engine.notifications(buffer: 100)
         guard let detail = try store.run(run) else { throw APIError.notFound("unknown run \(run)") }
         let attempts = detail.attempts.filter { $0.key.taskRun.task.rawValue == task }
@@ -33,6 +37,7 @@ struct LogFollow: Sendable {
         headers[.cacheControl] = "no-store"
         headers[.init("X-Attempt-State")!] = attempt.state.rawValue
         let body = ResponseBody { writer in
+            defer { lease.close() }
             var position = offset
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -40,6 +45,10 @@ struct LogFollow: Sendable {
                         if case .attemptFinished(let finished, _) = notification, finished.key == key { break }
                     }
                     // Also reached when the daemon shuts down: the stream then ends with what was written.
+                    ended.value.store(true, ordering: .releasing)
+                }
+                group.addTask {
+                    await ClientPresence.waitUntilGone(channel)
                     ended.value.store(true, ordering: .releasing)
                 }
                 while true {

@@ -9,6 +9,7 @@ struct ObservabilityController: Sendable {
     let engine: Engine
     let store: Store
     let audit: AuditRecorder
+    let streams: OpenStreams
 
     func register(on router: Router<Context>, api: RouterGroup<Context>) {
         router.get("metrics") { _, context in
@@ -43,6 +44,7 @@ struct ObservabilityController: Sendable {
         gauge("running_attempts", "Attempts running now.", [([], status.runningAttempts)])
         gauge("queued_tasks", "Task runs ready and waiting for a slot (the queue's depth).", [([], status.queuedTasks)])
         gauge("timers", "Timers armed (cron instants, retries, timeouts).", [([], status.timers)])
+        gauge("open_streams", "Answers held open now: live events, followed logs, waits.", [([], streams.count)])
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -60,7 +62,9 @@ struct ObservabilityController: Sendable {
         let follow = try query.flag("follow") == true
         try context.requireRead(run: RunID(id), in: store)
         if follow {
-            return try LogFollow(engine: engine, store: store).response(run: RunID(id), task: task, attempt: number, offset: offset)
+            return try LogFollow(engine: engine, store: store).response(
+                run: RunID(id), task: task, attempt: number, offset: offset, lease: try streams.open(for: context.require(.read, for: .filtered)),
+                channel: context.channel)
         }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
         let attempts = detail.attempts.filter { $0.key.taskRun.task.rawValue == task }

@@ -1,11 +1,13 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Scheduler
 
 /// The `/api/v1` routes that read: any role (health: anyone, for load balancers and probes).
 struct ReadController: Sendable {
     let engine: Engine
     let store: Store
+    let streams: OpenStreams
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("health") { _, _ in try await health() }
@@ -100,13 +102,16 @@ struct ReadController: Sendable {
         let wait = try request.uri.queryParameters.integer("wait", in: 0...600)
         try context.requireRead(run: RunID(id), in: store)
         if let seconds = wait {
-            try await waitForEnd(RunID(id), seconds: seconds)
+            let lease = try streams.open(for: try context.require(.read, for: .filtered))
+            defer { lease.close() }
+            try await waitForEnd(RunID(id), seconds: seconds, channel: context.channel)
         }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
         return RunDetailView(detail)
     }
 
-    private func waitForEnd(_ id: RunID, seconds: Int) async throws {
+    /// Ends with the run, after `seconds`, or when the client goes away.
+    private func waitForEnd(_ id: RunID, seconds: Int, channel: any Channel) async throws {
         // Subscribed before looking, so that an end between the look and the wait is not missed.
         let notifications = engine.notifications(buffer: 1000)
         guard let detail = try store.run(id), !detail.run.state.isFinished else { return }
@@ -117,6 +122,7 @@ struct ReadController: Sendable {
                 }
             }
             group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            group.addTask { await ClientPresence.waitUntilGone(channel) }
             await group.next()
             group.cancelAll()
         }

@@ -1,4 +1,5 @@
 public import Hummingbird
+import NIOCore
 import Scheduler
 
 /// The request context of every route: who is asking (set by `AuthenticationMiddleware`) and from where.
@@ -12,10 +13,13 @@ public struct AppRequestContext: RequestContext {
     var mustChangePassword = false
     /// The peer's address, for the audit trail and login rate limits.
     let address: String
+    /// The connection, whose closing ends the answers that stay open (live events, followed logs).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         address = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 
     /// The bodies the API accepts are small; anything bigger is refused before it is read.
@@ -32,6 +36,8 @@ public struct AppRequestContext: RequestContext {
                 message = "\(principal.name) may not \(permission.rawValue) pipeline \"\(pipeline)\" (it is limited to \(Self.list(principal)))"
             case .everything where principal.role.allows(permission):
                 message = "\(principal.name) is limited to \(Self.list(principal)); this covers every pipeline"
+            case .pipeline(let pipeline):
+                message = "\(principal.name) (\(principal.role.rawValue)) may not \(permission.rawValue) on pipeline \"\(pipeline)\""
             default:
                 message = "\(principal.name) (\(principal.role.rawValue)) may not \(permission.rawValue)"
             }

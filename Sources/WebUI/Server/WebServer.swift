@@ -51,12 +51,13 @@ public func buildRouter(
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
     }
-    ReadController(engine: engine, store: store).register(on: api)
+    let streams = OpenStreams()
+    ReadController(engine: engine, store: store, streams: streams).register(on: api)
     ControlController(engine: engine, store: store, audit: audit).register(on: api)
     SessionController(store: store, audit: audit, secureCookies: secure).register(on: api)
     AccountsController(store: store, audit: audit).register(on: api)
-    ObservabilityController(engine: engine, store: store, audit: audit).register(on: router, api: api)
-    LiveEvents(engine: engine).register(on: api)
+    ObservabilityController(engine: engine, store: store, audit: audit, streams: streams).register(on: router, api: api)
+    LiveEvents(engine: engine, streams: streams).register(on: api)
     return router
 }
 
