@@ -21,4 +21,6 @@ if [ "${1:-}" = "--for-tests" ]; then
     python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
     # Pinned: the contract test's fixed seed gives the same requests only with the same version.
     python3 -m schemathesis.cli --version 2>/dev/null | grep -q "version 4.32.5" || python3 -m pip install -q "schemathesis==4.32.5"
+    # The contract test also generates a Python client from the API document and drives the daemon through it.
+    python3 -m pip show openapi-python-client 2>/dev/null | grep -q "^Version: 0.29.1$" || python3 -m pip install -q "openapi-python-client==0.29.1"
 fi

@@ -42,6 +42,30 @@ import Testing
         }
     }
 
+    /// What a client generator needs: a unique operationId and a tag on each operation, a media type on every
+    /// answer, items on every array, and states as enums.
+    @Test func everyOperationIsUsableByAClientGenerator() throws {
+        let ids = OpenAPIDocument.operations.map(\.id)
+        #expect(Set(ids).count == ids.count, "operationIds repeat: \(ids)")
+        #expect(OpenAPIDocument.operations.allSatisfy { !$0.tag.isEmpty })
+        let document = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.json) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+        for (path, methods) in paths {
+            for (method, operation) in methods {
+                let responses = try #require(operation["responses"] as? [String: [String: Any]])
+                for (status, response) in responses where status != "204" {
+                    #expect(response["content"] != nil, "\(method) \(path) \(status) declares no media type")
+                }
+            }
+        }
+        // Arrays say what they hold; a run's state is one of the run states.
+        let text = String(decoding: OpenAPIDocument.json, as: UTF8.self)
+        #expect(!text.contains(#"{"type":["array","null"]}"#) && !text.contains(#"{"type":"array"}"#))
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        let state = (schemas["RunSummary"]?["properties"] as? [String: [String: Any]])?["state"]
+        #expect(state?["enum"] as? [String] == RunState.allCases.map(\.rawValue))
+    }
+
     private static func idleEngine() throws -> Engine {
         Engine(
             store: try Store.inMemory(), runner: InProcessRunner(dataDirectory: URL(fileURLWithPath: "/tmp")), initial: .init(),

@@ -6,6 +6,8 @@ import Foundation
 /// a route without an operation here, or an operation without a route, fails the build's tests.
 enum OpenAPIDocument {
     struct Operation {
+        /// A stable name for generated clients (`triggerRun`, `getRun`…).
+        let id: String
         let method: String
         let path: String
         let summary: String
@@ -14,6 +16,14 @@ enum OpenAPIDocument {
         let query: [Query]
         let body: String?
         let responses: [(status: Int, schema: String?)]
+        /// The media type of a success without a JSON schema (text, an event stream, JSON lines).
+        let media: String?
+
+        /// The group a generated client puts it in: the first segment under `/api/v1` (`runs`, `users`…).
+        var tag: String {
+            let segments = path.split(separator: "/").map(String.init)
+            return segments.first == "api" ? segments.dropFirst(2).first.map { $0.replacingOccurrences(of: ".json", with: "") } ?? "api" : segments.first ?? "api"
+        }
     }
 
     /// A query parameter: its name, the values the route accepts (anything else is a 400), what it does.
@@ -40,57 +50,57 @@ enum OpenAPIDocument {
     }
 
     static let operations: [Operation] = [
-        op("get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
-        op("get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)]),
-        op("get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)]),
-        op("get", "/api/v1/pipelines", "Pipelines, their state, last runs and broken files", "read", responses: [(200, "PipelineList")]),
-        op("get", "/api/v1/pipelines/{id}", "One pipeline: its DAG, its tasks' settings and its current definition", "read",
+        op("getHealth", "get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
+        op("getOpenAPIDocument", "get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)], media: "application/json"),
+        op("getMetrics", "get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)], media: "text/plain"),
+        op("listPipelines", "get", "/api/v1/pipelines", "Pipelines, their state, last runs and broken files", "read", responses: [(200, "PipelineList")]),
+        op("getPipeline", "get", "/api/v1/pipelines/{id}", "One pipeline: its DAG, its tasks' settings and its current definition", "read",
            responses: [(200, "PipelineDetail")]),
-        op("get", "/api/v1/pipelines/{id}/grid", "A pipeline's runs × tasks, newest first, by keyset pages", "read",
+        op("getPipelineGrid", "get", "/api/v1/pipelines/{id}/grid", "A pipeline's runs × tasks, newest first, by keyset pages", "read",
            query: runFilters + [("limit", .integer(1...500), "default 25")], responses: [(200, "GridPage")]),
-        op("get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines)", "read",
-           query: [("limit", .integer(1...1_000_000), "end the stream after this many events")], responses: [(200, nil)]),
-        op("get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
+        op("streamEvents", "get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines)", "read",
+           query: [("limit", .integer(1...1_000_000), "end the stream after this many events")], responses: [(200, nil)], media: "text/event-stream"),
+        op("listRuns", "get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
            query: [("pipeline", .string, "only this pipeline")] + runFilters + [("limit", .integer(1...500), "default 50")],
            responses: [(200, "RunPage")]),
-        op("get", "/api/v1/runs/{id}", "One run with its task runs and attempts", "read",
+        op("getRun", "get", "/api/v1/runs/{id}", "One run with its task runs and attempts", "read",
            query: [("wait", .integer(0...600), "seconds to wait for the run to end before answering")],
            responses: [(200, "RunDetail")]),
-        op("get", "/api/v1/runs/{id}/tasks/{task}/log", "An attempt's log by byte range (text)", "read",
+        op("getTaskLog", "get", "/api/v1/runs/{id}/tasks/{task}/log", "An attempt's log by byte range (text)", "read",
            query: [("attempt", .integer(1...Int.max), "default the latest"), ("offset", .integer(0...Int.max), "first byte"), ("length", .integer(0...(1 << 20)), "bytes, default and at most 1 MiB"),
                    ("follow", .boolean, "true: stream the log from offset and what the task writes until the attempt ends")],
-           responses: [(200, nil)]),
-        op("post", "/api/v1/pipelines/{id}/runs", "Trigger a run (Idempotency-Key header: same key, same run, 200)", "operate",
+           responses: [(200, nil)], media: "text/plain"),
+        op("triggerRun", "post", "/api/v1/pipelines/{id}/runs", "Trigger a run (Idempotency-Key header: same key, same run, 200)", "operate",
            body: "TriggerBody", responses: [(201, "RunSummary"), (200, "RunSummary")]),
-        op("post", "/api/v1/pipelines/{id}/pause", "Pause a pipeline", "operate", responses: [(200, "PipelineState")]),
-        op("post", "/api/v1/pipelines/{id}/unpause", "Unpause a pipeline (catch-up as its catchup says)", "operate",
+        op("pausePipeline", "post", "/api/v1/pipelines/{id}/pause", "Pause a pipeline", "operate", responses: [(200, "PipelineState")]),
+        op("unpausePipeline", "post", "/api/v1/pipelines/{id}/unpause", "Unpause a pipeline (catch-up as its catchup says)", "operate",
            responses: [(200, "PipelineState")]),
-        op("post", "/api/v1/pipelines/{id}/backfill", "A run per cron instant of a range that has none", "operate",
+        op("backfillPipeline", "post", "/api/v1/pipelines/{id}/backfill", "A run per cron instant of a range that has none", "operate",
            body: "BackfillBody", responses: [(200, "RunList")]),
-        op("post", "/api/v1/runs/{id}/cancel", "Cancel a run", "operate", responses: [(200, "RunSummary")]),
-        op("post", "/api/v1/runs/{id}/rerun", "Rerun failed tasks, or a task and its downstream", "operate",
+        op("cancelRun", "post", "/api/v1/runs/{id}/cancel", "Cancel a run", "operate", responses: [(200, "RunSummary")]),
+        op("rerunRun", "post", "/api/v1/runs/{id}/rerun", "Rerun failed tasks, or a task and its downstream", "operate",
            body: "RerunBody", responses: [(200, "RunSummary")]),
-        op("post", "/api/v1/runs/{id}/tasks/{task}/mark", "Mark a task succeeded or failed", "operate",
+        op("markTask", "post", "/api/v1/runs/{id}/tasks/{task}/mark", "Mark a task succeeded or failed", "operate",
            body: "MarkBody", responses: [(200, "RunSummary")]),
-        op("post", "/api/v1/session", "Sign in (sets the session cookie)", nil, body: "LoginBody", responses: [(200, "SessionView")]),
-        op("get", "/api/v1/session", "Who is signed in, with the session's CSRF token", "read", responses: [(200, "SessionView")]),
-        op("delete", "/api/v1/session", "Sign out", "read", responses: [(204, nil)]),
-        op("post", "/api/v1/session/password",
+        op("signIn", "post", "/api/v1/session", "Sign in (sets the session cookie)", nil, body: "LoginBody", responses: [(200, "SessionView")]),
+        op("getSession", "get", "/api/v1/session", "Who is signed in, with the session's CSRF token", "read", responses: [(200, "SessionView")]),
+        op("signOut", "delete", "/api/v1/session", "Sign out", "read", responses: [(204, nil)]),
+        op("changePassword", "post", "/api/v1/session/password",
            "Change the signed-in user's password; every session of theirs ends and the answer starts a new one", "read",
            body: "PasswordBody", responses: [(200, "SessionView")]),
-        op("get", "/api/v1/users", "Users", "administer", responses: [(200, "UserList")]),
-        op("post", "/api/v1/users", "Create a user", "administer", body: "UserBody", responses: [(201, "UserView")]),
-        op("patch", "/api/v1/users/{name}", "Change a user's role, disable or enable it, or set a password it must change", "administer",
+        op("listUsers", "get", "/api/v1/users", "Users", "administer", responses: [(200, "UserList")]),
+        op("createUser", "post", "/api/v1/users", "Create a user", "administer", body: "UserBody", responses: [(201, "UserView")]),
+        op("updateUser", "patch", "/api/v1/users/{name}", "Change a user's role, disable or enable it, or set a password it must change", "administer",
            body: "UserChange", responses: [(200, "UserView")]),
-        op("get", "/api/v1/tokens", "API tokens (never their secrets)", "administer", responses: [(200, "TokenList")]),
-        op("post", "/api/v1/tokens", "Create an API token; its secret is in this answer only", "administer",
+        op("listTokens", "get", "/api/v1/tokens", "API tokens (never their secrets)", "administer", responses: [(200, "TokenList")]),
+        op("createToken", "post", "/api/v1/tokens", "Create an API token; its secret is in this answer only", "administer",
            body: "TokenBody", responses: [(201, "TokenView")]),
-        op("delete", "/api/v1/tokens/{id}", "Revoke an API token", "administer", responses: [(204, nil)]),
-        op("get", "/api/v1/audit", "The audit trail, oldest first", "audit",
+        op("revokeToken", "delete", "/api/v1/tokens/{id}", "Revoke an API token", "administer", responses: [(204, nil)]),
+        op("listAuditEvents", "get", "/api/v1/audit", "The audit trail, oldest first", "audit",
            query: [("after", .integer(0...Int.max), "the nextAfter of the previous page"), ("limit", .integer(1...1000), "default 100")],
            responses: [(200, "AuditPage")]),
-        op("get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
-           responses: [(200, nil)]),
+        op("exportAuditTrail", "get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
+           responses: [(200, nil)], media: "application/x-ndjson"),
     ]
 
     private static let runFilters: [Query] = [
@@ -101,10 +111,12 @@ enum OpenAPIDocument {
     ]
 
     private static func op(
-        _ method: String, _ path: String, _ summary: String, _ permission: String?,
-        query: [Query] = [], body: String? = nil, responses: [(status: Int, schema: String?)]
+        _ id: String, _ method: String, _ path: String, _ summary: String, _ permission: String?,
+        query: [Query] = [], body: String? = nil, responses: [(status: Int, schema: String?)], media: String? = nil
     ) -> Operation {
-        Operation(method: method, path: path, summary: summary, permission: permission, query: query, body: body, responses: responses)
+        Operation(
+            id: id, method: method, path: path, summary: summary, permission: permission, query: query, body: body, responses: responses,
+            media: media)
     }
 
     /// The document as JSON, built once.
@@ -143,14 +155,20 @@ enum OpenAPIDocument {
         var responses: [String: Any] = [:]
         for (status, schema) in operation.responses {
             var response: [String: Any] = ["description": status == 204 ? "done" : "ok"]
-            if let schema { response["content"] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]] }
+            if let schema {
+                response["content"] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]
+            } else if let media = operation.media {
+                response["content"] = [media: ["schema": media == "application/json" ? ["type": "object"] : ["type": "string"]]]
+            }
             responses[String(status)] = response
         }
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         for (status, description) in errorResponses(operation) {
             responses[String(status)] = error.merging(["description": description]) { $1 }
         }
-        var described: [String: Any] = ["summary": operation.summary, "parameters": parameters, "responses": responses]
+        var described: [String: Any] = [
+            "operationId": operation.id, "tags": [operation.tag], "summary": operation.summary, "parameters": parameters, "responses": responses,
+        ]
         if let body = operation.body {
             described["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]]]
         }
@@ -190,99 +208,5 @@ enum OpenAPIDocument {
 
     static func pathParameters(_ path: String) -> [String] {
         path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
-    }
-
-    /// Built on use, not stored: `[String: Any]` is not `Sendable`.
-    private static var schemas: [String: Any] {
-        func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
-            ["type": "object", "properties": properties, "required": required]
-        }
-        let string: [String: Any] = ["type": "string"]
-        let integer: [String: Any] = ["type": "integer"]
-        let boolean: [String: Any] = ["type": "boolean"]
-        let time: [String: Any] = ["type": "string", "format": "date-time"]
-        let optionalTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
-        let params: [String: Any] = ["type": "object", "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
-        let nullableParams: [String: Any] = ["type": ["object", "null"], "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
-        func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
-        func list(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
-        let run = object([
-            "id": integer, "pipeline": string, "trigger": string, "logicalDate": time, "state": string, "params": params,
-            "idempotencyKey": ["type": ["string", "null"]], "createdAt": time, "startedAt": optionalTime, "finishedAt": optionalTime,
-            "note": ["type": ["string", "null"]],
-        ], required: ["id", "pipeline", "trigger", "logicalDate", "state", "params", "createdAt"])
-        return [
-            "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"]),
-            "Health": object(["status": string, "activeRuns": integer, "runningAttempts": integer, "queuedTasks": integer]),
-            "RunSummary": run,
-            "RunPage": object(["runs": list("RunSummary"), "nextBefore": ["type": ["integer", "null"]]], required: ["runs"]),
-            "RunList": object(["runs": list("RunSummary")], required: ["runs"]),
-            "RunDetail": object([
-                "run": ref("RunSummary"),
-                "tasks": ["type": "array", "items": object(["task": string, "state": string, "tries": integer, "attempts": integer,
-                                                           "reason": ["type": ["string", "null"]], "retryAt": optionalTime,
-                                                           "startedAt": optionalTime, "finishedAt": optionalTime])],
-                "attempts": ["type": "array", "items": object(["task": string, "number": integer, "state": string, "startedAt": time,
-                                                              "finishedAt": optionalTime, "exitCode": ["type": ["integer", "null"]],
-                                                              "reason": ["type": ["string", "null"]]])],
-            ], required: ["run", "tasks", "attempts"]),
-            "PipelineSummary": object(["id": string, "description": string, "file": string,
-                                       "schedule": ["type": ["string", "null"]], "timezone": string, "paused": boolean,
-                                       "nextRunAt": optionalTime, "loadError": ["type": ["string", "null"]],
-                                       "tasks": ["type": "array", "items": string],
-                                       "needs": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
-                                       "params": ["type": "array", "items": object([
-                                           "name": string, "type": string, "defaultValue": ["type": ["string", "integer", "number", "boolean", "null"]],
-                                           "allowed": ["type": ["array", "null"]], "description": ["type": ["string", "null"]],
-                                       ])],
-                                       "lastRuns": ["type": "array", "items": object(["id": integer, "state": string, "logicalDate": time])]],
-                                      required: ["id", "tasks", "needs", "params", "lastRuns"]),
-            "PipelineList": object([
-                "pipelines": list("PipelineSummary"),
-                "brokenFiles": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
-            ]),
-            "PipelineDetail": object([
-                "pipeline": ref("PipelineSummary"),
-                "taskDetails": ["type": "array", "items": object([
-                    "id": string, "kind": string, "needs": ["type": "array", "items": string], "triggerRule": string, "retries": integer,
-                    "timeout": ["type": ["string", "null"]], "service": boolean,
-                ])],
-                "definition": ["type": "string", "description": "the YAML text the pipeline was loaded from"],
-            ], required: ["pipeline", "taskDetails", "definition"]),
-            "GridPage": object([
-                "runs": ["type": "array", "items": object(["run": ref("RunSummary"), "tasks": ["type": "object", "additionalProperties": string]])],
-                "nextBefore": ["type": ["integer", "null"]],
-            ], required: ["runs"]),
-            "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),
-            "TriggerBody": object(["params": nullableParams, "idempotencyKey": ["type": ["string", "null"]]]),
-            "BackfillBody": object(["from": time, "to": time, "params": nullableParams], required: ["from", "to"]),
-            "RerunBody": object(["task": ["type": ["string", "null"]]]),
-            "MarkBody": object(["state": ["type": "string", "enum": ["succeeded", "failed"]]], required: ["state"]),
-            "LoginBody": object(["name": string, "password": string], required: ["name", "password"]),
-            "SessionView": object(["name": string, "role": string, "csrfToken": ["type": ["string", "null"]], "mustChangePassword": boolean],
-                                  required: ["name", "role"]),
-            "PasswordBody": object(["current": string, "new": ["type": "string", "minLength": 12, "maxLength": 72]], required: ["current", "new"]),
-            "UserChange": object(["role": ["type": ["string", "null"], "enum": ["viewer", "operator", "admin", "auditor", NSNull()]],
-                                  "disabled": ["type": ["boolean", "null"]], "password": ["type": ["string", "null"], "minLength": 12, "maxLength": 72]]),
-            "UserBody": object(["name": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"],
-                                "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
-                                "password": ["type": "string", "minLength": 12, "maxLength": 72]], required: ["name", "role", "password"]),
-            "UserView": object(["name": string, "role": string, "disabled": boolean, "mustChangePassword": boolean]),
-            "UserList": object(["items": list("UserView")]),
-            "TokenBody": object(["name": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]([ -~]*[!-~])?$"],
-                                 "role": ["type": "string", "enum": ["viewer", "operator", "admin", "auditor"]],
-                                 "pipelines": ["type": ["array", "null"], "minItems": 1, "maxItems": 100,
-                                               "items": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"]],
-                                 "expiresInDays": ["type": ["integer", "null"], "minimum": 1, "maximum": 3650,
-                                                   "description": "default 90"]], required: ["name", "role"]),
-            "TokenView": object(["id": integer, "name": string, "role": string, "pipelines": ["type": ["array", "null"], "items": string],
-                                 "expiresAt": optionalTime, "revoked": boolean, "token": ["type": ["string", "null"]]]),
-            "TokenList": object(["items": list("TokenView")]),
-            "AuditPage": object([
-                "events": ["type": "array", "items": object(["id": integer, "at": time, "actor": string, "role": string, "action": string,
-                                                            "target": string, "address": string, "outcome": string, "hash": string])],
-                "nextAfter": ["type": ["integer", "null"]],
-            ]),
-        ]
     }
 }

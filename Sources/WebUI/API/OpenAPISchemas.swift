@@ -1,0 +1,108 @@
+import Foundation
+import Scheduler
+
+/// The schemas of the API document's bodies. States, roles and triggers are enums from the model's own cases,
+/// so that a generated client gets types rather than strings, and a new state cannot be left out.
+extension OpenAPIDocument {
+    /// Built on use, not stored: `[String: Any]` is not `Sendable`.
+    static var schemas: [String: Any] {
+        func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+            ["type": "object", "properties": properties, "required": required]
+        }
+        let string: [String: Any] = ["type": "string"]
+        let integer: [String: Any] = ["type": "integer"]
+        let boolean: [String: Any] = ["type": "boolean"]
+        let time: [String: Any] = ["type": "string", "format": "date-time"]
+        let optionalTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+        let params: [String: Any] = ["type": "object", "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
+        let nullableParams: [String: Any] = ["type": ["object", "null"], "additionalProperties": ["type": ["string", "integer", "number", "boolean"]]]
+        func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+        func list(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
+        func choice(_ values: [String]) -> [String: Any] { ["type": "string", "enum": values] }
+        let runState = choice(RunState.allCases.map(\.rawValue))
+        let taskState = choice(TaskRunState.allCases.map(\.rawValue))
+        let attemptState = choice(AttemptState.allCases.map(\.rawValue))
+        let role = choice(Role.allCases.map(\.rawValue))
+        let paramValue: [String: Any] = ["type": ["string", "integer", "number", "boolean"]]
+        let run = object([
+            "id": integer, "pipeline": string, "trigger": choice(RunTrigger.allCases.map(\.rawValue)), "logicalDate": time, "state": runState,
+            "params": params,
+            "idempotencyKey": ["type": ["string", "null"]], "createdAt": time, "startedAt": optionalTime, "finishedAt": optionalTime,
+            "note": ["type": ["string", "null"]],
+        ], required: ["id", "pipeline", "trigger", "logicalDate", "state", "params", "createdAt"])
+        return [
+            "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"]),
+            "Health": object(["status": string, "activeRuns": integer, "runningAttempts": integer, "queuedTasks": integer]),
+            "RunSummary": run,
+            "RunPage": object(["runs": list("RunSummary"), "nextBefore": ["type": ["integer", "null"]]], required: ["runs"]),
+            "RunList": object(["runs": list("RunSummary")], required: ["runs"]),
+            "RunDetail": object([
+                "run": ref("RunSummary"),
+                "tasks": ["type": "array", "items": object(["task": string, "state": taskState, "tries": integer, "attempts": integer,
+                                                           "reason": ["type": ["string", "null"]], "retryAt": optionalTime,
+                                                           "startedAt": optionalTime, "finishedAt": optionalTime])],
+                "attempts": ["type": "array", "items": object(["task": string, "number": integer, "state": attemptState, "startedAt": time,
+                                                              "finishedAt": optionalTime, "exitCode": ["type": ["integer", "null"]],
+                                                              "reason": ["type": ["string", "null"]]])],
+            ], required: ["run", "tasks", "attempts"]),
+            "PipelineSummary": object(["id": string, "description": string, "file": string,
+                                       "schedule": ["type": ["string", "null"]], "timezone": string, "paused": boolean,
+                                       "nextRunAt": optionalTime, "loadError": ["type": ["string", "null"]],
+                                       "tasks": ["type": "array", "items": string],
+                                       "needs": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
+                                       "params": ["type": "array", "items": object([
+                                           "name": string, "type": choice(["string", "integer", "number", "boolean", "date"]),
+                                           "defaultValue": ["type": ["string", "integer", "number", "boolean", "null"]],
+                                           "allowed": ["type": ["array", "null"], "items": paramValue], "description": ["type": ["string", "null"]],
+                                       ])],
+                                       "lastRuns": ["type": "array", "items": object(["id": integer, "state": runState, "logicalDate": time])]],
+                                      required: ["id", "tasks", "needs", "params", "lastRuns"]),
+            "PipelineList": object([
+                "pipelines": list("PipelineSummary"),
+                "brokenFiles": ["type": "object", "additionalProperties": ["type": "array", "items": string]],
+            ]),
+            "PipelineDetail": object([
+                "pipeline": ref("PipelineSummary"),
+                "taskDetails": ["type": "array", "items": object([
+                    "id": string, "kind": string, "needs": ["type": "array", "items": string], "triggerRule": string, "retries": integer,
+                    "timeout": ["type": ["string", "null"]], "service": boolean,
+                ])],
+                "definition": ["type": "string", "description": "the YAML text the pipeline was loaded from"],
+            ], required: ["pipeline", "taskDetails", "definition"]),
+            "GridPage": object([
+                "runs": ["type": "array", "items": object(["run": ref("RunSummary"), "tasks": ["type": "object", "additionalProperties": taskState]])],
+                "nextBefore": ["type": ["integer", "null"]],
+            ], required: ["runs"]),
+            "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),
+            "TriggerBody": object(["params": nullableParams, "idempotencyKey": ["type": ["string", "null"]]]),
+            "BackfillBody": object(["from": time, "to": time, "params": nullableParams], required: ["from", "to"]),
+            "RerunBody": object(["task": ["type": ["string", "null"]]]),
+            "MarkBody": object(["state": ["type": "string", "enum": ["succeeded", "failed"]]], required: ["state"]),
+            "LoginBody": object(["name": string, "password": string], required: ["name", "password"]),
+            "SessionView": object(["name": string, "role": role, "csrfToken": ["type": ["string", "null"]], "mustChangePassword": boolean],
+                                  required: ["name", "role"]),
+            "PasswordBody": object(["current": string, "new": ["type": "string", "minLength": 12, "maxLength": 72]], required: ["current", "new"]),
+            "UserChange": object(["role": ["anyOf": [role, ["type": "null"]]],
+                                  "disabled": ["type": ["boolean", "null"]], "password": ["type": ["string", "null"], "minLength": 12, "maxLength": 72]]),
+            "UserBody": object(["name": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"],
+                                "role": role,
+                                "password": ["type": "string", "minLength": 12, "maxLength": 72]], required: ["name", "role", "password"]),
+            "UserView": object(["name": string, "role": role, "disabled": boolean, "mustChangePassword": boolean]),
+            "UserList": object(["items": list("UserView")]),
+            "TokenBody": object(["name": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]([ -~]*[!-~])?$"],
+                                 "role": role,
+                                 "pipelines": ["type": ["array", "null"], "minItems": 1, "maxItems": 100,
+                                               "items": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"]],
+                                 "expiresInDays": ["type": ["integer", "null"], "minimum": 1, "maximum": 3650,
+                                                   "description": "default 90"]], required: ["name", "role"]),
+            "TokenView": object(["id": integer, "name": string, "role": role, "pipelines": ["type": ["array", "null"], "items": string],
+                                 "expiresAt": optionalTime, "revoked": boolean, "token": ["type": ["string", "null"]]]),
+            "TokenList": object(["items": list("TokenView")]),
+            "AuditPage": object([
+                "events": ["type": "array", "items": object(["id": integer, "at": time, "actor": string, "role": string, "action": string,
+                                                            "target": string, "address": string, "outcome": string, "hash": string])],
+                "nextAfter": ["type": ["integer", "null"]],
+            ]),
+        ]
+    }
+}
