@@ -1,11 +1,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "CProcessSupport.h"
@@ -13,6 +15,15 @@
 int cps_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
+
+/// What the child is given, and where it leaves why it failed (it shares the parent's memory until exec).
+struct child_arguments {
+    const struct cps_spawn_request *request;
+    int error;
+    int stage;
+};
+
+static const char *const stages[] = { "clone", "stack", "descriptors", "chdir", "setgroups", "setgid", "setuid", "exec" };
 
 /// Closes every descriptor from `first` up; close_range (Linux 5.9) when there is one.
 static void close_from(int first) {
@@ -22,69 +33,62 @@ static void close_from(int first) {
     for (long fd = first; fd < last; fd++) close((int)fd);
 }
 
-/// Reports a failed step to the parent through the error pipe and exits. Async-signal-safe.
-static void fail(int report, int stage) {
-    int message[2] = { errno, stage };
-    ssize_t ignored = write(report, message, sizeof message);
-    (void)ignored;
+static int fail(struct child_arguments *arguments, int stage) {
+    arguments->error = errno;
+    arguments->stage = stage;
     _exit(127);
 }
 
-static const char *const stages[] = { "fork", "pipe", "descriptors", "chdir", "setgroups", "setgid", "setuid", "exec" };
+/// Runs in the child, on a stack of its own, sharing the parent's memory until exec: only async-signal-safe calls
+/// and raw system calls, nothing that takes a lock another thread of the daemon might hold.
+static int child_main(void *raw) {
+    struct child_arguments *arguments = raw;
+    const struct cps_spawn_request *request = arguments->request;
+    struct sigaction standard;
+    memset(&standard, 0, sizeof standard);
+    standard.sa_handler = SIG_DFL;
+    for (int signal = 1; signal < NSIG; signal++) sigaction(signal, &standard, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    setpgid(0, 0);
+    umask(request->umask);
+    // The output may be any number, 0 to 2 included: moved above 2 before the standard descriptors are set.
+    int out = fcntl(request->output, F_DUPFD_CLOEXEC, 3);
+    int input = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (out < 0 || input < 0 || dup2(input, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail(arguments, 2);
+    close_from(3);
+    if (request->directory && chdir(request->directory) != 0) fail(arguments, 3);
+    if (request->switch_identity) {
+        if (syscall(SYS_setgroups, request->group_count, request->groups) != 0) fail(arguments, 4);
+        if (syscall(SYS_setresgid, request->gid, request->gid, request->gid) != 0) fail(arguments, 5);
+        if (syscall(SYS_setresuid, request->uid, request->uid, request->uid) != 0) fail(arguments, 6);
+    }
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, _NSIG / 8);
+    execve(request->path, request->argv, request->envp);
+    return fail(arguments, 7);
+}
 
 int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **stage) {
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) { *stage = stages[1]; return errno; }
-    pid_t child = fork();
-    if (child < 0) {
-        int error = errno;
-        close(report[0]);
-        close(report[1]);
-        *stage = stages[0];
-        return error;
-    }
-    if (child == 0) {
-        // Between fork and exec only async-signal-safe calls: the daemon's other threads are gone, their locks are not.
-        int out = fcntl(request->output, F_DUPFD_CLOEXEC, 3);
-        int errors = fcntl(report[1], F_DUPFD_CLOEXEC, 3);
-        if (out < 0 || errors < 0) fail(report[1], 2);
-        sigset_t none;
-        sigemptyset(&none);
-        struct sigaction standard;
-        memset(&standard, 0, sizeof standard);
-        standard.sa_handler = SIG_DFL;
-        for (int signal = 1; signal < NSIG; signal++) sigaction(signal, &standard, NULL);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        setpgid(0, 0);
-        umask(request->umask);
-        int input = open("/dev/null", O_RDONLY);
-        if (input < 0 || dup2(input, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail(errors, 2);
-        // Only 0, 1, 2 and the error report survive; the report closes itself at exec.
-        if (errors > 3) {
-            if (syscall(SYS_close_range, 3U, (unsigned)(errors - 1), 0) != 0)
-                for (int fd = 3; fd < errors; fd++) close(fd);
-        }
-        close_from(errors + 1);
-        if (request->directory && chdir(request->directory) != 0) fail(errors, 3);
-        if (request->switch_identity) {
-            // Raw system calls: this process has one thread, and glibc's wrappers would try to reach the others.
-            if (syscall(SYS_setgroups, request->group_count, request->groups) != 0) fail(errors, 4);
-            if (syscall(SYS_setresgid, request->gid, request->gid, request->gid) != 0) fail(errors, 5);
-            if (syscall(SYS_setresuid, request->uid, request->uid, request->uid) != 0) fail(errors, 6);
-        }
-        execve(request->path, request->argv, request->envp);
-        fail(errors, 7);
-    }
-    close(report[1]);
-    int message[2] = { 0, 0 };
-    ssize_t count;
-    do { count = read(report[0], message, sizeof message); } while (count < 0 && errno == EINTR);
-    close(report[0]);
-    if (count == (ssize_t)sizeof message) {
+    // As glibc's posix_spawn does: clone with CLONE_VM | CLONE_VFORK onto a stack of the child's own. No page tables
+    // are copied (fork of a large daemon cost more than the task), and the parent waits only until the exec.
+    const size_t stack_size = 64 * 1024;
+    char *stack = malloc(stack_size);
+    if (!stack) { *stage = stages[1]; return ENOMEM; }
+    struct child_arguments arguments = { request, 0, 0 };
+    // No signal handler of the daemon may run in the child while it shares the daemon's memory.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    pid_t child = clone(child_main, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &arguments);
+    int clone_error = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    free(stack);
+    if (child < 0) { *stage = stages[0]; return clone_error; }
+    if (arguments.error != 0) {
         int status;
         while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-        *stage = stages[message[1]];
-        return message[0];
+        *stage = stages[arguments.stage];
+        return arguments.error;
     }
     *pid = child;
     return 0;

@@ -3,6 +3,7 @@
 
 #include <spawn.h>
 #include <sys/types.h>
+#include <pthread.h>
 
 /// pipe2(O_CLOEXEC): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set.
 /// Close-on-exec from birth keeps a pipe from leaking into processes other threads spawn meanwhile.
@@ -29,7 +30,7 @@ struct cps_spawn_request {
 
 /// Starts a process in a new process group with default signal handling.
 /// Returns 0 and sets *pid, or an errno value; *stage then names the step that failed
-/// ("chdir", "setgroups", "setgid", "setuid", "exec", "fork", "pipe").
+/// ("chdir", "setgroups", "setgid", "setuid", "exec", "clone", "descriptors").
 int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **stage);
 
 #endif

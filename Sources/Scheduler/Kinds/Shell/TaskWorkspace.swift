@@ -24,7 +24,8 @@ struct TaskWorkspace: Sendable {
         }
     }
 
+    /// Most tasks leave their directory empty: one `rmdir` then, the whole tree otherwise.
     func remove() {
-        try? FileManager.default.removeItem(atPath: path)
+        if rmdir(path) != 0 { try? FileManager.default.removeItem(atPath: path) }
     }
 }
