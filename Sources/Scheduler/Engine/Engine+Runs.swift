@@ -82,8 +82,12 @@ extension Engine {
         guard let pipeline = pipelines[request.pipeline] else {
             return self.reply(reply, .failure(.unknownPipeline(request.pipeline, known: pipelines.keys.sorted())))
         }
-        if let key = request.idempotencyKey, let existing = existingRun(pipeline.id, key) {
-            return self.reply(reply, .success(TriggerResult(run: existing, created: false)))
+        if let key = request.idempotencyKey {
+            switch existingRun(pipeline.id, key) {
+            case .failure(let error): return self.reply(reply, .failure(error))
+            case .success(let existing?): return self.reply(reply, .success(TriggerResult(run: existing, created: false)))
+            case .success(nil): break
+            }
         }
         let params: [String: ParamValue]
         do {
@@ -97,11 +101,17 @@ extension Engine {
         self.reply(reply, .success(TriggerResult(run: run, created: true)))
     }
 
-    private func existingRun(_ pipeline: PipelineID, _ key: String) -> Run? {
+    /// The run a key already made, if any. A store that cannot be read is an error, never "no run": a second run
+    /// for the same key is what the key exists to prevent.
+    private func existingRun(_ pipeline: PipelineID, _ key: String) -> Result<Run?, EngineError> {
         if let active = runs.values.first(where: { $0.run.pipeline == pipeline && $0.run.idempotencyKey == key }) {
-            return active.run
+            return .success(active.run)
         }
-        return try? store.run(pipeline: pipeline, idempotencyKey: key)
+        do {
+            return .success(try store.run(pipeline: pipeline, idempotencyKey: key))
+        } catch {
+            return .failure(.storeUnavailable(error.description))
+        }
     }
 
     func handleBackfill(_ request: BackfillRequest, _ reply: Reply<[Run]>) {
@@ -125,7 +135,12 @@ extension Engine {
             return self.reply(reply, .failure(.invalidRequest(
                 "backfill would create \(instants.count)+ runs; split the range (at most \(configuration.catchupLimit * 10) at once)")))
         }
-        let taken = takenDates(pipeline.id, instants)
+        let taken: Set<Date>
+        do {
+            taken = try takenDates(pipeline.id, instants)
+        } catch {
+            return self.reply(reply, .failure(.storeUnavailable(error.description)))
+        }
         let created = instants.filter { !taken.contains($0) }.map {
             createRun(pipeline, trigger: .backfill, logicalDate: $0, params: params, note: "backfill")
         }
@@ -133,9 +148,10 @@ extension Engine {
     }
 
     /// Logical dates among `instants` that already have a scheduled or backfilled run.
-    func takenDates(_ pipeline: PipelineID, _ instants: [Date]) -> Set<Date> {
+    /// - Throws: `StoreError` when the store cannot say (the caller must not guess: a date would run twice).
+    func takenDates(_ pipeline: PipelineID, _ instants: [Date]) throws(StoreError) -> Set<Date> {
         guard let first = instants.first, let last = instants.last else { return [] }
-        var taken = (try? store.scheduledDates(pipeline: pipeline, in: first...last)) ?? []
+        var taken = try store.scheduledDates(pipeline: pipeline, in: first...last)
         for active in runs.values where active.run.pipeline == pipeline
             && (active.run.trigger == .schedule || active.run.trigger == .backfill)
         {
@@ -257,7 +273,13 @@ extension Engine {
     /// The run as an active run: from memory, or from the store when it has finished (to be resumed).
     private func activate(_ id: RunID) -> Result<ActiveRun, EngineError> {
         if let active = runs[id] { return .success(active) }
-        guard let detail = try? store.run(id) else { return .failure(.unknownRun(id)) }
+        let found: Store.RunDetail?
+        do {
+            found = try store.run(id)
+        } catch {
+            return .failure(.storeUnavailable(error.description))
+        }
+        guard let detail = found else { return .failure(.unknownRun(id)) }
         guard let pipeline = pipelines[detail.run.pipeline] else {
             return .failure(.invalidRequest("pipeline \"\(detail.run.pipeline)\" of run \(id) is no longer defined"))
         }
@@ -293,7 +315,11 @@ extension Engine {
     }
 
     private func finishedOrUnknown(_ id: RunID) -> EngineError {
-        guard let detail = try? store.run(id) else { return .unknownRun(id) }
-        return .invalidRequest("run \(id) has already finished (\(detail.run.state.rawValue))")
+        do {
+            guard let detail = try store.run(id) else { return .unknownRun(id) }
+            return .invalidRequest("run \(id) has already finished (\(detail.run.state.rawValue))")
+        } catch {
+            return .storeUnavailable(error.description)
+        }
     }
 }

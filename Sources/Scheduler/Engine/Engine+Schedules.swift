@@ -73,13 +73,18 @@ extension Engine {
                 metadata: [LogKey.pipeline: "\(id)", LogKey.count: "\(missed.count - configuration.catchupLimit)"])
             missed = Array(missed.suffix(configuration.catchupLimit))
         }
-        let taken = takenDates(id, missed)
-        for instant in missed where !taken.contains(instant) {
-            createRun(pipeline, trigger: .schedule, logicalDate: instant, params: defaults(of: pipeline), note: "catch-up")
-        }
-        if let latest = missed.last, var state = states[id] {
-            state.lastScheduledAt = latest
-            save(state)
+        do {
+            let taken = try takenDates(id, missed)
+            for instant in missed where !taken.contains(instant) {
+                createRun(pipeline, trigger: .schedule, logicalDate: instant, params: defaults(of: pipeline), note: "catch-up")
+            }
+            if let latest = missed.last, var state = states[id] {
+                state.lastScheduledAt = latest
+                save(state)
+            }
+        } catch {
+            // Not guessed: the missed instants stay missed (lastScheduledAt unchanged) for the next load or start.
+            logger.error("catch-up postponed: the store could not be read", metadata: [LogKey.pipeline: "\(id)", LogKey.error: "\(error)"])
         }
         if let next = schedule.nextDate(after: max(now, missed.last ?? now), in: pipeline.timeZone) {
             arm(.cron(id, next, generation: cronGenerations[id]!), at: next)
@@ -91,8 +96,16 @@ extension Engine {
         guard let pipeline = pipelines[id], let schedule = pipeline.schedule, var state = states[id], !state.paused else {
             return
         }
-        if (state.lastScheduledAt ?? .distantPast) < instant, takenDates(id, [instant]).isEmpty {
-            createRun(pipeline, trigger: .schedule, logicalDate: instant, params: defaults(of: pipeline))
+        if (state.lastScheduledAt ?? .distantPast) < instant {
+            do {
+                if try takenDates(id, [instant]).isEmpty {
+                    createRun(pipeline, trigger: .schedule, logicalDate: instant, params: defaults(of: pipeline))
+                }
+            } catch {
+                // Asked again shortly rather than guessed: a logical date never gets two runs.
+                logger.error("cron instant postponed: the store could not be read", metadata: [LogKey.pipeline: "\(id)", LogKey.error: "\(error)"])
+                return arm(.cron(id, instant, generation: cronGenerations[id]!), at: clock.now().addingTimeInterval(5))
+            }
         }
         state.lastScheduledAt = max(state.lastScheduledAt ?? instant, instant)
         save(state)

@@ -7,6 +7,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request does not fit the current state (rerun a running task, backfill without schedule…).
     case invalidRequest(String)
     case shuttingDown
+    /// The store could not be read to decide: nothing was done (never taken for "no such run").
+    case storeUnavailable(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
             message
         case .shuttingDown:
             "the daemon is shutting down; try again once it is back"
+        case .storeUnavailable(let why):
+            "the store could not be read, so nothing was done: \(why)"
         }
     }
 }

@@ -40,6 +40,8 @@ struct APIError: HTTPResponseError {
             self.init(status: .conflict, code: "conflict", message: error.description)
         case .shuttingDown:
             self.init(status: .serviceUnavailable, code: "shutting_down", message: error.description)
+        case .storeUnavailable:
+            self.init(status: .serviceUnavailable, code: "store_unavailable", message: error.description)
         }
     }
 

@@ -184,7 +184,10 @@ enum OpenAPIDocument {
         if operation.body != nil || !operation.query.isEmpty || integerPath { errors.append((400, "a malformed body or parameter")) }
         if operation.body != nil { errors.append((413, "a body over 64 KiB")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
-        if operation.method == "post", operation.permission == "operate" { errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline")] }
+        if operation.method == "post", operation.permission == "operate" {
+            errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline"),
+                       (503, "shutting down, or the store could not be read: nothing was done")]
+        }
         if operation.path == "/api/v1/session", operation.method == "post" {
             errors += [(401, "wrong name or password"), (415, "a body that is not JSON"), (429, "too many sign-ins (see Retry-After)")]
         }
