@@ -67,13 +67,15 @@ extension Engine {
         let task = active.pipeline.tasks[index]
         let mark = active.marks.removeValue(forKey: index)
         let runCancelled = active.run.state == .cancelled
+        let jitter = configuration.jitter()
         let taskRun = active.update(index) { taskRun in
             if let mark {
                 taskRun.state = mark
                 taskRun.reason = outcome.reason
                 taskRun.finishedAt = now
             } else {
-                next(&taskRun, task: task, outcome: outcome, runCancelled: runCancelled, at: now)
+                taskRun = TaskRunTransitions.next(
+                    after: .finished(outcome, runCancelled: runCancelled), of: taskRun, task: task, jitter: jitter, at: now)
             }
         }
         save(taskRun)
@@ -81,44 +83,6 @@ extension Engine {
             arm(.retry(taskRun.key), at: retryAt)
         }
         settle(key.taskRun.run, after: index)
-    }
-
-    /// The task run's next state after an attempt ended with `outcome`.
-    private func next(_ taskRun: inout TaskRun, task: TaskSpec, outcome: AttemptOutcome, runCancelled: Bool, at now: Date) {
-        switch outcome {
-        case .interrupted(let reason):
-            // A shutdown is not the task's fault: it runs again at restart without using a retry.
-            taskRun.state = .queued
-            taskRun.tries = max(0, taskRun.tries - 1)
-            taskRun.reason = reason
-        case _ where runCancelled:
-            taskRun.state = .cancelled
-            taskRun.reason = outcome.reason ?? "the run was cancelled"
-            taskRun.finishedAt = now
-        case .cancelled(let reason):
-            taskRun.state = .cancelled
-            taskRun.reason = reason
-            taskRun.finishedAt = now
-        case _ where task.isService:
-            // A service is restarted whenever it exits, with the task's backoff.
-            taskRun.state = .upForRetry
-            taskRun.reason = outcome.reason.map { "service exited: \($0); restarting" } ?? "service exited; restarting"
-            taskRun.retryAt = now.addingTimeInterval(task.retry.delay(beforeRetry: taskRun.tries, jitter: configuration.jitter()).seconds)
-        case .succeeded:
-            taskRun.state = .succeeded
-            taskRun.finishedAt = now
-        case .failed, .timedOut:
-            if task.retry.allowsRetry(after: taskRun.tries) {
-                taskRun.state = .upForRetry
-                taskRun.reason = outcome.reason
-                let delay = task.retry.delay(beforeRetry: taskRun.tries, jitter: configuration.jitter())
-                taskRun.retryAt = now.addingTimeInterval(delay.seconds)
-            } else {
-                taskRun.state = .failed
-                taskRun.reason = outcome.reason
-                taskRun.finishedAt = now
-            }
-        }
     }
 
     private func logAttempt(_ attempt: Attempt, pipeline: PipelineID) {

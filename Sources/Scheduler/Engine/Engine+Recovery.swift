@@ -50,17 +50,8 @@ extension Engine {
         let task = active.pipeline.tasks[index]
         switch taskRun.state {
         case .running:
-            let why = "interrupted: the daemon stopped while attempt \(taskRun.attempts) ran"
-            if task.isService || task.retry.allowsRetry(after: taskRun.tries) {
-                taskRun.state = .upForRetry
-                taskRun.reason = why + "; retrying"
-                taskRun.retryAt = now
-                arm(.retry(taskRun.key), at: now)
-            } else {
-                taskRun.state = .failed
-                taskRun.reason = why + "; no retries left"
-                taskRun.finishedAt = now
-            }
+            taskRun = TaskRunTransitions.next(after: .lostInCrash, of: taskRun, task: task, jitter: configuration.jitter(), at: now)
+            if taskRun.state == .upForRetry { arm(.retry(taskRun.key), at: taskRun.retryAt ?? now) }
             save(taskRun)
         case .queued:
             admission.enqueue(taskRun.key, pipeline: active.run.pipeline)
