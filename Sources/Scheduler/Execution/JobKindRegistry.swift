@@ -18,9 +18,16 @@ public struct JobKindRegistry: Sendable {
 
     /// Adds a kind; a later registration of the same name replaces the earlier one.
     public mutating func register<Kind: JobKind>(_ kind: Kind.Type) {
+        register(kind) { try Kind(settings: $0) }
+    }
+
+    /// Adds a kind that `make` builds from each task's decoded settings: a kind that needs something shared (a
+    /// Kafka producer, a warehouse connection, the daemon's settings) gets it by `make` capturing it, so that no
+    /// kind reaches for a global.
+    public mutating func register<Kind: JobKind>(_ kind: Kind.Type, make: @escaping @Sendable (Kind.Settings) throws -> Kind) {
         makers[Kind.kindName] = { node, context in
             let settings = try NodeDecoder.decode(Kind.Settings.self, from: node ?? Node.mapping([:]), context: context)
-            return try Kind(settings: settings)
+            return try make(settings)
         }
     }
 

@@ -73,14 +73,21 @@ public struct DaemonSettings: Sendable, Equatable {
     }
 
     /// Reads a settings file.
+    /// - Parameter sections: the keys other modules read themselves (`SettingsSection.key`), left to them.
     /// - Throws: `Diagnostic` with the file and line of what is wrong.
-    public static func load(file path: String) throws(Diagnostic) -> DaemonSettings {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Diagnostic(file: path, line: nil, message: "cannot read the settings file")
-        }
+    public static func load(file path: String, sections: [String] = []) throws(Diagnostic) -> DaemonSettings {
+        try load(SettingsFile(path: path), sections: sections)
+    }
+
+    public static func load(_ file: SettingsFile, sections: [String] = []) throws(Diagnostic) -> DaemonSettings {
+        let path = file.path
         let document: Document
         do {
-            guard let node = try Yams.compose(yaml: text) else { return DaemonSettings() }
+            guard var node = try Yams.compose(yaml: file.text) else { return DaemonSettings() }
+            if case .mapping(var top) = node {
+                for key in sections { top[key] = nil }
+                node = .mapping(top)
+            }
             document = try NodeDecoder.decode(Document.self, from: node, context: .init())
         } catch let error as NodeDecodingError {
             throw Diagnostic(file: path, line: error.line, message: error.description)
