@@ -121,7 +121,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["SchedulerTesting"],
+            dependencies: [
+                "SchedulerTesting", "autooptimize", "Scheduler",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -7,14 +7,41 @@ import UnixSignals
 import WebUI
 import NIOSSL
 
-/// Wires the daemon: data directory → store → pipelines → engine → web server,
-/// run together in one `ServiceGroup` that shuts down on SIGTERM or SIGINT
-/// (web server first, engine after, so no trigger arrives during the drain).
+/// The daemon, wired and ready to run: one `ServiceGroup` (web server first, engine after, so no trigger arrives
+/// during the drain), and what to tidy when it ends.
+struct BuiltDaemon {
+    let group: ServiceGroup
+    let engine: Engine
+    let store: Store
+    let data: URL
+    let lock: DaemonLock
+
+    /// Runs until SIGTERM or SIGINT (or the group is shut down), then removes where it listened and its
+    /// credential, so the CLI does not knock on a closed door.
+    func run() async throws {
+        try await group.run()
+        try? FileManager.default.removeItem(at: data.appendingPathComponent("daemon.json"))
+        try? FileManager.default.removeItem(at: LocalCredential.path(in: data))
+        withExtendedLifetime(lock) {}
+    }
+}
+
+/// The one place the daemon is put together from its settings: data directory → store → pipelines → engine →
+/// web server. `serve` runs what it returns; tests can too, in-process.
+func buildDaemon(settings: DaemonSettings, logger: Logger? = nil) async throws -> BuiltDaemon {
+    try await Daemon(settings: settings).build(logger: logger)
+}
+
+/// The steps of `buildDaemon`, each with the error a person can act on.
 struct Daemon {
     let settings: DaemonSettings
 
     func run() async throws {
-        let logger = makeLogger()
+        try await buildDaemon(settings: settings).run()
+    }
+
+    func build(logger given: Logger?) async throws -> BuiltDaemon {
+        let logger = given ?? makeLogger()
         let data = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         let jobs = URL(fileURLWithPath: settings.jobsDirectory).standardizedFileURL
         try prepare(data: data, jobs: jobs)
@@ -57,11 +84,7 @@ struct Daemon {
             configuration: .init(
                 services: [watcher, retention, engine, web], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
-        // Gone with the daemon: where it listened and its credential, so the CLI does not knock on a closed door.
-        try? FileManager.default.removeItem(at: data.appendingPathComponent("daemon.json"))
-        try? FileManager.default.removeItem(at: LocalCredential.path(in: data))
-        withExtendedLifetime(lock) {}
+        return BuiltDaemon(group: group, engine: engine, store: store, data: data, lock: lock)
     }
 
     /// The data directory holds password hashes, token digests and run params: the daemon's user alone reads it.
