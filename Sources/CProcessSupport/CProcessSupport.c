@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -92,4 +93,8 @@ int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **
     }
     *pid = child;
     return 0;
+}
+
+int cps_malloc_trim(void) {
+    return malloc_trim(0);
 }

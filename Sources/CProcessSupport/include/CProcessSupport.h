@@ -33,4 +33,7 @@ struct cps_spawn_request {
 /// ("chdir", "setgroups", "setgid", "setuid", "exec", "clone", "descriptors").
 int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **stage);
 
+/// malloc_trim(0): glibc's malloc.h is not in Swift's Glibc module. Gives freed memory back to the system.
+int cps_malloc_trim(void);
+
 #endif

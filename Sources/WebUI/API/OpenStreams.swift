@@ -35,11 +35,14 @@ final class OpenStreams: Sendable {
     }
 
     fileprivate func close(_ key: String) {
-        counts.withLock { counts in
+        let none = counts.withLock { counts in
             counts.total -= 1
             counts.byPrincipal[key, default: 1] -= 1
             if counts.byPrincipal[key] == 0 { counts.byPrincipal[key] = nil }
+            return counts.total == 0
         }
+        // The last one closed: what the streams held goes back to the system (malloc keeps freed memory otherwise).
+        if none { MemoryTrim.now() }
     }
 
     private static func key(_ principal: Principal) -> String {
