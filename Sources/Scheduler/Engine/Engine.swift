@@ -154,7 +154,7 @@ public actor Engine: Service {
         case .mark(let id, let task, let state, let by, let reply): handleMark(id, task, state, by: by, reply)
         case .setPaused(let id, let paused, let reply): handlePause(id, paused, reply)
         case .pipelinesLoaded(let result): handleLoaded(result)
-        case .attemptFinished(let key, let outcome, let at): handleFinished(key, outcome, at: at)
+        case .attemptFinished(let key, let result, let at): handleFinished(key, result.outcome, at: at)
         case .timerFired(let timer): handleTimer(timer)
         case .shutdown: beginDrain(graceful: true)
         }
@@ -198,8 +198,8 @@ public actor Engine: Service {
                 let inbox = self.inbox
                 let clock = self.clock
                 group.addTask {
-                    let outcome = await runner.run(request)
-                    inbox.post(.attemptFinished(request.key, outcome, at: clock.now()))
+                    let result = await runner.run(request)
+                    inbox.post(.attemptFinished(request.key, result, at: clock.now()))
                 }
             case .stop(let signal, let reason):
                 signal.stop(reason)

@@ -9,7 +9,7 @@ enum EngineEvent: Sendable {
     case mark(RunID, TaskID, TaskRunState, by: String, reply: Reply<Run>)
     case setPaused(PipelineID, Bool, reply: Reply<PipelineState>)
     case pipelinesLoaded(PipelineLoader.DirectoryResult)
-    case attemptFinished(AttemptKey, AttemptOutcome, at: Date)
+    case attemptFinished(AttemptKey, AttemptResult, at: Date)
     case timerFired(EngineTimer)
     /// Graceful shutdown: stop taking work, stop running attempts, end the loop.
     case shutdown

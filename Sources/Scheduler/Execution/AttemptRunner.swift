@@ -4,7 +4,8 @@ import Logging
 /// Runs attempts: the executor seam of DESIGN.md. The in-process runner is the
 /// first conformer; a remote one (attempts sent to workers over Kafka) comes later.
 public protocol AttemptRunner: Sendable {
-    func run(_ request: AttemptRequest) async -> AttemptOutcome
+    /// Runs the attempt to its end; returns how it ended and what its job reported.
+    func run(_ request: AttemptRequest) async -> AttemptResult
 }
 
 /// Everything needed to run one attempt, wherever it runs.
@@ -39,22 +40,27 @@ public struct AttemptRequest: Sendable {
 public struct InProcessRunner: AttemptRunner {
     public let dataDirectory: URL
     public let isolation: TaskIsolation
+    public let secrets: any SecretSource
     public let logCapBytes: Int
 
-    public init(dataDirectory: URL, isolation: TaskIsolation? = nil, logCapBytes: Int = 10 << 20) {
+    public init(
+        dataDirectory: URL, isolation: TaskIsolation? = nil, secrets: any SecretSource = NoSecrets(), logCapBytes: Int = 10 << 20
+    ) {
         self.dataDirectory = dataDirectory
         self.isolation = isolation ?? TaskIsolation(dataDirectory: dataDirectory)
+        self.secrets = secrets
         self.logCapBytes = logCapBytes
     }
 
-    public func run(_ request: AttemptRequest) async -> AttemptOutcome {
+    public func run(_ request: AttemptRequest) async -> AttemptResult {
         let log = AttemptLog(path: request.logPath, capBytes: logCapBytes)
         defer { log.close() }
         var logger = Logger(label: "attempt") { _ in AttemptLogHandler(log: log) }
         logger[metadataKey: LogKey.attempt] = "\(request.key.number)"
+        let reporter = AttemptReporter()
         let context = JobContext(
             pipeline: request.pipeline, attempt: request.key, logicalDate: request.logicalDate, params: request.params,
-            logger: logger, log: log, dataDirectory: dataDirectory, isolation: isolation)
+            logger: logger, log: log, dataDirectory: dataDirectory, isolation: isolation, reporter: reporter, secrets: secrets)
         let job = request.job
         let stop = request.stop
         let outcome = await withTaskGroup(of: AttemptOutcome?.self) { group in
@@ -81,6 +87,6 @@ public struct InProcessRunner: AttemptRunner {
         // Output that could not be kept is a loss the person on call must hear about (a full disk, a read-only --data).
         if final == .succeeded, let failure = log.failure { final = .failed(reason: failure, exitCode: nil) }
         if let reason = final.reason { log.write("[autooptimize: \(reason)]\n") }
-        return final
+        return AttemptResult(outcome: final, report: reporter.report)
     }
 }

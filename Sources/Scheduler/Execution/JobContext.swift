@@ -16,10 +16,15 @@ public struct JobContext: Sendable {
     public let dataDirectory: URL
     /// What a job that starts processes gives them: environment, user, working directory.
     public let isolation: TaskIsolation
+    /// Where the job records what it read, wrote and counted (returned with the attempt's outcome).
+    public let reporter: AttemptReporter
+    /// Secrets by name.
+    public let secrets: any SecretSource
 
     public init(
         pipeline: PipelineID, attempt: AttemptKey, logicalDate: Date, params: [String: ParamValue],
-        logger: Logger, log: AttemptLog, dataDirectory: URL, isolation: TaskIsolation? = nil
+        logger: Logger, log: AttemptLog, dataDirectory: URL, isolation: TaskIsolation? = nil,
+        reporter: AttemptReporter = AttemptReporter(), secrets: any SecretSource = NoSecrets()
     ) {
         self.pipeline = pipeline
         self.attempt = attempt
@@ -29,6 +34,8 @@ public struct JobContext: Sendable {
         self.log = log
         self.dataDirectory = dataDirectory
         self.isolation = isolation ?? TaskIsolation(dataDirectory: dataDirectory)
+        self.reporter = reporter
+        self.secrets = secrets
     }
 
     public var task: TaskID { attempt.taskRun.task }

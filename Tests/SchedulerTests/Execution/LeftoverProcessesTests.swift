@@ -12,7 +12,7 @@ import Testing
         let request = AttemptRequest(
             key: key, pipeline: PipelineID("p"), job: try ShellJob(settings: .init(command: "echo $$ > \(pidFile); exec sleep 300")),
             logicalDate: .now, params: [:], logPath: directory.appending("log").path, stop: AttemptStopSignal())
-        async let outcome = InProcessRunner(dataDirectory: directory.url).run(request)
+        async let outcome = InProcessRunner(dataDirectory: directory.url).run(request).outcome
         try await eventually("the attempt's process to start") {
             (try? String(contentsOfFile: pidFile, encoding: .utf8))?.hasSuffix("\n") ?? false
         }

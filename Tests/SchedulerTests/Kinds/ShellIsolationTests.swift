@@ -15,7 +15,7 @@ import Testing
             key: key, pipeline: PipelineID("p"), job: try ShellJob(settings: .init(command: command, runAs: runAs)),
             logicalDate: Date(timeIntervalSince1970: 0), params: [:], logPath: logPath, stop: AttemptStopSignal())
         let runner = InProcessRunner(dataDirectory: directory.url, isolation: isolation)
-        let outcome = await runner.run(request)
+        let outcome = await runner.run(request).outcome
         return (outcome, (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
     }
 

@@ -12,7 +12,7 @@ import Testing
         let request = AttemptRequest(
             key: key, pipeline: PipelineID("p"), job: try ShellJob(settings: settings), logicalDate: Date(timeIntervalSince1970: 0),
             params: ["region": .string("north")], logPath: logPath, stop: stop)
-        let outcome = await InProcessRunner(dataDirectory: directory.url, logCapBytes: cap).run(request)
+        let outcome = await InProcessRunner(dataDirectory: directory.url, logCapBytes: cap).run(request).outcome
         return (outcome, (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
     }
 
@@ -80,7 +80,7 @@ import Testing
         let request = AttemptRequest(
             key: key, pipeline: PipelineID("p"), job: try ShellJob(settings: .init(command: "echo hello")), logicalDate: .now,
             params: [:], logPath: "/dev/null/logs/t.1.log", stop: AttemptStopSignal())
-        let outcome = await InProcessRunner(dataDirectory: URL(fileURLWithPath: "/tmp")).run(request)
+        let outcome = await InProcessRunner(dataDirectory: URL(fileURLWithPath: "/tmp")).run(request).outcome
         #expect(outcome == .failed(reason: "cannot open log file /dev/null/logs/t.1.log: Not a directory", exitCode: nil))
     }
 }
