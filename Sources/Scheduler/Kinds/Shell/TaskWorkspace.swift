@@ -9,11 +9,17 @@ struct TaskWorkspace: Sendable {
 
     /// - Throws: `JobFailure` when the directory cannot be made or given to the task's user.
     init(root: URL, attempt: AttemptKey, pipeline: PipelineID, owner: TaskIdentity?) throws(JobFailure) {
-        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let template = root.appendingPathComponent(
             "autooptimize-\(pipeline)-\(attempt.taskRun.run)-\(attempt.taskRun.task)-\(attempt.number)-XXXXXX").path
         var bytes = Array(template.utf8CString)
-        guard mkdtemp(&bytes) != nil else {
+        var made = mkdtemp(&bytes) != nil
+        if !made, errno == ENOENT {
+            // The root is made once, when the first attempt finds it missing.
+            try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            bytes = Array(template.utf8CString)
+            made = mkdtemp(&bytes) != nil
+        }
+        guard made else {
             throw JobFailure("cannot make a working directory in \(root.path): \(String(cString: strerror(errno)))")
         }
         path = String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
