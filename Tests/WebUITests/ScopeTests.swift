@@ -101,8 +101,10 @@ import WebUI
                 group.addTask {
                     for _ in 0..<200 {
                         _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p")))
-                        mine.insert(try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("other"))).run.id.rawValue)
-                        try await Task.sleep(for: .milliseconds(25))  // pace of the triggers, bounded by 200 rounds
+                        let run = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("other"))).run.id
+                        mine.insert(run.rawValue)
+                        // Paced by the runs themselves: the next pair once this one has ended.
+                        try await harness.waitFor(run, .succeeded)
                     }
                     return nil
                 }
