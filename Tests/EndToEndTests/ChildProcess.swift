@@ -7,7 +7,12 @@ final class SpawnedProcess: @unchecked Sendable {
     let pid: pid_t
     private var reaped = false
 
-    init(_ executable: URL, _ arguments: [String], stdoutPath: String = "/dev/null", stderrPath: String) throws {
+    /// - Parameter environment: added to the test's own environment for this process only (the test process's
+    ///   environment is never changed: `setenv` beside a concurrent spawn reading `environ` can fault).
+    init(
+        _ executable: URL, _ arguments: [String], stdoutPath: String = "/dev/null", stderrPath: String,
+        environment: [String: String] = [:]
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -17,7 +22,9 @@ final class SpawnedProcess: @unchecked Sendable {
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { variables.forEach { free($0) } }
+        let result = posix_spawn(&pid, executable.path, &actions, nil, argv, variables)
         guard result == 0 else { throw E2EFailure("cannot start \(executable.path): \(String(cString: strerror(result)))") }
         self.pid = pid
     }

@@ -46,10 +46,11 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Starts `serve` and waits until it announces where it listens.
-    func start(extra: [String] = []) async throws {
+    func start(extra: [String] = [], environment: [String: String] = [:]) async throws {
         try? FileManager.default.removeItem(at: data.appendingPathComponent("daemon.json"))
         let process = try SpawnedProcess(
-            try Self.executable, ["serve", "--jobs", jobs.path, "--data", data.path, "--port", "0"] + extra, stderrPath: stderrPath)
+            try Self.executable, ["serve", "--jobs", jobs.path, "--data", data.path, "--port", "0"] + extra, stderrPath: stderrPath,
+            environment: environment)
         self.process = process
         try await eventually(within: 30, "the daemon to listen") {
             guard process.isRunning else { throw E2EFailure("the daemon exited: \(stderr)") }

@@ -57,15 +57,12 @@ import Testing
                     cat \(daemon.data.path)/local-admin.token && echo READ-THE-TOKEN
                     true
             """)
-        setenv("AUTOOPTIMIZE_ADMIN_PASSWORD", "an admin password of the daemon", 1)
-        setenv("ISOLATION_PASSED", "passed to tasks", 1)
-        setenv("ISOLATION_KEPT", "kept by the daemon", 1)
-        defer {
-            unsetenv("AUTOOPTIMIZE_ADMIN_PASSWORD")
-            unsetenv("ISOLATION_PASSED")
-            unsetenv("ISOLATION_KEPT")
-        }
-        try await daemon.start(extra: ["--config", settings.path])
+        try await daemon.start(
+            extra: ["--config", settings.path],
+            environment: [
+                "AUTOOPTIMIZE_ADMIN_PASSWORD": "an admin password of the daemon", "ISOLATION_PASSED": "passed to tasks",
+                "ISOLATION_KEPT": "kept by the daemon",
+            ])
         let run = try await daemon.trigger("probe")
         try await eventually(within: 20, "the probe to finish") { try await daemon.runState(run) == "succeeded" }
         let log = try String(contentsOf: daemon.data.appendingPathComponent("logs/probe/\(run)/look.1.log"), encoding: .utf8)

@@ -14,12 +14,19 @@ public struct TaskIsolation: Sendable, Equatable {
     public var runAs: String?
     /// Where each attempt's private working directory is made (settings `task_workspace`).
     public var workspaceRoot: URL
+    /// The daemon's own environment, read once at start: what `TaskEnvironment` picks the machine's variables and
+    /// `pass_env` from (never handed over whole).
+    public var daemonEnvironment: [String: String]
     /// Marks a task's processes as this daemon's (`AUTOOPTIMIZE_DAEMON`), so that recovery after a crash kills
     /// this daemon's leftovers only. A digest of the data directory's path: the task is not told where that is.
     public let daemonMarker: String
 
-    public init(dataDirectory: URL, passEnvironment: [String] = [], runAs: String? = nil, workspaceRoot: URL? = nil) {
+    public init(
+        dataDirectory: URL, passEnvironment: [String] = [], runAs: String? = nil, workspaceRoot: URL? = nil,
+        daemonEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.passEnvironment = passEnvironment
+        self.daemonEnvironment = daemonEnvironment
         self.runAs = runAs
         self.workspaceRoot = workspaceRoot ?? FileManager.default.temporaryDirectory
         self.daemonMarker = Self.marker(for: dataDirectory)

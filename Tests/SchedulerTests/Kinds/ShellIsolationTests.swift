@@ -35,10 +35,13 @@ import Testing
     @Test func theEnvironmentIsCleanPlusWhatPassEnvNames() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        setenv("AUTOOPTIMIZE_ADMIN_PASSWORD", "daemon secret", 1)
-        setenv("SHELL_ISOLATION_PASSED", "passed on", 1)
-        setenv("SHELL_ISOLATION_KEPT", "daemon only", 1)
-        let isolation = TaskIsolation(dataDirectory: directory.url, passEnvironment: ["SHELL_ISOLATION_PASSED"])
+        // The daemon's environment as it would be (the test process's own is never changed: other tests read it).
+        var daemon = ProcessInfo.processInfo.environment
+        daemon["AUTOOPTIMIZE_ADMIN_PASSWORD"] = "daemon secret"
+        daemon["SHELL_ISOLATION_PASSED"] = "passed on"
+        daemon["SHELL_ISOLATION_KEPT"] = "daemon only"
+        let isolation = TaskIsolation(
+            dataDirectory: directory.url, passEnvironment: ["SHELL_ISOLATION_PASSED"], daemonEnvironment: daemon)
         let (outcome, log) = try await run("env", in: directory, isolation: isolation)
         #expect(outcome == .succeeded)
         let names = Set(log.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })

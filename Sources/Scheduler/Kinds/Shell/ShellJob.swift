@@ -78,7 +78,7 @@ public struct ShellJob: JobKind {
             root: isolation.workspaceRoot, attempt: context.attempt, pipeline: context.pipeline, owner: identity)
         defer { workspace.remove() }
         let environment = TaskEnvironment.build(
-            daemon: ProcessInfo.processInfo.environment, isolation: isolation, identity: identity,
+            daemon: isolation.daemonEnvironment, isolation: isolation, identity: identity,
             workspace: workspace.path, taskEnvironment: settings.env ?? [:], context: context)
         let process = try ChildProcess(
             argv: ["/bin/sh", "-c", settings.command], environment: environment,
