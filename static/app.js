@@ -123,6 +123,31 @@ function dag(pipeline, latest) {
   return svg;
 }
 
+/// One param of the trigger form: the widget its type calls for, prefilled with its default, and the value it
+/// gives, typed as the API expects it (a boolean, a number), or undefined to let the default stand.
+function paramField(param) {
+  const id = `param-${param.name}`;
+  const error = el("span", { class: "error field-error", id: `${id}-error`, role: "alert" });
+  const common = { id, name: param.name, "aria-describedby": `${id}-error` };
+  let input;
+  let value;
+  if (param.allowed) {
+    input = el("select", common, param.allowed.map((choice, index) => el("option", { value: String(index), selected: choice === param.defaultValue }, String(choice))));
+    value = () => param.allowed[Number(input.value)];
+  } else if (param.type === "boolean") {
+    input = el("input", { ...common, type: "checkbox", checked: param.defaultValue === true });
+    value = () => input.checked;
+  } else if (param.type === "integer" || param.type === "number") {
+    input = el("input", { ...common, type: "number", step: param.type === "integer" ? "1" : "any", value: param.defaultValue ?? "", required: param.defaultValue == null });
+    value = () => (input.value === "" ? undefined : Number(input.value));
+  } else {
+    input = el("input", { ...common, type: param.type === "date" ? "date" : "text", value: param.defaultValue ?? "", required: param.defaultValue == null });
+    value = () => (input.value === "" && param.defaultValue != null ? undefined : input.value);
+  }
+  const label = el("label", { for: id }, `${param.name} (${param.type})${param.description ? ": " + param.description : ""}`);
+  return { param, input, error, value, nodes: param.type === "boolean" && !param.allowed ? [el("label", { for: id, class: "check" }, input, ` ${label.textContent}`), error] : [label, input, error] };
+}
+
 async function pipelinePage(id) {
   const [detail, page] = await Promise.all([api("GET", `/api/v1/pipelines/${encodeURIComponent(id)}`), api("GET", `/api/v1/pipelines/${encodeURIComponent(id)}/grid?limit=25`)]);
   const pipeline = detail.pipeline;
@@ -135,17 +160,19 @@ async function pipelinePage(id) {
   const tasks = el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["Task", "Kind", "Needs", "Trigger rule", "Retries", "Timeout", "Service"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, detail.taskDetails.map((t) => el("tr", {}, [t.id, t.kind, t.needs.join(", ") || "–", t.triggerRule, t.retries, t.timeout || "–", t.service ? "yes" : "no"].map((v) => el("td", {}, v)))))));
   const definition = el("details", {}, el("summary", {}, `Definition (${pipeline.file})`), el("pre", { class: "log" }, detail.definition));
-  const inputs = pipeline.params.map((param) => {
-    const id = `param-${param.name}`;
-    const input = param.allowed ? el("select", { id, name: param.name }, param.allowed.map((value) => el("option", { selected: value === param.defaultValue }, String(value))))
-      : el("input", { id, name: param.name, value: param.defaultValue ?? "", type: param.type === "date" ? "date" : "text", required: param.defaultValue == null });
-    return [el("label", { for: id }, `${param.name} (${param.type})${param.description ? ": " + param.description : ""}`), input];
-  });
+  const fields = pipeline.params.map(paramField);
   const form = may("operate") ? el("form", { onsubmit: (event) => {
     event.preventDefault();
-    const params = Object.fromEntries(new FormData(event.target).entries());
-    act("trigger", async () => { const run = await api("POST", `/api/v1/pipelines/${id}/runs`, { params }); location.hash = `#/run/${run.id}`; });
-  } }, el("h2", {}, "Trigger a run"), inputs, el("p", {}, el("button", { type: "submit" }, "Trigger"))) : "";
+    fields.forEach((field) => { field.error.textContent = ""; });
+    const params = Object.fromEntries(fields.map((field) => [field.param.name, field.value()]).filter(([, value]) => value !== undefined));
+    api("POST", `/api/v1/pipelines/${encodeURIComponent(id)}/runs`, { params })
+      .then((run) => { toast(`run ${run.id} triggered`); location.hash = `#/run/${run.id}`; })
+      .catch((error) => {
+        // The daemon names the param it refuses (`param "days": …`): the message goes beside that field.
+        const field = fields.find((f) => error.message.includes(`"${f.param.name}"`));
+        if (field) { field.error.textContent = error.message; field.input.focus(); } else toast(`trigger: ${error.message}`);
+      });
+  } }, el("h2", {}, "Trigger a run"), fields.map((field) => field.nodes), el("p", {}, el("button", { type: "submit" }, "Trigger"))) : "";
   show(el("h1", {}, pipeline.id), el("p", {}, pipeline.description), pipeline.loadError ? el("p", { class: "error" }, pipeline.loadError) : "",
     page.runs.length ? el("p", {}, `Task states of the newest run, `, el("a", { href: `#/run/${page.runs[0].run.id}` }, `run ${page.runs[0].run.id}`), ":") : "",
     el("div", { class: "scroll" }, dag(pipeline, page.runs[0])), form, el("h2", {}, "Recent runs"), grid,
@@ -305,6 +332,10 @@ async function route() {
   state.editing = false;
   const [path, query] = (location.hash || "#/").split("?");
   const [, page, ...rest] = path.split("/");
+  // The title says where one is (tabs, history, screen readers announce it).
+  const titles = { pipeline: decodeURIComponent(rest[0] || ""), runs: "Runs", account: "Account", run: `Run ${rest[0]}`,
+    log: `Log of ${decodeURIComponent(rest[1] || "")}, run ${rest[0]}`, audit: "Audit", admin: "Users and tokens" };
+  document.title = `${titles[page] || "Pipelines"} · AutoOptimize`;
   try {
     // Until start() knows who is signed in, it routes; a hash change meanwhile waits for it.
     if (!state.me) return;

@@ -47,7 +47,14 @@ def start_daemon(directory):
         "id: browser\n"
         "description: Greets from the browser test\n"
         "params:\n  greeting: {type: string, default: hello, description: What to say}\n"
-        "tasks:\n  - {id: say, kind: shell, with: {command: 'echo \"$AUTOOPTIMIZE_PARAM_GREETING from the panel\"'}}\n")
+        "  loud: {type: boolean, default: false}\n"
+        "  times: {type: integer, default: 2}\n"
+        "  ratio: {type: number, default: 0.5}\n"
+        "  region: {type: string, default: north, enum: [north, south]}\n"
+        "  day: {type: date, default: 2025-01-31}\n"
+        "tasks:\n  - {id: say, kind: shell, with: {command: 'echo \"$AUTOOPTIMIZE_PARAM_GREETING from the panel"
+        " loud=$AUTOOPTIMIZE_PARAM_LOUD times=$AUTOOPTIMIZE_PARAM_TIMES ratio=$AUTOOPTIMIZE_PARAM_RATIO"
+        " region=$AUTOOPTIMIZE_PARAM_REGION day=$AUTOOPTIMIZE_PARAM_DAY\"'}}\n")
     data = directory / "data"
     environment = dict(os.environ, AUTOOPTIMIZE_ADMIN_PASSWORD=PASSWORD)
     process = subprocess.Popen(
@@ -111,6 +118,11 @@ def main():
             wait.until(conditions.element_to_be_clickable((By.LINK_TEXT, "browser"))).click()
             field = wait.until(conditions.visibility_of_element_located((By.ID, "param-greeting")))
             assert field.get_attribute("value") == "hello", "the form shows the param's default"
+            assert driver.find_element(By.ID, "param-loud").get_attribute("type") == "checkbox"
+            assert driver.find_element(By.ID, "param-times").get_attribute("type") == "number"
+            assert driver.find_element(By.ID, "param-day").get_attribute("value") == "2025-01-31"
+            assert driver.find_element(By.ID, "param-region").tag_name == "select"
+            assert driver.title.startswith("browser"), driver.title
             wait.until(lambda d: fill(d, "param-greeting", "salut"))
             driver.save_screenshot(str(ARTIFACTS / "2-trigger-form.png"))
             driver.find_element(By.XPATH, "//button[text()='Trigger']").click()
@@ -123,6 +135,8 @@ def main():
             wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
             log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
             wait_for(lambda: "salut from the panel" in log.text, "the log to show the task's output")
+            # Every other param went with its default, each from the widget its type calls for.
+            assert "loud=false times=2 ratio=0.5 region=north day=2025-01-31" in log.text, log.text
             driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
 
             # The pipeline's DAG shows the newest run's task states.
