@@ -7,11 +7,12 @@ const main = document.getElementById("main");
 
 // ---- HTTP ----------------------------------------------------------------
 
-async function api(method, path, body) {
+/// `signingIn`: a 401 is the answer to show (wrong name or password), not a reason to show the sign-in form again.
+async function api(method, path, body, { signingIn = false } = {}) {
   const headers = { "Content-Type": "application/json" };
   if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
-  if (response.status === 401) { showLogin(); throw new Error("please sign in"); }
+  if (response.status === 401 && !signingIn) { showLogin(); throw new Error("please sign in"); }
   const text = await response.text();
   const data = text && (response.headers.get("Content-Type") || "").includes("json") ? JSON.parse(text) : text;
   if (!response.ok) throw new Error((data && data.error && data.error.message) || `${response.status}`);
@@ -54,19 +55,27 @@ async function act(label, call) {
 // ---- Sign in ---------------------------------------------------------------
 
 function showLogin(message) {
+  // Signed out: no navigation, and nobody named in it.
+  state.me = null;
   document.getElementById("nav").hidden = true;
+  document.getElementById("who").textContent = "";
   const error = el("p", { class: "error", role: "alert" }, message || "");
   const name = el("input", { id: "name", name: "name", autocomplete: "username", required: true });
   const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const form = el("form", { onsubmit: async (event) => {
     event.preventDefault();
     try {
-      const session = await api("POST", "/api/v1/session", { name: name.value, password: password.value });
+      const session = await api("POST", "/api/v1/session", { name: name.value, password: password.value }, { signingIn: true });
       state.csrf = session.csrfToken;
       sessionStorage.setItem("csrf", state.csrf);
       location.hash = "#/";
       await start();
-    } catch (failure) { error.textContent = failure.message; }
+    } catch (failure) {
+      // The name stays; the password is typed again.
+      error.textContent = failure.message;
+      password.value = "";
+      password.focus();
+    }
   } }, el("h1", {}, "Sign in"), el("label", { for: "name" }, "Name"), name,
     el("label", { for: "password" }, "Password"), password, el("p", {}, el("button", { type: "submit" }, "Sign in")), error);
   show(form);

@@ -103,7 +103,13 @@ def main():
         try:
             wait = WebDriverWait(driver, 30)
             driver.get(url + "/")
+            # Signed out, the navigation is not shown.
             wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("admin")
+            assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows while signed out"
+            # A wrong password says so, and keeps the name.
+            driver.find_element(By.ID, "password").send_keys("not the password", Keys.ENTER)
+            wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "form .error"), "wrong name or password"))
+            assert driver.find_element(By.ID, "name").get_attribute("value") == "admin", "the name was cleared"
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.save_screenshot(str(ARTIFACTS / "1-sign-in.png"))
             driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
@@ -162,6 +168,9 @@ def main():
             driver.find_element(By.XPATH, "//button[text()='Create user']").click()
             wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='must change password']")))
             driver.find_element(By.ID, "logout").click()
+            wait.until(conditions.visibility_of_element_located((By.ID, "name")))
+            assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows after signing out"
+            assert driver.find_element(By.ID, "who").get_attribute("textContent") == "", "the last user is still named"
 
             # Signed in with the keyboard alone: type, Enter.
             wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("ana", Keys.TAB, "given by the admin", Keys.ENTER)
