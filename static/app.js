@@ -210,34 +210,65 @@ async function runsPage(query) {
   show(el("h1", {}, "Runs"), form, el("div", { class: "scroll" }, el("table", {}, head, body)), page.runs.length ? "" : el("p", {}, "No runs match."), paging);
 }
 
+/// Tasks in the DAG's order (upstream first, then by name), from the pipeline's `needs`; by name when the
+/// pipeline is gone.
+function dagOrder(names, needs) {
+  const placed = [];
+  const remaining = names.slice().sort();
+  while (remaining.length) {
+    const next = remaining.find((name) => (needs[name] || []).every((upstream) => placed.includes(upstream) || !names.includes(upstream))) || remaining[0];
+    placed.push(next);
+    remaining.splice(remaining.indexOf(next), 1);
+  }
+  return placed;
+}
+
+/// Asks before what cannot be undone, then does it and says what happened.
+function confirmed(question, label, call) {
+  return () => { if (window.confirm(question)) act(label, call); };
+}
+
+const FINISHED = ["succeeded", "failed", "cancelled", "skipped"];
+
 async function runPage(id) {
   const detail = await api("GET", `/api/v1/runs/${id}`);
   const run = detail.run;
+  const pipeline = await api("GET", `/api/v1/pipelines/${encodeURIComponent(run.pipeline)}`).then((d) => d.pipeline).catch(() => null);
+  const tasksByName = Object.fromEntries(detail.tasks.map((task) => [task.task, task]));
+  const ordered = dagOrder(Object.keys(tasksByName), pipeline ? pipeline.needs : {}).map((name) => tasksByName[name]);
   const start = Math.min(...detail.attempts.map((a) => Date.parse(a.startedAt)), Date.now());
   const end = Math.max(...detail.attempts.map((a) => a.finishedAt ? Date.parse(a.finishedAt) : Date.now()), start + 1);
   const bar = (attempt) => {
     const from = Date.parse(attempt.startedAt), to = attempt.finishedAt ? Date.parse(attempt.finishedAt) : Date.now();
-    const span = el("span", { class: attempt.state === "succeeded" ? "succeeded" : attempt.state === "running" ? "running" : "failed" });
+    const colour = ["succeeded", "running", "failed", "timed_out"].includes(attempt.state) ? (attempt.state === "timed_out" ? "failed" : attempt.state) : "cancelled";
+    const span = el("span", { class: colour });
     // Set through the CSSOM, which the Content-Security-Policy allows (style attributes it does not).
     span.style.left = `${(100 * (from - start)) / (end - start)}%`;
     span.style.width = `${Math.max(0.5, (100 * (to - from)) / (end - start))}%`;
     return el("div", { class: "gantt", title: `${((to - from) / 1000).toFixed(3)} s` }, span);
   };
-  const buttons = (task) => may("operate") ? [
-    el("button", { type: "button", onclick: () => act("rerun", () => api("POST", `/api/v1/runs/${id}/rerun`, { task })) }, "Rerun from here"),
-    el("button", { type: "button", onclick: () => act("mark", () => api("POST", `/api/v1/runs/${id}/tasks/${task}/mark`, { state: "succeeded" })) }, "Mark succeeded"),
-    el("button", { type: "button", onclick: () => act("mark", () => api("POST", `/api/v1/runs/${id}/tasks/${task}/mark`, { state: "failed" })) }, "Mark failed"),
-  ] : [];
-  const runButtons = may("operate") ? [
-    el("button", { type: "button", onclick: () => act("cancel", () => api("POST", `/api/v1/runs/${id}/cancel`, {})) }, "Cancel run"),
-    el("button", { type: "button", onclick: () => act("rerun", () => api("POST", `/api/v1/runs/${id}/rerun`, {})) }, "Rerun failed tasks"),
-  ] : [];
+  const runOpen = !FINISHED.includes(run.state);
+  // Only the actions the state allows; what cannot be undone asks first.
+  const buttons = (task) => !may("operate") ? [] : [
+    FINISHED.includes(task.state) ? el("button", { type: "button", onclick: confirmed(`Rerun ${task.task} and everything downstream of it in run ${id}?`, "rerun", () => api("POST", `/api/v1/runs/${id}/rerun`, { task: task.task })) }, "Rerun from here") : "",
+    task.state !== "succeeded" ? el("button", { type: "button", onclick: confirmed(`Mark ${task.task} of run ${id} succeeded? Its downstream tasks may then run.`, "mark", () => api("POST", `/api/v1/runs/${id}/tasks/${encodeURIComponent(task.task)}/mark`, { state: "succeeded" })) }, "Mark succeeded") : "",
+    task.state !== "failed" ? el("button", { type: "button", onclick: confirmed(`Mark ${task.task} of run ${id} failed?${task.state === "running" ? " Its running attempt is stopped." : ""}`, "mark", () => api("POST", `/api/v1/runs/${id}/tasks/${encodeURIComponent(task.task)}/mark`, { state: "failed" })) }, "Mark failed") : "",
+  ];
+  const rerunnable = detail.tasks.some((task) => ["failed", "cancelled"].includes(task.state) || (task.state === "skipped" && (task.reason || "").includes("upstream")));
+  const runButtons = !may("operate") ? [] : [
+    runOpen ? el("button", { type: "button", onclick: confirmed(`Cancel run ${id}? Its running tasks are stopped.`, "cancel", () => api("POST", `/api/v1/runs/${id}/cancel`, {})) }, "Cancel run") : "",
+    !runOpen && rerunnable ? el("button", { type: "button", onclick: confirmed(`Rerun the failed tasks of run ${id}?`, "rerun", () => api("POST", `/api/v1/runs/${id}/rerun`, {})) }, "Rerun failed tasks") : "",
+  ];
+  const params = Object.entries(run.params || {}).sort(([a], [b]) => a.localeCompare(b));
+  const tries = (task) => task.attempts === task.tries ? String(task.tries) : `${task.tries} (${task.attempts} attempts; interruptions by a shutdown do not count)`;
   show(el("h1", {}, `Run ${run.id} of `, el("a", { href: `#/pipeline/${run.pipeline}` }, run.pipeline), " ", badge(run.state)),
-    el("p", {}, `${run.trigger}, logical date ${when(run.logicalDate)}${run.note ? " — " + run.note : ""}`), el("p", {}, runButtons),
-    el("table", {}, el("thead", {}, el("tr", {}, ["Task", "State", "Tries", "Reason", "Attempts", ""].map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, detail.tasks.map((task) => el("tr", {}, el("td", {}, task.task), el("td", {}, badge(task.state)), el("td", {}, task.tries), el("td", {}, task.reason || ""),
+    el("p", {}, `${run.trigger}, logical date ${when(run.logicalDate)}${run.note ? " — " + run.note : ""}`),
+    params.length ? el("dl", { class: "params" }, params.map(([name, value]) => [el("dt", {}, name), el("dd", {}, String(value))])) : el("p", {}, "No params."),
+    el("p", {}, runButtons),
+    el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["Task", "State", "Tries", "Reason", "Attempts", "Actions"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ordered.map((task) => el("tr", {}, el("td", {}, task.task), el("td", {}, badge(task.state)), el("td", {}, tries(task)), el("td", {}, task.reason || ""),
         el("td", {}, detail.attempts.filter((a) => a.task === task.task).map((a) => el("div", {}, el("a", { href: `#/log/${id}/${task.task}/${a.number}` }, `#${a.number} ${a.state}`), bar(a)))),
-        el("td", {}, buttons(task.task)))))));
+        el("td", {}, buttons(task))))))));
 }
 
 async function logPage(run, task, attempt) {

@@ -137,6 +137,11 @@ def main():
             # The run page updates itself from the server's events: no reload here.
             wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
             driver.save_screenshot(str(ARTIFACTS / "3-run-succeeded.png"))
+            # A finished run offers no Cancel, shows its params, and the title says which run it is.
+            assert not driver.find_elements(By.XPATH, "//button[text()='Cancel run']"), "Cancel offered on a finished run"
+            params = driver.find_element(By.CSS_SELECTOR, "dl.params").text
+            assert "greeting" in params and "salut" in params and "region" in params, params
+            assert driver.title.startswith("Run "), driver.title
 
             wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
             log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
