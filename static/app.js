@@ -272,9 +272,12 @@ async function runPage(id) {
 }
 
 async function logPage(run, task, attempt) {
-  const pre = el("pre", { class: "log", "aria-live": "polite" });
+  const pre = el("pre", { class: "log", tabindex: "0" });
   const status = el("p", { role: "status" }, "following…");
-  show(el("h1", {}, `Log of ${task} #${attempt} (`, el("a", { href: `#/run/${run}` }, `run ${run}`), ")"), status, pre);
+  const download = el("a", { href: `/api/v1/runs/${run}/tasks/${encodeURIComponent(task)}/log?attempt=${attempt}`, download: `${task}.${attempt}.log` }, "Download");
+  show(el("h1", {}, `Log of ${task} #${attempt} (`, el("a", { href: `#/run/${run}` }, `run ${run}`), ")"), el("p", {}, download), status, pre);
+  // Opens at the end and follows it while the reader stays there; scrolling up to read stops following.
+  const atEnd = () => pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
   // One streamed answer: the log so far, then what the task writes, until the attempt ends.
   const page = location.hash;
   const controller = new AbortController();
@@ -288,9 +291,12 @@ async function logPage(run, task, attempt) {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      pre.textContent += decoder.decode(value, { stream: true });
+      const follow = atEnd();
+      pre.append(decoder.decode(value, { stream: true }));
+      if (follow) pre.scrollTop = pre.scrollHeight;
     }
-    pre.textContent += decoder.decode();
+    pre.append(decoder.decode());
+    pre.scrollTop = pre.scrollHeight;
     status.textContent = "the attempt has ended";
   } catch (error) {
     if (error.name !== "AbortError") status.textContent = `the log stopped: ${error.message}`;

@@ -55,6 +55,8 @@ def start_daemon(directory):
         "tasks:\n  - {id: say, kind: shell, with: {command: 'echo \"$AUTOOPTIMIZE_PARAM_GREETING from the panel"
         " loud=$AUTOOPTIMIZE_PARAM_LOUD times=$AUTOOPTIMIZE_PARAM_TIMES ratio=$AUTOOPTIMIZE_PARAM_RATIO"
         " region=$AUTOOPTIMIZE_PARAM_REGION day=$AUTOOPTIMIZE_PARAM_DAY\"'}}\n")
+    (jobs / "chatty.yaml").write_text(
+        "id: chatty\ntasks:\n  - {id: talk, kind: shell, with: {command: 'seq 1 3000'}}\n")
     data = directory / "data"
     environment = dict(os.environ, AUTOOPTIMIZE_ADMIN_PASSWORD=PASSWORD)
     process = subprocess.Popen(
@@ -149,6 +151,17 @@ def main():
             # Every other param went with its default, each from the widget its type calls for.
             assert "loud=false times=2 ratio=0.5 region=north day=2025-01-31" in log.text, log.text
             driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
+
+            # A long log opens at its end.
+            driver.get(url + "/#/pipeline/chatty")
+            wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='Trigger']"))).click()
+            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
+            wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
+            long_log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
+            wait_for(lambda: long_log.text.rstrip().endswith("3000"), "the long log to load")
+            wait_for(lambda: driver.execute_script(
+                "const p = arguments[0]; return p.scrollHeight - p.scrollTop - p.clientHeight < 24;", long_log), "the log to open at its end")
+            assert driver.find_element(By.LINK_TEXT, "Download").get_attribute("download") == "talk.1.log"
 
             # The pipeline's DAG shows the newest run's task states.
             driver.get(url + "/#/pipeline/browser")
