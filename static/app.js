@@ -170,7 +170,9 @@ async function pipelinePage(id) {
     el("tbody", {}, detail.taskDetails.map((t) => el("tr", {}, [t.id, t.kind, t.needs.join(", ") || "–", t.triggerRule, t.retries, t.timeout || "–", t.service ? "yes" : "no"].map((v) => el("td", {}, v)))))));
   const definition = el("details", {}, el("summary", {}, `Definition (${pipeline.file})`), el("pre", { class: "log" }, detail.definition));
   const fields = pipeline.params.map(paramField);
-  const form = may("operate") ? el("form", { onsubmit: (event) => {
+  const service = detail.taskDetails.find((task) => task.service);
+  const form = service ? el("p", {}, `This pipeline runs as a service (task ${service.id}): the daemon keeps its one run going, so it is not triggered; pause and unpause it to restart it.`)
+    : may("operate") ? el("form", { onsubmit: (event) => {
     event.preventDefault();
     fields.forEach((field) => { field.error.textContent = ""; });
     const params = Object.fromEntries(fields.map((field) => [field.param.name, field.value()]).filter(([, value]) => value !== undefined));
@@ -206,7 +208,9 @@ async function runsPage(query) {
   const head = el("thead", {}, el("tr", {}, ["Run", "Pipeline", "Trigger", "Logical date", "State"].map((h) => el("th", { scope: "col" }, h))));
   const body = el("tbody", {}, page.runs.map((run) => el("tr", {}, el("td", {}, el("a", { href: `#/run/${run.id}` }, run.id)),
     el("td", {}, el("a", { href: `#/pipeline/${run.pipeline}` }, run.pipeline)), el("td", {}, run.trigger), el("td", {}, when(run.logicalDate)), el("td", {}, badge(run.state)))));
-  const paging = el("p", {}, filters.has("before") ? el("a", { href: "#/runs" }, "Newest") : "", " ", page.nextBefore ? el("a", { href: `#/runs?${older}` }, "Older runs →") : "");
+  const newest = new URLSearchParams(filters);
+  newest.delete("before");
+  const paging = el("p", {}, filters.has("before") ? el("a", { href: `#/runs?${newest}` }, "Newest") : "", " ", page.nextBefore ? el("a", { href: `#/runs?${older}` }, "Older runs →") : "");
   show(el("h1", {}, "Runs"), form, el("div", { class: "scroll" }, el("table", {}, head, body)), page.runs.length ? "" : el("p", {}, "No runs match."), paging);
 }
 
@@ -308,8 +312,8 @@ async function logPage(run, task, attempt) {
 async function auditPage() {
   const page = await api("GET", "/api/v1/audit?limit=200");
   show(el("h1", {}, "Audit trail"), el("p", {}, el("a", { href: "/api/v1/audit/export", download: "autooptimize-audit.jsonl" }, "Export (JSON lines)")),
-    el("table", {}, el("thead", {}, el("tr", {}, ["When", "Who", "Role", "Action", "Target", "From", "Outcome"].map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, page.events.slice().reverse().map((e) => el("tr", {}, [when(e.at), e.actor, e.role, e.action, e.target, e.address, e.outcome].map((v) => el("td", {}, v)))))));
+    el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["When", "Who", "Role", "Action", "Target", "From", "Outcome"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, page.events.slice().reverse().map((e) => el("tr", {}, [when(e.at), e.actor, e.role, e.action, e.target, e.address, e.outcome].map((v) => el("td", {}, v))))))));
 }
 
 function passwordPage(forced) {
@@ -335,11 +339,11 @@ function passwordPage(forced) {
   form.querySelector("input").focus();
 }
 
-async function adminPage() {
+async function adminPage(createdSecret) {
   const [users, tokens] = await Promise.all([api("GET", "/api/v1/users"), api("GET", "/api/v1/tokens")]);
   const roles = ["viewer", "operator", "admin", "auditor"];
   const roleSelect = (id) => el("select", { id, name: "role" }, roles.map((role) => el("option", {}, role)));
-  const secret = el("p", { role: "status" });
+  const secret = el("p", { role: "status" }, createdSecret || "");
   const userForm = el("form", { onsubmit: (event) => { event.preventDefault(); const f = new FormData(event.target);
     act("create user", () => api("POST", "/api/v1/users", { name: f.get("name"), role: f.get("role"), password: f.get("password") })); } },
     el("h2", {}, "New user"), el("label", { for: "user-name" }, "Name"), el("input", { id: "user-name", name: "name", required: true }),
@@ -349,11 +353,12 @@ async function adminPage() {
     try {
       const pipelines = f.get("pipelines").split(",").map((p) => p.trim()).filter(Boolean);
       const token = await api("POST", "/api/v1/tokens", { name: f.get("name"), role: f.get("role"), pipelines: pipelines.length ? pipelines : undefined, expiresInDays: Number(f.get("days")) || undefined });
-      secret.textContent = `Token ${token.name}: ${token.token} (copy it now: it is not shown again)`;
+      // The list is drawn again with the new token in it; its secret is shown once, under the form.
+      await adminPage(`Token ${token.name}: ${token.token} (copy it now: it is not shown again)`);
     } catch (error) { toast(error.message); } } },
     el("h2", {}, "New API token"), el("label", { for: "token-name" }, "Name"), el("input", { id: "token-name", name: "name", required: true }),
     el("label", { for: "token-role" }, "Role"), roleSelect("token-role"), el("label", { for: "token-pipelines" }, "Pipelines (comma-separated; empty for all)"),
-    el("input", { id: "token-pipelines", name: "pipelines" }), el("label", { for: "token-days" }, "Expires in days (empty: never)"),
+    el("input", { id: "token-pipelines", name: "pipelines" }), el("label", { for: "token-days" }, "Expires in days (empty: 90)"),
     el("input", { id: "token-days", name: "days", type: "number", min: 1 }), el("p", {}, el("button", { type: "submit" }, "Create token")), secret);
   show(el("h1", {}, "Users and tokens"),
     el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, ["User", "Role", "State", ""].map((h) => el("th", { scope: "col" }, h)))),

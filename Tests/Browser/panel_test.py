@@ -185,6 +185,11 @@ def main():
             driver.find_element(By.ID, "user-password").send_keys("given by the admin")
             driver.find_element(By.XPATH, "//button[text()='Create user']").click()
             wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='must change password']")))
+            # A new token is in the list at once, its secret shown once under the form.
+            wait.until(conditions.visibility_of_element_located((By.ID, "token-name"))).send_keys("ci-deploy")
+            driver.find_element(By.XPATH, "//button[text()='Create token']").click()
+            wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='ci-deploy']")))
+            assert "ao_" in driver.find_element(By.XPATH, "//p[starts-with(text(), 'Token ci-deploy')]").text
             driver.find_element(By.ID, "logout").click()
             wait.until(conditions.visibility_of_element_located((By.ID, "name")))
             assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows after signing out"

@@ -82,6 +82,12 @@ extension Engine {
         guard let pipeline = pipelines[request.pipeline] else {
             return self.reply(reply, .failure(.unknownPipeline(request.pipeline, known: pipelines.keys.sorted())))
         }
+        // A manual run of a pipeline with a service would start a second consumer beside the one the daemon keeps.
+        if let service = pipeline.tasks.first(where: \.isService) {
+            return self.reply(reply, .failure(.invalidRequest(
+                "pipeline \"\(pipeline.id)\" runs as a service (task \"\(service.id)\"): the daemon keeps its one run going; "
+                    + "pause and unpause it to restart it")))
+        }
         if let key = request.idempotencyKey {
             switch existingRun(pipeline.id, key) {
             case .failure(let error): return self.reply(reply, .failure(error))

@@ -105,6 +105,13 @@ import Testing
             try await harness.waitForTimer(at: waiting.retryAt!)
             clock.advance(to: waiting.retryAt!)
             try await eventually { script.attempts.count == 2 }
+            // A manual run would start a second consumer: refused, saying what to do instead.
+            await #expect(throws: EngineError.invalidRequest(
+                "pipeline \"stream\" runs as a service (task \"worker\"): the daemon keeps its one run going; pause and unpause it to restart it"
+            )) {
+                _ = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("stream")))
+            }
+            #expect(try harness.store.runs().count == 1)
             _ = try await harness.engine.setPaused(PipelineID("stream"), true)
             try await harness.waitFor(run.id, .cancelled)
         }
