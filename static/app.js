@@ -11,7 +11,10 @@ const main = document.getElementById("main");
 async function api(method, path, body, { signingIn = false } = {}) {
   const headers = { "Content-Type": "application/json" };
   if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  // No request waits for ever: a page that cannot load says so and offers to try again (see route).
+  const response = await fetch(path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin", signal: AbortSignal.timeout(15000),
+  }).catch((error) => { throw new Error(error.name === "TimeoutError" ? "the daemon did not answer within 15 s" : `the daemon cannot be reached (${error.message})`); });
   if (response.status === 401 && !signingIn) { showLogin(); throw new Error("please sign in"); }
   const text = await response.text();
   const data = text && (response.headers.get("Content-Type") || "").includes("json") ? JSON.parse(text) : text;
@@ -400,7 +403,10 @@ async function route() {
     else if (page === "admin") await adminPage();
     else await pipelinesPage();
   } catch (error) {
-    if (error.message !== "please sign in") show(el("p", { class: "error" }, error.message));
+    if (error.message !== "please sign in") {
+      show(el("p", { class: "error", role: "alert" }, `This page could not load: ${error.message}`),
+        el("p", {}, el("button", { type: "button", onclick: () => route() }, "Retry")));
+    }
   }
 }
 

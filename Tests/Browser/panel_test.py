@@ -152,6 +152,11 @@ def main():
             assert "loud=false times=2 ratio=0.5 region=north day=2025-01-31" in log.text, log.text
             driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
 
+            # A page that cannot load says why and offers to try again.
+            driver.get(url + "/#/run/999999")
+            wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "main .error"), "unknown run 999999"))
+            assert driver.find_element(By.XPATH, "//button[text()='Retry']").is_displayed()
+
             # A long log opens at its end.
             driver.get(url + "/#/pipeline/chatty")
             wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='Trigger']"))).click()
