@@ -60,11 +60,10 @@ struct ObservabilityController: Sendable {
         let offset = try query.integer("offset", in: 0...Int.max) ?? 0
         let length = try query.integer("length", in: 0...(1 << 20)) ?? (1 << 20)
         let follow = try query.flag("follow") == true
-        try context.requireRead(run: RunID(id), in: store)
+        let principal = try context.requireRead(run: RunID(id), in: store)
         if follow {
             return try LogFollow(engine: engine, store: store).response(
-                run: RunID(id), task: task, attempt: number, offset: offset, lease: try streams.open(for: context.require(.read, for: .filtered)),
-                channel: context.channel)
+                run: RunID(id), task: task, attempt: number, offset: offset, lease: try streams.open(for: principal), channel: context.channel)
         }
         guard let detail = try store.run(RunID(id)) else { throw APIError.notFound("unknown run \(id)") }
         let attempts = detail.attempts.filter { $0.key.taskRun.task.rawValue == task }

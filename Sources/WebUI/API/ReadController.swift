@@ -100,9 +100,9 @@ struct ReadController: Sendable {
     private func run(_ request: Request, _ context: AppRequestContext) async throws -> RunDetailView {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.badRequest("run id must be a number") }
         let wait = try request.uri.queryParameters.integer("wait", in: 0...600)
-        try context.requireRead(run: RunID(id), in: store)
+        let principal = try context.requireRead(run: RunID(id), in: store)
         if let seconds = wait {
-            let lease = try streams.open(for: try context.require(.read, for: .filtered))
+            let lease = try streams.open(for: principal)
             defer { lease.close() }
             try await waitForEnd(RunID(id), seconds: seconds, channel: context.channel)
         }

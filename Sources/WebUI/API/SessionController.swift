@@ -55,23 +55,31 @@ struct SessionController: Sendable {
         let name = validName ? body.name : "(invalid name)"
         return try await audit.record("session.login", target: "user \(name)", by: nil, actor: name, context: context) { record in
             guard validName else { throw Self.badCredentials }
-            if let wait = await limiter.admit(user: name, address: context.address) {
-                throw APIError.tooManyAttempts("too many sign-ins", retryAfter: wait)
+            guard let user = try await limitedCheck(name, body.password, from: context.address, refusal: "too many sign-ins") else {
+                throw Self.badCredentials
             }
-            let user: User?
-            do {
-                user = try await verifiedUser(name, body.password)
-            } catch {
-                await limiter.settle(user: name, address: context.address, succeeded: false)
-                throw error
-            }
-            await limiter.settle(user: name, address: context.address, succeeded: user != nil)
-            guard let user else { throw Self.badCredentials }
             return try startSession(for: user, request, context, audit: record)
         }
     }
 
     private static let badCredentials = APIError(status: .unauthorized, code: "bad_credentials", message: "wrong name or password")
+
+    /// A password check under the sign-in limits: counted before bcrypt runs (429 past the limits), taken back
+    /// when it succeeds. Returns the user when `password` is theirs.
+    private func limitedCheck(_ name: String, _ password: String, from address: String, refusal: String) async throws -> User? {
+        if let wait = await limiter.admit(user: name, address: address) {
+            throw APIError.tooManyAttempts(refusal, retryAfter: wait)
+        }
+        let user: User?
+        do {
+            user = try await verifiedUser(name, password)
+        } catch {
+            await limiter.settle(user: name, address: address, succeeded: false)
+            throw error
+        }
+        await limiter.settle(user: name, address: address, succeeded: user != nil)
+        return user
+    }
 
     /// The enabled user `name` when `password` is theirs. Takes one bcrypt check whether or not the user exists.
     private func verifiedUser(_ name: String, _ password: String) async throws -> User? {
@@ -109,18 +117,8 @@ struct SessionController: Sendable {
                 : APIError(status: .forbidden, code: "forbidden", message: "only a user signed in to the panel has a password to change")
         }
         return try await audit.record("user.password", target: "user \(principal.name)", by: principal, context: context) { record in
-            if let wait = await limiter.admit(user: principal.name, address: context.address) {
-                throw APIError.tooManyAttempts("too many wrong passwords", retryAfter: wait)
-            }
-            let verified: User?
-            do {
-                verified = try await verifiedUser(principal.name, body.current)
-            } catch {
-                await limiter.settle(user: principal.name, address: context.address, succeeded: false)
-                throw error
-            }
-            await limiter.settle(user: principal.name, address: context.address, succeeded: verified != nil)
-            guard var user = verified else {
+            guard var user = try await limitedCheck(principal.name, body.current, from: context.address, refusal: "too many wrong passwords")
+            else {
                 throw APIError(status: .unprocessableContent, code: "bad_password", message: "the current password is wrong")
             }
             try PasswordRules.check(body.new, replacing: body.current)

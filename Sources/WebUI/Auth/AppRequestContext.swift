@@ -47,12 +47,13 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// Reading a run (its detail, its logs) concerns its pipeline. An unknown run is a 404 to anyone allowed to read.
-    func requireRead(run: RunID, in store: Store) throws {
+    @discardableResult
+    func requireRead(run: RunID, in store: Store) throws -> Principal {
         guard let pipeline = try store.pipeline(of: run) else {
             _ = try require(.read, for: .filtered)
             throw APIError.notFound("unknown run \(run)")
         }
-        _ = try require(.read, for: .pipeline(pipeline))
+        return try require(.read, for: .pipeline(pipeline))
     }
 
     private static func list(_ principal: Principal) -> String {
