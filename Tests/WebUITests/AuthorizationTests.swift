@@ -31,10 +31,11 @@ import WebUI
     private func bearer(_ secret: String) -> HTTPFields { [.authorization: "Bearer \(secret)", .contentType: "application/json"] }
 
     /// Every state-changing route, with a body the route accepts.
-    private let operateRoutes: [(String, String)] = [
-        ("/api/v1/pipelines/p/runs", "{}"), ("/api/v1/pipelines/p/pause", "{}"), ("/api/v1/pipelines/p/unpause", "{}"),
-        ("/api/v1/pipelines/p/backfill", #"{"from": "2025-01-01T00:00:00Z", "to": "2025-01-02T00:00:00Z"}"#),
-        ("/api/v1/runs/1/cancel", "{}"), ("/api/v1/runs/1/rerun", #"{"task": "a"}"#), ("/api/v1/runs/1/tasks/a/mark", #"{"state": "succeeded"}"#),
+    private let operateRoutes: [(HTTPRequest.Method, String, String)] = [
+        (.post, "/api/v1/pipelines/p/runs", "{}"), (.post, "/api/v1/pipelines/p/pause", "{}"), (.post, "/api/v1/pipelines/p/unpause", "{}"),
+        (.post, "/api/v1/pipelines/p/backfill", #"{"from": "2025-01-01T00:00:00Z", "to": "2025-01-02T00:00:00Z"}"#),
+        (.post, "/api/v1/runs/1/cancel", "{}"), (.post, "/api/v1/runs/1/rerun", #"{"task": "a"}"#),
+        (.post, "/api/v1/runs/1/tasks/a/mark", #"{"state": "succeeded"}"#), (.patch, "/api/v1/runs/1", #"{"comment": "checked"}"#),
     ]
 
     @Test func eachRoleMayDoWhatItsPermissionsSayAndEveryAttemptIsAudited() async throws {
@@ -45,8 +46,8 @@ import WebUI
             var requests = 0
             for role in Role.allCases {
                 let headers = bearer(try token(role, in: harness.store))
-                for (uri, body) in operateRoutes {
-                    let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+                for (method, uri, body) in operateRoutes {
+                    let response = try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body))
                     requests += 1
                     if role.allows(.operate) {
                         #expect(![.unauthorized, .forbidden].contains(response.status), "\(role) \(uri): \(response.status)")

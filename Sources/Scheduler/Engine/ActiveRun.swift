@@ -116,7 +116,10 @@ final class ActiveRun {
         case .wait:
             return false
         case .queue:
-            update(index) { $0.state = .queued }
+            update(index) {
+                $0.state = .queued
+                $0.queuedAt = now
+            }
         case .skip(let reason):
             update(index) {
                 $0.state = .skipped
@@ -135,6 +138,7 @@ final class ActiveRun {
                 $0.tries = 0
                 $0.reason = nil
                 $0.retryAt = nil
+                $0.queuedAt = nil
                 $0.startedAt = nil
                 $0.finishedAt = nil
             }

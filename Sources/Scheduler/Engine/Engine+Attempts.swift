@@ -27,7 +27,8 @@ extension Engine {
         }
 
         let attemptKey = AttemptKey(taskRun: key, number: taskRun.attempts)
-        let attempt = Attempt(key: attemptKey, state: .running, startedAt: now, logPath: logPath(active.run, attemptKey))
+        let attempt = Attempt(
+            key: attemptKey, state: .running, queuedAt: taskRun.queuedAt, startedAt: now, logPath: logPath(active.run, attemptKey))
         let signal = AttemptStopSignal()
         running[attemptKey] = RunningAttempt(attempt: attempt, signal: signal, pipeline: active.run.pipeline)
         save(taskRun)
@@ -113,6 +114,7 @@ extension Engine {
             }
             save(active.update(index) {
                 $0.state = .queued
+                $0.queuedAt = clock.now()
                 $0.retryAt = nil
             })
             admission.enqueue(key, pipeline: active.run.pipeline)

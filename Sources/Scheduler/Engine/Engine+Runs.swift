@@ -9,14 +9,15 @@ extension Engine {
     @discardableResult
     func createRun(
         _ pipeline: Pipeline, trigger: RunTrigger, logicalDate: Date, params: [String: ParamValue],
-        idempotencyKey: String? = nil, note: String? = nil
+        idempotencyKey: String? = nil, note: String? = nil, triggeredBy: String? = nil, comment: String? = nil
     ) -> Run {
         let now = clock.now()
         let id = RunID(nextRunID)
         nextRunID += 1
         let run = Run(
             id: id, pipeline: pipeline.id, trigger: trigger, logicalDate: logicalDate, state: .queued, params: params,
-            idempotencyKey: idempotencyKey, digest: pipeline.source.digest, createdAt: now, note: note)
+            idempotencyKey: idempotencyKey, digest: pipeline.source.digest, createdAt: now, note: note,
+            triggeredBy: triggeredBy, comment: comment)
         let active = ActiveRun(run: run, pipeline: pipeline, taskRuns: ActiveRun.pendingTaskRuns(of: pipeline, run: id))
         changes.append(.createRun(run, taskRuns: active.taskRuns))
         runs[id] = active
@@ -103,7 +104,8 @@ extension Engine {
         }
         let run = createRun(
             pipeline, trigger: .manual, logicalDate: request.logicalDate ?? clock.now(), params: params,
-            idempotencyKey: request.idempotencyKey, note: request.requestedBy.map { "triggered by \($0)" })
+            idempotencyKey: request.idempotencyKey, note: request.requestedBy.map { "triggered by \($0)" },
+            triggeredBy: request.requestedBy, comment: request.comment)
         self.reply(reply, .success(TriggerResult(run: run, created: true)))
     }
 

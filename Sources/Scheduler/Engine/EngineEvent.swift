@@ -50,16 +50,19 @@ public struct TriggerRequest: Sendable {
     public var logicalDate: Date?
     /// Who asked, for the run's note.
     public var requestedBy: String?
+    /// Why, in the asker's words: the run's first comment.
+    public var comment: String?
 
     public init(
         pipeline: PipelineID, params: [String: ParamValue] = [:], idempotencyKey: String? = nil, logicalDate: Date? = nil,
-        requestedBy: String? = nil
+        requestedBy: String? = nil, comment: String? = nil
     ) {
         self.pipeline = pipeline
         self.params = params
         self.idempotencyKey = idempotencyKey
         self.logicalDate = logicalDate
         self.requestedBy = requestedBy
+        self.comment = comment
     }
 }
 

@@ -25,6 +25,7 @@ enum TaskRunTransitions {
         case .finished(.interrupted(let reason), _):
             // A shutdown is not the task's fault: it runs again at restart without using a retry.
             next.state = .queued
+            next.queuedAt = now
             next.tries = max(0, taskRun.tries - 1)
             next.reason = reason
         case .finished(let outcome, runCancelled: true):

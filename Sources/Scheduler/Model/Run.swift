@@ -17,11 +17,17 @@ public struct Run: Sendable, Equatable, Identifiable {
     public var finishedAt: Date?
     /// Why the run is in its state, when that needs saying (cancelled by whom, recovered after a crash).
     public var note: String?
+    /// Who asked for the run by hand; nil for the scheduler's runs.
+    public var triggeredBy: String?
+    /// What people wrote on the run (why it was triggered, what was found). Only people change it, through
+    /// `Store.setComment`; the engine's writes leave it alone.
+    public var comment: String?
 
     public init(
         id: RunID, pipeline: PipelineID, trigger: RunTrigger, logicalDate: Date, state: RunState,
         params: [String: ParamValue] = [:], idempotencyKey: String? = nil, digest: String = "",
-        createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, note: String? = nil
+        createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, note: String? = nil,
+        triggeredBy: String? = nil, comment: String? = nil
     ) {
         self.id = id
         self.pipeline = pipeline
@@ -35,6 +41,8 @@ public struct Run: Sendable, Equatable, Identifiable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.note = note
+        self.triggeredBy = triggeredBy
+        self.comment = comment
     }
 }
 
@@ -49,12 +57,14 @@ public struct TaskRun: Sendable, Equatable {
     public var reason: String?
     /// When an `up_for_retry` task may be queued again.
     public var retryAt: Date?
+    /// When it last became ready to start (its upstream done, or its retry due): the wait for a slot starts here.
+    public var queuedAt: Date?
     public var startedAt: Date?
     public var finishedAt: Date?
 
     public init(
         key: TaskRunKey, state: TaskRunState, tries: Int = 0, attempts: Int = 0, reason: String? = nil,
-        retryAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil
+        retryAt: Date? = nil, queuedAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil
     ) {
         self.key = key
         self.state = state
@@ -62,6 +72,7 @@ public struct TaskRun: Sendable, Equatable {
         self.attempts = attempts
         self.reason = reason
         self.retryAt = retryAt
+        self.queuedAt = queuedAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
     }
@@ -71,6 +82,8 @@ public struct TaskRun: Sendable, Equatable {
 public struct Attempt: Sendable, Equatable {
     public var key: AttemptKey
     public var state: AttemptState
+    /// When its task run became ready for it; `startedAt - queuedAt` is the wait for a slot (a Gantt's grey part).
+    public var queuedAt: Date?
     public var startedAt: Date
     public var finishedAt: Date?
     public var exitCode: Int32?
@@ -78,11 +91,12 @@ public struct Attempt: Sendable, Equatable {
     public var logPath: String
 
     public init(
-        key: AttemptKey, state: AttemptState, startedAt: Date, finishedAt: Date? = nil, exitCode: Int32? = nil,
-        reason: String? = nil, logPath: String
+        key: AttemptKey, state: AttemptState, queuedAt: Date? = nil, startedAt: Date, finishedAt: Date? = nil,
+        exitCode: Int32? = nil, reason: String? = nil, logPath: String
     ) {
         self.key = key
         self.state = state
+        self.queuedAt = queuedAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.exitCode = exitCode

@@ -113,6 +113,15 @@ extension Store {
                 CREATE INDEX run_logicalDate_all ON run(logicalDate);
                 """)
         }
+        migrator.registerMigration("v4 queue times, run comments, calendar") { db in
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN triggeredBy TEXT;
+                ALTER TABLE run ADD COLUMN comment TEXT;
+                ALTER TABLE taskRun ADD COLUMN queuedAt DOUBLE;
+                ALTER TABLE attempt ADD COLUMN queuedAt DOUBLE;
+                CREATE INDEX run_pipeline_logicalDate ON run(pipelineID, logicalDate);
+                """)
+        }
         try migrator.migrate(writer)
     }
 }

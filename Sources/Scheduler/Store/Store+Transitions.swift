@@ -55,17 +55,17 @@ extension Store {
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest,
-                                 createdAt, startedAt, finishedAt, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 createdAt, startedAt, finishedAt, note, triggeredBy, comment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     run.id.rawValue, run.pipeline.rawValue, run.trigger.rawValue, run.logicalDate.timeIntervalSince1970,
                     run.state.rawValue, ParamCoding.encode(run.params), run.idempotencyKey, run.digest,
                     run.createdAt.timeIntervalSince1970, run.startedAt?.timeIntervalSince1970,
-                    run.finishedAt?.timeIntervalSince1970, run.note,
+                    run.finishedAt?.timeIntervalSince1970, run.note, run.triggeredBy, run.comment,
                 ])
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO taskRun (runID, taskID, state, tries, attempts, reason, retryAt, startedAt, finishedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO taskRun (runID, taskID, state, tries, attempts, reason, retryAt, startedAt, finishedAt, queuedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for taskRun in taskRuns { try insert.execute(arguments: taskRunArguments(taskRun)) }
         case .updateRun(let run):
@@ -76,17 +76,19 @@ extension Store {
                 ])
         case .updateTaskRun(let taskRun):
             try db.cachedStatement(sql: """
-                UPDATE taskRun SET state = ?, tries = ?, attempts = ?, reason = ?, retryAt = ?, startedAt = ?, finishedAt = ?
+                UPDATE taskRun SET state = ?, tries = ?, attempts = ?, reason = ?, retryAt = ?, startedAt = ?, finishedAt = ?,
+                                   queuedAt = ?
                 WHERE runID = ? AND taskID = ?
                 """).execute(arguments: [
                     taskRun.state.rawValue, taskRun.tries, taskRun.attempts, taskRun.reason,
                     taskRun.retryAt?.timeIntervalSince1970, taskRun.startedAt?.timeIntervalSince1970,
-                    taskRun.finishedAt?.timeIntervalSince1970, taskRun.key.run.rawValue, taskRun.key.task.rawValue,
+                    taskRun.finishedAt?.timeIntervalSince1970, taskRun.queuedAt?.timeIntervalSince1970,
+                    taskRun.key.run.rawValue, taskRun.key.task.rawValue,
                 ])
         case .startAttempt(let attempt):
             try db.cachedStatement(sql: """
-                INSERT INTO attempt (runID, taskID, number, state, startedAt, finishedAt, exitCode, reason, logPath)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO attempt (runID, taskID, number, state, startedAt, finishedAt, exitCode, reason, logPath, queuedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: attemptArguments(attempt))
         case .finishAttempt(let attempt):
             try db.cachedStatement(sql: """
@@ -111,7 +113,7 @@ extension Store {
         [
             taskRun.key.run.rawValue, taskRun.key.task.rawValue, taskRun.state.rawValue, taskRun.tries, taskRun.attempts,
             taskRun.reason, taskRun.retryAt?.timeIntervalSince1970, taskRun.startedAt?.timeIntervalSince1970,
-            taskRun.finishedAt?.timeIntervalSince1970,
+            taskRun.finishedAt?.timeIntervalSince1970, taskRun.queuedAt?.timeIntervalSince1970,
         ]
     }
 
@@ -119,7 +121,7 @@ extension Store {
         [
             attempt.key.taskRun.run.rawValue, attempt.key.taskRun.task.rawValue, attempt.key.number, attempt.state.rawValue,
             attempt.startedAt.timeIntervalSince1970, attempt.finishedAt?.timeIntervalSince1970,
-            attempt.exitCode.map { Int($0) }, attempt.reason, attempt.logPath,
+            attempt.exitCode.map { Int($0) }, attempt.reason, attempt.logPath, attempt.queuedAt?.timeIntervalSince1970,
         ]
     }
 

@@ -81,6 +81,27 @@ struct GridPage: ResponseEncodable {
     let nextBefore: Int64?
 }
 
+/// A pipeline's runs counted by outcome per day of its time zone; days without runs are left out.
+struct CalendarView: ResponseEncodable {
+    struct Day: Encodable, Sendable {
+        /// `yyyy-MM-dd` in the pipeline's time zone.
+        let day: String
+        let total: Int
+        /// Run state → number of runs, only the states that occur.
+        let states: [String: Int]
+
+        init(_ outcomes: Store.DayOutcomes) {
+            day = outcomes.day
+            total = outcomes.counts.values.reduce(0, +)
+            states = Dictionary(uniqueKeysWithValues: outcomes.counts.map { ($0.key.rawValue, $0.value) })
+        }
+    }
+
+    let pipeline: String
+    let timezone: String
+    let days: [Day]
+}
+
 /// A pipeline param as a trigger form needs it.
 struct ParamView: Encodable, Sendable {
     let name: String
@@ -116,6 +137,8 @@ struct RunSummary: ResponseEncodable {
     let startedAt: String?
     let finishedAt: String?
     let note: String?
+    let triggeredBy: String?
+    let comment: String?
 
     init(_ run: Run) {
         id = run.id.rawValue
@@ -129,6 +152,8 @@ struct RunSummary: ResponseEncodable {
         startedAt = run.startedAt.map(rfc3339)
         finishedAt = run.finishedAt.map(rfc3339)
         note = run.note
+        triggeredBy = run.triggeredBy
+        comment = run.comment
     }
 }
 
@@ -145,6 +170,7 @@ struct TaskRunView: ResponseEncodable {
     let attempts: Int
     let reason: String?
     let retryAt: String?
+    let queuedAt: String?
     let startedAt: String?
     let finishedAt: String?
 }
@@ -153,6 +179,7 @@ struct AttemptView: ResponseEncodable {
     let task: String
     let number: Int
     let state: String
+    let queuedAt: String?
     let startedAt: String
     let finishedAt: String?
     let exitCode: Int32?
@@ -169,12 +196,13 @@ struct RunDetailView: ResponseEncodable {
         tasks = detail.taskRuns.map {
             TaskRunView(
                 task: $0.key.task.rawValue, state: $0.state.rawValue, tries: $0.tries, attempts: $0.attempts, reason: $0.reason,
-                retryAt: $0.retryAt.map(rfc3339), startedAt: $0.startedAt.map(rfc3339), finishedAt: $0.finishedAt.map(rfc3339))
+                retryAt: $0.retryAt.map(rfc3339), queuedAt: $0.queuedAt.map(rfc3339), startedAt: $0.startedAt.map(rfc3339),
+                finishedAt: $0.finishedAt.map(rfc3339))
         }
         attempts = detail.attempts.map {
             AttemptView(
                 task: $0.key.taskRun.task.rawValue, number: $0.key.number, state: $0.state.rawValue,
-                startedAt: rfc3339($0.startedAt), finishedAt: $0.finishedAt.map(rfc3339), exitCode: $0.exitCode, reason: $0.reason)
+                queuedAt: $0.queuedAt.map(rfc3339), startedAt: rfc3339($0.startedAt), finishedAt: $0.finishedAt.map(rfc3339), exitCode: $0.exitCode, reason: $0.reason)
         }
     }
 }
@@ -182,6 +210,8 @@ struct RunDetailView: ResponseEncodable {
 struct TriggerBody: Decodable {
     let params: [String: ParamValue]?
     let idempotencyKey: String?
+    /// Why the run is asked for: its first comment.
+    let comment: String?
 }
 
 struct Health: ResponseEncodable {

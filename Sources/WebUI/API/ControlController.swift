@@ -18,6 +18,7 @@ struct ControlController: Sendable {
         group.post("runs/:id/cancel") { request, context in try await cancel(request, context) }
         group.post("runs/:id/rerun") { request, context in try await rerun(request, context) }
         group.post("runs/:id/tasks/:task/mark") { request, context in try await mark(request, context) }
+        group.patch("runs/:id") { request, context in try await comment(request, context) }
     }
 
     private func guarded<T>(
@@ -50,11 +51,14 @@ struct ControlController: Sendable {
     private func trigger(_ request: Request, _ context: Context) async throws -> Response {
         let pipeline = PipelineID(context.parameters.get("id") ?? "")
         return try await guarded("run.trigger", "pipeline \(pipeline)", .pipeline(pipeline), context) { principal, record in
-            let trigger = try await request.decodeBody(TriggerBody.self, context: context, shape: "a JSON object with optional \"params\" and \"idempotencyKey\"")
+            let trigger = try await request.decodeBody(
+                TriggerBody.self, context: context, shape: "a JSON object with optional \"params\", \"idempotencyKey\" and \"comment\"")
+            let comment = try RunComment.validated(trigger.comment)
             let result = try await engineCall {
                 try await engine.trigger(TriggerRequest(
                     pipeline: pipeline, params: trigger.params ?? [:],
-                    idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? trigger.idempotencyKey, requestedBy: principal.name),
+                    idempotencyKey: request.headers[.init("Idempotency-Key")!] ?? trigger.idempotencyKey, requestedBy: principal.name,
+                    comment: comment),
                     audit: record)
             }
             return try RunSummary(result.run).response(from: request, context: context).with(status: result.created ? .created : .ok)
@@ -96,6 +100,18 @@ struct ControlController: Sendable {
         return try await guarded("run.rerun", "run \(id)", try concern(of: id), context) { _, record in
             let rerun = try await request.decodeBody(RerunBody.self, context: context, shape: "a JSON object with an optional \"task\"")
             return RunSummary(try await engineCall { try await engine.rerun(id, from: rerun.task.map { TaskID($0) }, audit: record) })
+        }
+    }
+
+    /// Writes what people say about a run (why it ran, what was found); the audit event goes in the same transaction.
+    private func comment(_ request: Request, _ context: Context) async throws -> RunSummary {
+        let id = try runID(context)
+        return try await guarded("run.comment", "run \(id)", try concern(of: id), context) { _, record in
+            let body = try await request.decodeBody(CommentBody.self, context: context, shape: "a JSON object with \"comment\": text or null")
+            guard let run = try store.setComment(try RunComment.validated(body.comment), on: id, audit: record) else {
+                throw APIError.notFound("unknown run \(id)")
+            }
+            return RunSummary(run)
         }
     }
 

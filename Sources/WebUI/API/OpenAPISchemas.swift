@@ -24,11 +24,12 @@ extension OpenAPIDocument {
         let attemptState = choice(AttemptState.allCases.map(\.rawValue))
         let role = choice(Role.allCases.map(\.rawValue))
         let paramValue: [String: Any] = ["type": ["string", "integer", "number", "boolean"]]
+        let comment: [String: Any] = ["type": ["string", "null"], "maxLength": RunComment.maximumLength, "pattern": RunComment.pattern]
         let run = object([
             "id": integer, "pipeline": string, "trigger": choice(RunTrigger.allCases.map(\.rawValue)), "logicalDate": time, "state": runState,
             "params": params,
             "idempotencyKey": ["type": ["string", "null"]], "createdAt": time, "startedAt": optionalTime, "finishedAt": optionalTime,
-            "note": ["type": ["string", "null"]],
+            "note": ["type": ["string", "null"]], "triggeredBy": ["type": ["string", "null"]], "comment": ["type": ["string", "null"]],
         ], required: ["id", "pipeline", "trigger", "logicalDate", "state", "params", "createdAt"])
         return [
             "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"]),
@@ -40,8 +41,9 @@ extension OpenAPIDocument {
                 "run": ref("RunSummary"),
                 "tasks": ["type": "array", "items": object(["task": string, "state": taskState, "tries": integer, "attempts": integer,
                                                            "reason": ["type": ["string", "null"]], "retryAt": optionalTime,
-                                                           "startedAt": optionalTime, "finishedAt": optionalTime])],
-                "attempts": ["type": "array", "items": object(["task": string, "number": integer, "state": attemptState, "startedAt": time,
+                                                           "queuedAt": optionalTime, "startedAt": optionalTime, "finishedAt": optionalTime])],
+                "attempts": ["type": "array", "items": object(["task": string, "number": integer, "state": attemptState,
+                                                              "queuedAt": optionalTime, "startedAt": time,
                                                               "finishedAt": optionalTime, "exitCode": ["type": ["integer", "null"]],
                                                               "reason": ["type": ["string", "null"]]])],
             ], required: ["run", "tasks", "attempts"]),
@@ -74,7 +76,15 @@ extension OpenAPIDocument {
                 "nextBefore": ["type": ["integer", "null"]],
             ], required: ["runs"]),
             "PipelineState": object(["id": string, "paused": boolean], required: ["id", "paused"]),
-            "TriggerBody": object(["params": nullableParams, "idempotencyKey": ["type": ["string", "null"]]]),
+            "TriggerBody": object(["params": nullableParams, "idempotencyKey": ["type": ["string", "null"]], "comment": comment]),
+            "CommentBody": object(["comment": comment], required: ["comment"]),
+            "Calendar": object([
+                "pipeline": string, "timezone": string,
+                "days": ["type": "array", "items": object([
+                    "day": ["type": "string", "format": "date"], "total": integer,
+                    "states": ["type": "object", "additionalProperties": integer, "propertyNames": runState],
+                ], required: ["day", "total", "states"])],
+            ], required: ["pipeline", "timezone", "days"]),
             "BackfillBody": object(["from": time, "to": time, "params": nullableParams], required: ["from", "to"]),
             "RerunBody": object(["task": ["type": ["string", "null"]]]),
             "MarkBody": object(["state": ["type": "string", "enum": ["succeeded", "failed"]]], required: ["state"]),

@@ -22,6 +22,10 @@ struct ReadController: Sendable {
             _ = try context.require(.read, for: .pipeline(PipelineID(context.parameters.get("id") ?? "")))
             return try await grid(request, context)
         }
+        group.get("pipelines/:id/calendar") { request, context in
+            _ = try context.require(.read, for: .pipeline(PipelineID(context.parameters.get("id") ?? "")))
+            return try await calendar(request, context)
+        }
         group.get("runs") { request, context in
             try runs(request, try context.require(.read, for: .filtered))
         }
@@ -65,6 +69,19 @@ struct ReadController: Sendable {
                 GridPage.Row(run: RunSummary(run), tasks: Dictionary(uniqueKeysWithValues: taskRuns.map { ($0.key.task.rawValue, $0.state.rawValue) }))
             },
             nextBefore: rows.count == filter.limit ? rows.last?.run.id.rawValue : nil)
+    }
+
+    /// The outcomes of the pipeline's runs per day of its time zone, for the last `days` days (default 120, at most 366).
+    private func calendar(_ request: Request, _ context: AppRequestContext) async throws -> CalendarView {
+        let (pipeline, _) = try await loadedPipeline(context)
+        let days = try request.uri.queryParameters.integer("days", in: 1...366) ?? 120
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = pipeline.timeZone
+        let today = calendar.startOfDay(for: Date())
+        let end = calendar.date(byAdding: .day, value: 1, to: today) ?? today.addingTimeInterval(86_400)
+        let start = calendar.date(byAdding: .day, value: 1 - days, to: today) ?? today
+        let outcomes = try store.dailyOutcomes(pipeline: pipeline.id, in: start..<end, timeZone: pipeline.timeZone)
+        return CalendarView(pipeline: pipeline.id.rawValue, timezone: pipeline.timeZone.identifier, days: outcomes.map(CalendarView.Day.init))
     }
 
     private func loadedPipeline(_ context: AppRequestContext) async throws -> (Pipeline, PipelineState) {

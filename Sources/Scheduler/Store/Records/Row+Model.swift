@@ -10,7 +10,8 @@ import GRDB
 
 extension Run {
     private static let columns =
-        "id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest, createdAt, startedAt, finishedAt, note"
+        "id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest, createdAt, startedAt, finishedAt, note, "
+        + "triggeredBy, comment"
 
     /// `SELECT <the columns> FROM run <rest>`, decoded as it is read.
     static func fetchAll(_ db: Database, _ rest: String, _ arguments: StatementArguments) throws -> [Run] {
@@ -26,12 +27,13 @@ extension Run {
             params: ParamCoding.decode(row[5]), idempotencyKey: row[6], digest: row[7],
             createdAt: Date(timeIntervalSince1970: row[8]),
             startedAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)),
-            finishedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)), note: row[11])
+            finishedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)), note: row[11],
+            triggeredBy: row[12], comment: row[13])
     }
 }
 
 extension TaskRun {
-    private static let columns = "runID, taskID, state, tries, attempts, reason, retryAt, startedAt, finishedAt"
+    private static let columns = "runID, taskID, state, tries, attempts, reason, retryAt, startedAt, finishedAt, queuedAt"
 
     /// `SELECT <the columns> FROM taskRun <rest>`, decoded as it is read.
     static func fetchAll(_ db: Database, _ rest: String, _ arguments: StatementArguments) throws -> [TaskRun] {
@@ -43,6 +45,7 @@ extension TaskRun {
             key: TaskRunKey(run: RunID(row[0]), task: TaskID(row[1] as String)),
             state: TaskRunState(rawValue: row[2]) ?? .failed, tries: row[3], attempts: row[4],
             reason: row[5], retryAt: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)),
+            queuedAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)),
             startedAt: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)),
             finishedAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
@@ -53,7 +56,9 @@ extension Attempt {
         let taskRun = TaskRunKey(run: RunID(row["runID"]), task: TaskID(row["taskID"] as String))
         self.init(
             key: AttemptKey(taskRun: taskRun, number: row["number"]),
-            state: AttemptState(rawValue: row["state"]) ?? .failed, startedAt: Date(timeIntervalSince1970: row["startedAt"]),
+            state: AttemptState(rawValue: row["state"]) ?? .failed,
+            queuedAt: (row["queuedAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            startedAt: Date(timeIntervalSince1970: row["startedAt"]),
             finishedAt: (row["finishedAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
             exitCode: (row["exitCode"] as Int?).map(Int32.init), reason: row["reason"], logPath: row["logPath"])
     }
