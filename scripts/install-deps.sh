@@ -23,4 +23,7 @@ if [ "${1:-}" = "--for-tests" ]; then
     python3 -m schemathesis.cli --version 2>/dev/null | grep -q "version 4.32.5" || python3 -m pip install -q "schemathesis==4.32.5"
     # The contract test also generates a Python client from the API document and drives the daemon through it.
     python3 -m pip show openapi-python-client 2>/dev/null | grep -q "^Version: 0.29.1$" || python3 -m pip install -q "openapi-python-client==0.29.1"
+    # axe-core, the accessibility checker the browser test injects, as this wheel ships it (axe 4.12.1); without its
+    # dependencies, which are Playwright's: the test drives Chromium with Selenium.
+    python3 -m pip show axe-playwright-python 2>/dev/null | grep -q "^Version: 0.1.8$" || python3 -m pip install -q --no-deps "axe-playwright-python==0.1.8"
 fi

@@ -1,225 +1,351 @@
 #!/usr/bin/env python3
-"""The panel in a real browser: headless Chromium (Debian's chromium and chromium-driver,
-driven by Selenium) signs in, triggers a run from the generated form, sees it succeed
-live, and opens its log. Screenshots of each step are saved as test artifacts.
+"""The panel in a real browser: headless Chromium (Debian's chromium and chromium-driver, driven by Selenium) used
+as a data engineer would, page by page, with axe-core checking each page for accessibility in the light and the
+dark theme. Screenshots of each step are saved as test artifacts.
 
 Run by scripts/test.sh after the Swift tests, against the debug build they made.
 """
-import json
+import datetime
 import os
 import pathlib
-import subprocess
+import re
 import sys
 import tempfile
-import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = pathlib.Path(os.environ.get("AUTOOPTIMIZE_BIN", ROOT / ".build/debug/autooptimize"))
+from support import ROOT, accessible, browser, call, choose, start_daemon, wait_for
+
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS", ROOT / ".build/browser-artifacts"))
 PASSWORD = "browser test password"
 ADMIN_OWN_PASSWORD = "the admin's own phrase"
 
 
-def wait_for(condition, what, seconds=30):
-    """Polls a condition until it holds, failing after a deadline (never a fixed sleep)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)  # poll interval, bounded by the deadline above
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+def shot(driver, name):
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
-def start_daemon(directory):
-    jobs = directory / "jobs.d"
-    jobs.mkdir()
-    (jobs / "browser.yaml").write_text(
-        "id: browser\n"
-        "description: Greets from the browser test\n"
-        "params:\n  greeting: {type: string, default: hello, description: What to say}\n"
-        "  loud: {type: boolean, default: false}\n"
-        "  times: {type: integer, default: 2}\n"
-        "  ratio: {type: number, default: 0.5}\n"
-        "  region: {type: string, default: north, enum: [north, south]}\n"
-        "  day: {type: date, default: 2025-01-31}\n"
-        "tasks:\n  - {id: say, kind: shell, with: {command: 'echo \"$AUTOOPTIMIZE_PARAM_GREETING from the panel"
-        " loud=$AUTOOPTIMIZE_PARAM_LOUD times=$AUTOOPTIMIZE_PARAM_TIMES ratio=$AUTOOPTIMIZE_PARAM_RATIO"
-        " region=$AUTOOPTIMIZE_PARAM_REGION day=$AUTOOPTIMIZE_PARAM_DAY\"'}}\n")
-    (jobs / "chatty.yaml").write_text(
-        "id: chatty\ntasks:\n  - {id: talk, kind: shell, with: {command: 'seq 1 3000'}}\n")
-    data = directory / "data"
-    environment = dict(os.environ, AUTOOPTIMIZE_ADMIN_PASSWORD=PASSWORD)
-    process = subprocess.Popen(
-        [str(BINARY), "serve", "--jobs", str(jobs), "--data", str(data), "--port", "0", "--static", str(ROOT / "static")],
-        env=environment, stdout=subprocess.DEVNULL, stderr=open(directory / "stderr.log", "w"))
-    info = data / "daemon.json"
-    wait_for(lambda: info.exists() or process.poll() is not None, "the daemon to listen")
-    if process.poll() is not None:
-        raise AssertionError("the daemon exited: " + (directory / "stderr.log").read_text())
-    return process, json.loads(info.read_text())["url"]
+def goto(driver, wait, url, address, heading):
+    """Opens a panel address and waits for its page (a hash change keeps the old page on screen until the new one
+    has loaded: what is found before then goes stale)."""
+    driver.get(url + address)
+    wait.until(conditions.presence_of_element_located((By.XPATH, f"//main//h1[starts-with(normalize-space(.), '{heading}')]")))
 
 
-def choose(driver, element_id, value):
-    """Selects an option, or returns False when the page redrew the element meanwhile (for WebDriverWait to retry)."""
+def sign_in_and_choose_a_password(driver, wait, url):
+    driver.get(url + "/")
+    # Signed out, the navigation is not shown.
+    wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("admin")
+    assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows while signed out"
+    accessible(driver, "sign-in")
+    # A wrong password says so, and keeps the name.
+    driver.find_element(By.ID, "password").send_keys("not the password", Keys.ENTER)
+    wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "form .error"), "wrong name or password"))
+    assert driver.find_element(By.ID, "name").get_attribute("value") == "admin", "the name was cleared"
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    shot(driver, "1-sign-in")
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # A password that sat in the environment is for the first sign-in only: the panel asks for a new one, and the
+    # session it starts (a new one: the change rotates it) carries on.
+    wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Choose your password']")))
+    accessible(driver, "choose a password")
+    driver.find_element(By.ID, "current").send_keys(PASSWORD)
+    driver.find_element(By.ID, "new").send_keys(ADMIN_OWN_PASSWORD)
+    driver.find_element(By.ID, "again").send_keys(ADMIN_OWN_PASSWORD, Keys.ENTER)
+    wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Pipelines']")))
+
+
+def pipelines_list_and_search(driver, wait):
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "tr[data-key=chatty]")))
+    accessible(driver, "pipelines")
+    search = driver.find_element(By.ID, "pipeline-search")
+    search.send_keys("long log")  # matches chatty's description
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == 1
+             and driver.find_element(By.CSS_SELECTOR, "tbody tr").get_attribute("data-key") == "chatty", "the search to keep chatty only")
+    assert "q=long" in driver.current_url, "the search is in the address, to share or come back to"
+    search.send_keys(Keys.CONTROL, "a", Keys.DELETE)  # as a user clears it (clear() sends no input event)
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == 4, "all pipelines again")
+
+
+def trigger_with_defaults_and_comment(driver, wait):
+    wait.until(conditions.element_to_be_clickable((By.LINK_TEXT, "browser"))).click()
+    field = wait.until(conditions.visibility_of_element_located((By.ID, "param-greeting")))
+    assert field.get_attribute("value") == "hello", "the form shows the param's default"
+    assert driver.find_element(By.ID, "param-loud").get_attribute("type") == "checkbox"
+    assert driver.find_element(By.ID, "param-times").get_attribute("type") == "number"
+    assert driver.find_element(By.ID, "param-day").get_attribute("value") == "2025-01-31"
+    assert driver.find_element(By.ID, "param-region").tag_name == "select"
+    assert driver.title.startswith("browser"), driver.title
+    accessible(driver, "pipeline with a trigger form")
+    driver.find_element(By.ID, "trigger-comment").send_keys("first try from the panel")
+    shot(driver, "2-trigger-form")
+    # Every param as its widget gives it: the defaults, untouched.
+    driver.find_element(By.XPATH, "//button[text()='Trigger']").click()
+    wait.until(lambda d: d.current_url.split("#")[-1].startswith("/run/"))
+    # The run page updates itself from the server's events: no reload here.
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
+    shot(driver, "3-run-succeeded")
+    # A finished run offers no Cancel, shows its params, who asked and why; the title says which run it is.
+    assert not driver.find_elements(By.XPATH, "//button[text()='Cancel run']"), "Cancel offered on a finished run"
+    params = driver.find_element(By.CSS_SELECTOR, "dl.params").text
+    assert "greeting" in params and "hello" in params and "region" in params, params
+    assert driver.find_element(By.ID, "run-comment").text == "first try from the panel"
+    assert "manual by admin" in driver.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert driver.title.startswith("Run "), driver.title
+    accessible(driver, "run")
+    # The comment is edited in place and the change is kept.
+    driver.find_element(By.XPATH, "//summary[text()='Edit the comment']").click()
+    box = wait.until(conditions.visibility_of_element_located((By.ID, "comment-text")))
+    box.clear()
+    box.send_keys("greeting checked")
+    driver.find_element(By.XPATH, "//button[text()='Save comment']").click()
+    wait.until(conditions.text_to_be_present_in_element((By.ID, "run-comment"), "greeting checked"))
+    run = driver.current_url.split("/run/")[-1]
+    status, detail = call(driver, "GET", f"/api/v1/runs/{run}")
+    assert status == 200 and detail["run"]["comment"] == "greeting checked", detail
+
+    wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
+    log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
+    wait_for(lambda: "hello from the panel" in log.text, "the log to show the task's output")
+    assert "loud=false times=2 ratio=0.5 region=north day=2025-01-31" in log.text, log.text
+    shot(driver, "4-log")
+
+
+def a_page_that_cannot_load(driver, wait, url):
+    driver.get(url + "/#/run/999999")
+    wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "main .error"), "unknown run 999999"))
+    assert driver.find_element(By.XPATH, "//button[text()='Retry']").is_displayed()
+
+
+def long_log_search_and_levels(driver, wait, url):
+    goto(driver, wait, url, "/#/pipeline/chatty", "chatty")
+    wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='Trigger']"))).click()
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
+    wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
+    log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
+    wait_for(lambda: log.text.rstrip().endswith("3000"), "the long log to load")
+    wait_for(lambda: driver.execute_script(
+        "const p = arguments[0]; return p.scrollHeight - p.scrollTop - p.clientHeight < 24;", log), "the log to open at its end")
+    assert driver.find_element(By.LINK_TEXT, "Download").get_attribute("download") == "talk.1.log"
+    accessible(driver, "log")
+    driver.find_element(By.ID, "log-search").send_keys("2999")
+    wait_for(lambda: log.text.strip() == "2999", "the search to keep the matching line")
+    assert "1 of 3002 lines" in driver.find_element(By.CSS_SELECTOR, "form .muted").text
+    driver.find_element(By.ID, "log-search").send_keys(Keys.CONTROL, "a", Keys.DELETE)
+    Select(driver.find_element(By.ID, "log-level")).select_by_value("warning")
+    wait_for(lambda: log.text.strip().splitlines() == ["WARNING: the FX file is a day old", "ERROR: row 17 has no price"], "warnings and errors only")
+    assert driver.find_elements(By.CSS_SELECTOR, "pre.log .line.error"), "errors are marked"
+    shot(driver, "5-log-levels")
+
+
+def dag_charts_and_live_updates(driver, wait, url):
+    goto(driver, wait, url, "/#/pipeline/diamond", "diamond")
+    wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='Trigger']"))).click()
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
+    # Five tasks, one slot: the Gantt draws each attempt, and the waits of those that queued.
+    assert len(driver.find_elements(By.CSS_SELECTOR, "svg.gantt rect.succeeded")) == 5
+    goto(driver, wait, url, "/#/pipeline/diamond", "diamond")
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.dag rect.succeeded")))
+    # Names stay inside their boxes; no edge passes through a box it does not join.
+    problems = driver.execute_script("""
+        const svg = document.querySelector("svg.dag"), out = [];
+        const boxes = [...svg.querySelectorAll("g[data-key]")].map((g) => ({ task: g.dataset.key, rect: g.querySelector("rect").getBBox(), text: g.querySelector("text").getBBox() }));
+        for (const b of boxes) if (b.text.x + b.text.width > b.rect.x + b.rect.width - 2) out.push(`name of ${b.task} spills out`);
+        for (const path of svg.querySelectorAll("path.edge")) {
+          const length = path.getTotalLength();
+          for (let at = 6; at < length - 6; at += 3) {
+            const p = path.getPointAtLength(at);
+            for (const b of boxes) if (p.x > b.rect.x + 1 && p.x < b.rect.x + b.rect.width - 1 && p.y > b.rect.y + 1 && p.y < b.rect.y + b.rect.height - 1) out.push(`an edge crosses ${b.task}`);
+          }
+        }
+        return [...new Set(out)];""")
+    assert not problems, problems
+    assert len(driver.find_elements(By.CSS_SELECTOR, "svg.dag path.edge")) == 6
+    caption = driver.find_element(By.XPATH, "//p[starts-with(., 'States of')]").text
+    assert re.match(r"States of run \d+ \(succeeded\), the newest that has started", caption), caption
+    assert len(driver.find_elements(By.CSS_SELECTOR, "svg.durations rect")) == 1
+    today = driver.execute_script("return new Intl.DateTimeFormat('en-CA', {timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit'}).format(new Date())")
+    assert driver.find_elements(By.CSS_SELECTOR, f"svg.calendar rect.succeeded[data-day='{today}']"), "today shows in the calendar"
+    accessible(driver, "pipeline with its charts")
+    shot(driver, "6-pipeline-charts")
+
+    # A live update changes the page in place: an open definition stays open, the scroll stays, and what is typed
+    # into the trigger form stays, with its focus.
+    driver.find_element(By.XPATH, "//summary[starts-with(text(), 'Definition')]").click()
+    driver.execute_script("window.scrollTo(0, 400)")
+    comment = driver.find_element(By.ID, "trigger-comment")
+    driver.execute_script("arguments[0].focus({ preventScroll: true })", comment)
+    comment.send_keys("still typing")
+    scroll = driver.execute_script("return window.scrollY")
+    columns = len(driver.find_elements(By.CSS_SELECTOR, "table.grid thead tr:last-child th"))
+    status, run = call(driver, "POST", "/api/v1/pipelines/diamond/runs", {})
+    assert status == 201, run
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "table.grid thead tr:last-child th")) == columns + 1, "the new run in the grid")
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "svg.durations rect")) == 2, "the new run in the chart")
+    assert driver.find_element(By.CSS_SELECTOR, "main details").get_attribute("open") is not None, "the definition closed"
+    assert abs(driver.execute_script("return window.scrollY") - scroll) < 3, "the page scrolled"
+    assert driver.execute_script("return document.activeElement.id") == "trigger-comment", "the focus moved"
+    assert comment.get_attribute("value") == "still typing", "what was typed is gone"
+
+
+def actions_follow_the_state(driver, wait, url):
+    goto(driver, wait, url, "/#/pipeline/slow", "slow")
+    wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='Trigger']"))).click()
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.running")))
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//button[text()='Cancel run']")))
+    assert not driver.find_elements(By.XPATH, "//button[text()='Rerun failed tasks']")
+    assert not driver.find_elements(By.XPATH, "//button[text()='Rerun from here']"), "rerun offered on a running task"
+    driver.find_element(By.XPATH, "//button[text()='Cancel run']").click()
+    alert = wait.until(conditions.alert_is_present())
+    assert "Cancel run" in alert.text
+    alert.accept()
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.cancelled")))
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//button[text()='Rerun failed tasks']")))
+    assert not driver.find_elements(By.XPATH, "//button[text()='Cancel run']"), "Cancel offered on a cancelled run"
+    accessible(driver, "cancelled run")
+
+
+def open_streams(driver):
+    status, text = call(driver, "GET", "/metrics")
+    assert status == 200, text
+    return int(float(re.search(r"^autooptimize_open_streams (\S+)$", text, re.M).group(1)))
+
+
+def eight_tabs_share_one_stream(driver, wait, url, without_shared_worker=False):
+    """Eight tabs (three without shared workers) all load and all update live, over one event stream."""
+    first = driver.current_window_handle
+    tabs = []
+    for _ in range(3 if without_shared_worker else 8):
+        driver.switch_to.new_window("tab")
+        if without_shared_worker:
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "delete window.SharedWorker;"})
+        driver.get(url + "/#/runs")
+        tabs.append(driver.current_window_handle)
+    modes = []
+    for tab in tabs:
+        driver.switch_to.window(tab)
+        WebDriverWait(driver, 30).until(conditions.presence_of_element_located((By.XPATH, "//h1[text()='Runs']")))
+        modes.append(wait_for(lambda: driver.execute_script("return window.autooptimize.live.mode !== 'none' && window.autooptimize.live.mode"), "the tab to join the stream"))
+    if without_shared_worker:
+        wait_for(lambda: sorted(driver.execute_script("return window.autooptimize.live.mode") for _ in [0]), "modes")
+        modes = []
+        for tab in tabs:
+            driver.switch_to.window(tab)
+            modes.append(driver.execute_script("return window.autooptimize.live.mode"))
+        assert sorted(modes) == ["follower tab", "follower tab", "leader tab"], modes
+    else:
+        assert set(modes) == {"shared worker"}, modes
+        # The first tab's stream and these eight share one: the daemon holds one stream for the browser.
+        assert open_streams(driver) == 1, f"{open_streams(driver)} streams open for one browser"
+    status, run = call(driver, "POST", "/api/v1/pipelines/browser/runs", {"params": {"greeting": "to every tab"}})
+    assert status == 201, run
+    for tab in tabs:
+        driver.switch_to.window(tab)
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, f"tr[data-key='{run['id']}'] .state.succeeded"), f"run {run['id']} in every tab")
+    for tab in tabs:
+        driver.switch_to.window(tab)
+        driver.close()
+    driver.switch_to.window(first)
+
+
+def dark_theme(driver, wait, url):
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     try:
-        Select(driver.find_element(By.ID, element_id)).select_by_value(value)
-        return Select(driver.find_element(By.ID, element_id)).first_selected_option.get_attribute("value") == value
-    except StaleElementReferenceException:
-        return False
+        for address, heading, ready in (("/#/", "Pipelines", "tr[data-key=diamond]"), ("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr")):
+            goto(driver, wait, url, address, heading)
+            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ready)))
+            background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+            assert background == "rgb(18, 18, 18)", f"the dark theme is not applied: {background}"
+            accessible(driver, f"{address} in the dark theme")
+        shot(driver, "7-dark")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
-def fill(driver, element_id, text):
-    """Replaces a field's text, or returns False when the page redrew the field meanwhile (for WebDriverWait to retry)."""
-    try:
-        field = driver.find_element(By.ID, element_id)
-        field.clear()
-        field.send_keys(text)
-        return driver.find_element(By.ID, element_id).get_attribute("value") == text
-    except StaleElementReferenceException:
-        return False
+def runs_list_admin_and_sign_out(driver, wait, url):
+    goto(driver, wait, url, "/#/runs", "Runs")
+    wait.until(lambda d: choose(d, "filter-state", "succeeded"))
+    driver.find_element(By.XPATH, "//button[text()='Filter']").click()
+    wait.until(lambda d: "state=succeeded" in d.current_url)
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "table .state.succeeded")))
+    accessible(driver, "runs")
+    shot(driver, "8-runs-filtered")
+    goto(driver, wait, url, "/#/audit", "Audit")
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='run.comment']")))
+    accessible(driver, "audit")
+    goto(driver, wait, url, "/#/account", "Change your password")
+    accessible(driver, "account")
+
+    # An admin creates an operator; the password it was given must be replaced at the first sign-in.
+    goto(driver, wait, url, "/#/admin", "Users and tokens")
+    driver.find_element(By.ID, "user-name").send_keys("ana")
+    accessible(driver, "users and tokens")
+    Select(driver.find_element(By.ID, "user-role")).select_by_visible_text("operator")
+    driver.find_element(By.ID, "user-password").send_keys("given by the admin")
+    driver.find_element(By.XPATH, "//button[text()='Create user']").click()
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='must change password']")))
+    # A new token is in the list at once, its secret shown once under the form.
+    wait.until(conditions.visibility_of_element_located((By.ID, "token-name"))).send_keys("ci-deploy")
+    driver.find_element(By.XPATH, "//button[text()='Create token']").click()
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='ci-deploy']")))
+    assert "ao_" in wait.until(conditions.presence_of_element_located((By.XPATH, "//p[starts-with(text(), 'Token ci-deploy')]"))).text
+    driver.find_element(By.ID, "logout").click()
+    wait.until(conditions.visibility_of_element_located((By.ID, "name")))
+    assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows after signing out"
+    assert driver.find_element(By.ID, "who").get_attribute("textContent") == "", "the last user is still named"
+
+    # Signed in with the keyboard alone: type, Enter.
+    wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("ana", Keys.TAB, "given by the admin", Keys.ENTER)
+    wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Choose your password']")))
+    driver.find_element(By.ID, "current").send_keys("given by the admin")
+    driver.find_element(By.ID, "new").send_keys("ana's own long phrase")
+    driver.find_element(By.ID, "again").send_keys("ana's own long phrase", Keys.ENTER)
+    wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Pipelines']")))
+    assert "ana (operator)" in driver.find_element(By.ID, "who").text
 
 
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(argument)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+def phone(driver, wait, url):
+    # On a phone-sized screen the pipelines list keeps its controls: the table scrolls, not the page.
+    driver.set_window_size(390, 844)
+    pause = wait.until(conditions.presence_of_element_located((By.XPATH, "//button[text()='Pause']")))
+    driver.execute_script("arguments[0].scrollIntoView()", pause)
+    assert pause.is_displayed(), "the pause button is hidden on a phone"
+    assert driver.find_elements(By.CSS_SELECTOR, ".squares .square.succeeded"), "the last runs show as squares"
+    for address, heading, ready in (("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr"), ("/#/run/1", "Run 1", "svg.gantt")):
+        goto(driver, wait, url, address, heading)
+        wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ready)))
+        wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wide <= 0, f"{address} scrolls sideways as a whole on a phone ({wide} px)"
+    shot(driver, "9-phone")
 
 
 def main():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="autooptimize-browser-") as temporary:
-        daemon, url = start_daemon(pathlib.Path(temporary))
+        daemon, url = start_daemon(pathlib.Path(temporary), PASSWORD)
         driver = browser()
         try:
             wait = WebDriverWait(driver, 30)
-            driver.get(url + "/")
-            # Signed out, the navigation is not shown.
-            wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("admin")
-            assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows while signed out"
-            # A wrong password says so, and keeps the name.
-            driver.find_element(By.ID, "password").send_keys("not the password", Keys.ENTER)
-            wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "form .error"), "wrong name or password"))
-            assert driver.find_element(By.ID, "name").get_attribute("value") == "admin", "the name was cleared"
-            driver.find_element(By.ID, "password").send_keys(PASSWORD)
-            driver.save_screenshot(str(ARTIFACTS / "1-sign-in.png"))
-            driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-
-            # A password that sat in the environment is for the first sign-in only: the panel asks for a new one,
-            # and the session it starts (a new one: the change rotates it) carries on.
-            wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Choose your password']")))
-            driver.find_element(By.ID, "current").send_keys(PASSWORD)
-            driver.find_element(By.ID, "new").send_keys(ADMIN_OWN_PASSWORD)
-            driver.find_element(By.ID, "again").send_keys(ADMIN_OWN_PASSWORD, Keys.ENTER)
-
-            wait.until(conditions.element_to_be_clickable((By.LINK_TEXT, "browser"))).click()
-            field = wait.until(conditions.visibility_of_element_located((By.ID, "param-greeting")))
-            assert field.get_attribute("value") == "hello", "the form shows the param's default"
-            assert driver.find_element(By.ID, "param-loud").get_attribute("type") == "checkbox"
-            assert driver.find_element(By.ID, "param-times").get_attribute("type") == "number"
-            assert driver.find_element(By.ID, "param-day").get_attribute("value") == "2025-01-31"
-            assert driver.find_element(By.ID, "param-region").tag_name == "select"
-            assert driver.title.startswith("browser"), driver.title
-            wait.until(lambda d: fill(d, "param-greeting", "salut"))
-            driver.save_screenshot(str(ARTIFACTS / "2-trigger-form.png"))
-            driver.find_element(By.XPATH, "//button[text()='Trigger']").click()
-
-            wait.until(lambda d: d.current_url.split("#")[-1].startswith("/run/"))
-            # The run page updates itself from the server's events: no reload here.
-            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
-            driver.save_screenshot(str(ARTIFACTS / "3-run-succeeded.png"))
-            # A finished run offers no Cancel, shows its params, and the title says which run it is.
-            assert not driver.find_elements(By.XPATH, "//button[text()='Cancel run']"), "Cancel offered on a finished run"
-            params = driver.find_element(By.CSS_SELECTOR, "dl.params").text
-            assert "greeting" in params and "salut" in params and "region" in params, params
-            assert driver.title.startswith("Run "), driver.title
-
-            wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
-            log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
-            wait_for(lambda: "salut from the panel" in log.text, "the log to show the task's output")
-            # Every other param went with its default, each from the widget its type calls for.
-            assert "loud=false times=2 ratio=0.5 region=north day=2025-01-31" in log.text, log.text
-            driver.save_screenshot(str(ARTIFACTS / "4-log.png"))
-
-            # A page that cannot load says why and offers to try again.
-            driver.get(url + "/#/run/999999")
-            wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "main .error"), "unknown run 999999"))
-            assert driver.find_element(By.XPATH, "//button[text()='Retry']").is_displayed()
-
-            # A long log opens at its end.
-            driver.get(url + "/#/pipeline/chatty")
-            wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='Trigger']"))).click()
-            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "h1 .state.succeeded")))
-            wait.until(conditions.element_to_be_clickable((By.PARTIAL_LINK_TEXT, "#1 succeeded"))).click()
-            long_log = wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "pre.log")))
-            wait_for(lambda: long_log.text.rstrip().endswith("3000"), "the long log to load")
-            wait_for(lambda: driver.execute_script(
-                "const p = arguments[0]; return p.scrollHeight - p.scrollTop - p.clientHeight < 24;", long_log), "the log to open at its end")
-            assert driver.find_element(By.LINK_TEXT, "Download").get_attribute("download") == "talk.1.log"
-
-            # The pipeline's DAG shows the newest run's task states.
-            driver.get(url + "/#/pipeline/browser")
-            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.dag rect.succeeded[data-task=say]")))
-            driver.save_screenshot(str(ARTIFACTS / "4b-pipeline-dag.png"))
-
-            # The runs list, filtered from its form.
-            driver.get(url + "/#/runs")
-            # The page is live: it may be redrawn until the form is touched, so the choice is retried on a fresh element.
-            wait.until(conditions.visibility_of_element_located((By.ID, "filter-state")))
-            wait.until(lambda d: choose(d, "filter-state", "succeeded"))
-            driver.find_element(By.XPATH, "//button[text()='Filter']").click()
-            wait.until(lambda d: "state=succeeded" in d.current_url)
-            wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "table .state.succeeded")))
-            driver.save_screenshot(str(ARTIFACTS / "5-runs-filtered.png"))
-
-            # An admin creates an operator; the password it was given must be replaced at the first sign-in.
-            driver.get(url + "/#/admin")
-            wait.until(conditions.visibility_of_element_located((By.ID, "user-name"))).send_keys("ana")
-            Select(driver.find_element(By.ID, "user-role")).select_by_visible_text("operator")
-            driver.find_element(By.ID, "user-password").send_keys("given by the admin")
-            driver.find_element(By.XPATH, "//button[text()='Create user']").click()
-            wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='must change password']")))
-            # A new token is in the list at once, its secret shown once under the form.
-            wait.until(conditions.visibility_of_element_located((By.ID, "token-name"))).send_keys("ci-deploy")
-            driver.find_element(By.XPATH, "//button[text()='Create token']").click()
-            wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='ci-deploy']")))
-            assert "ao_" in driver.find_element(By.XPATH, "//p[starts-with(text(), 'Token ci-deploy')]").text
-            driver.find_element(By.ID, "logout").click()
-            wait.until(conditions.visibility_of_element_located((By.ID, "name")))
-            assert not driver.find_element(By.ID, "nav").is_displayed(), "the navigation shows after signing out"
-            assert driver.find_element(By.ID, "who").get_attribute("textContent") == "", "the last user is still named"
-
-            # Signed in with the keyboard alone: type, Enter.
-            wait.until(conditions.visibility_of_element_located((By.ID, "name"))).send_keys("ana", Keys.TAB, "given by the admin", Keys.ENTER)
-            wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Choose your password']")))
-            driver.save_screenshot(str(ARTIFACTS / "6-choose-password.png"))
-            driver.find_element(By.ID, "current").send_keys("given by the admin")
-            driver.find_element(By.ID, "new").send_keys("ana's own long phrase")
-            driver.find_element(By.ID, "again").send_keys("ana's own long phrase", Keys.ENTER)
-            wait.until(conditions.visibility_of_element_located((By.XPATH, "//h1[text()='Pipelines']")))
-            assert "ana (operator)" in driver.find_element(By.ID, "who").text
-
-            # On a phone-sized screen the pipelines list keeps its controls: the table scrolls instead.
-            driver.set_window_size(390, 844)
-            pause = wait.until(conditions.presence_of_element_located((By.XPATH, "//button[text()='Pause']")))
-            driver.execute_script("arguments[0].scrollIntoView()", pause)
-            assert pause.is_displayed(), "the pause button is hidden on a phone"
-            assert driver.find_elements(By.CSS_SELECTOR, ".squares .square.succeeded"), "the last runs show as squares"
-            driver.save_screenshot(str(ARTIFACTS / "7-phone.png"))
+            sign_in_and_choose_a_password(driver, wait, url)
+            pipelines_list_and_search(driver, wait)
+            trigger_with_defaults_and_comment(driver, wait)
+            a_page_that_cannot_load(driver, wait, url)
+            long_log_search_and_levels(driver, wait, url)
+            dag_charts_and_live_updates(driver, wait, url)
+            actions_follow_the_state(driver, wait, url)
+            goto(driver, wait, url, "/#/runs", "Runs")
+            eight_tabs_share_one_stream(driver, wait, url)
+            eight_tabs_share_one_stream(driver, wait, url, without_shared_worker=True)
+            dark_theme(driver, wait, url)
+            runs_list_admin_and_sign_out(driver, wait, url)
+            phone(driver, wait, url)
             print(f"browser test passed; screenshots in {ARTIFACTS}")
         except Exception:
-            driver.save_screenshot(str(ARTIFACTS / "failure.png"))
+            shot(driver, "failure")
             raise
         finally:
             driver.quit()

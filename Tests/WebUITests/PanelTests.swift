@@ -19,11 +19,16 @@ import WebUI
             try await app.test(.router) { client in
                 let index = try await client.execute(uri: "/", method: .get)
                 #expect(index.status == .ok)
-                #expect(String(buffer: index.body).contains("<script src=\"/app.js\" defer></script>"))
+                #expect(String(buffer: index.body).contains("<script type=\"module\" src=\"/js/main.js\"></script>"))
                 #expect(index.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
                 #expect(index.headers[.init("X-Frame-Options")!] == "DENY")
-                let script = try await client.execute(uri: "/app.js", method: .get)
+                let script = try await client.execute(uri: "/js/http.js", method: .get)
                 #expect(script.status == .ok && String(buffer: script.body).contains("X-CSRF-Token"))
+                // Modules and the shared worker load only as JavaScript (the browser refuses them otherwise).
+                for module in ["/js/main.js", "/js/events-worker.js", "/js/charts/dag.js"] {
+                    let answer = try await client.execute(uri: module, method: .get)
+                    #expect(answer.status == .ok && answer.headers[.contentType]?.hasSuffix("javascript") == true, "\(module)")
+                }
                 for attempt in ["/../Package.swift", "/%2e%2e/Package.swift", "/..%2fPackage.swift"] {
                     let response = try await client.execute(uri: attempt, method: .get)
                     #expect([.badRequest, .notFound].contains(response.status), "\(attempt) gave \(response.status)")
@@ -31,6 +36,17 @@ import WebUI
                 }
             }
         }
+    }
+
+    /// The panel has no build step: what is in `static/` is what the browser loads, so its weight is kept in check here.
+    @Test func thePanelsOwnFilesStayWithinTheirWeightBudget() throws {
+        let files = FileManager.default.enumerator(atPath: staticDirectory)?.compactMap { $0 as? String } ?? []
+        let code = files.filter { $0.hasSuffix(".js") || $0.hasSuffix(".css") || $0.hasSuffix(".html") }
+        let bytes = try code.reduce(0) { total, file in
+            total + (try FileManager.default.attributesOfItem(atPath: staticDirectory + "/" + file)[.size] as? Int ?? 0)
+        }
+        #expect(code.count >= 15, "the panel's modules were found")
+        #expect(bytes < 96 * 1024, "static/ holds \(bytes) bytes of code; the budget is 96 KiB")
     }
 
     @Test func errorsCarryTheSecurityHeadersAndTheAPIIsNeverCached() async throws {

@@ -31,7 +31,11 @@ struct PipelineSummary: ResponseEncodable {
         tasks = pipeline.tasks.map(\.id.rawValue)
         needs = Dictionary(uniqueKeysWithValues: pipeline.tasks.map { ($0.id.rawValue, $0.needs.map(\.rawValue)) })
         params = pipeline.params.map(ParamView.init)
-        self.lastRuns = lastRuns.map { RunSquare(id: $0.id.rawValue, state: $0.state.rawValue, logicalDate: rfc3339($0.logicalDate)) }
+        self.lastRuns = lastRuns.map {
+            RunSquare(
+                id: $0.id.rawValue, state: $0.state.rawValue, logicalDate: rfc3339($0.logicalDate), startedAt: $0.startedAt.map(rfc3339),
+                finishedAt: $0.finishedAt.map(rfc3339))
+        }
     }
 }
 
@@ -39,6 +43,8 @@ struct RunSquare: Encodable, Sendable {
     let id: Int64
     let state: String
     let logicalDate: String
+    let startedAt: String?
+    let finishedAt: String?
 }
 
 /// One pipeline as the daemon runs it now: its summary, its tasks' settings and the file text it was loaded from

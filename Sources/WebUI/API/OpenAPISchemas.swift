@@ -57,7 +57,8 @@ extension OpenAPIDocument {
                                            "defaultValue": ["type": ["string", "integer", "number", "boolean", "null"]],
                                            "allowed": ["type": ["array", "null"], "items": paramValue], "description": ["type": ["string", "null"]],
                                        ])],
-                                       "lastRuns": ["type": "array", "items": object(["id": integer, "state": runState, "logicalDate": time])]],
+                                       "lastRuns": ["type": "array", "items": object(["id": integer, "state": runState, "logicalDate": time,
+                                                                                       "startedAt": optionalTime, "finishedAt": optionalTime])]],
                                       required: ["id", "tasks", "needs", "params", "lastRuns"]),
             "PipelineList": object([
                 "pipelines": list("PipelineSummary"),
