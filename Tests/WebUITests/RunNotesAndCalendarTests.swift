@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import Scheduler
 import SchedulerTesting
 import Testing
@@ -12,17 +11,10 @@ import WebUI
     private let headers: HTTPFields = [.authorization: "Bearer local", .contentType: "application/json"]
 
     private func withAPI(_ body: @escaping @Sendable (any TestClientProtocol, EngineHarness) async throws -> Void) async throws {
-        try await EngineHarness.with(yaml: ["id: p\ntimezone: Africa/Nairobi\ntasks: [{id: a, kind: noop}]\n"]) { harness in
-            let app = try buildWebServer(
-                engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
-                logger: Logger(label: "test"))
-            try await app.test(.router) { client in try await body(client, harness) }
-        }
+        try await TestAPI.with(yaml: ["id: p\ntimezone: Africa/Nairobi\ntasks: [{id: a, kind: noop}]\n"], body)
     }
 
-    private func json(_ response: TestResponse) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any])
-    }
+    private func json(_ response: TestResponse) throws -> [String: Any] { try TestAPI.json(response) }
 
     @Test func aCommentGivenAtTriggerIsKeptAndCanBeEditedAndClearedWithAnAuditEvent() async throws {
         try await withAPI { client, harness in

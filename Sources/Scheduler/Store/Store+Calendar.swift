@@ -11,35 +11,36 @@ extension Store {
     }
 
     /// The runs of `pipeline` whose logical date falls in `range`, counted by state per day of `timeZone`,
-    /// oldest day first; days without runs are left out. Reads two columns through the
-    /// `(pipelineID, logicalDate)` index, so a year of a busy pipeline costs one range scan.
+    /// oldest day first; days without runs are left out. One small query a day (Swift finds the days' bounds, so
+    /// daylight saving and half-hour zones come out right), each counted on the covering
+    /// `(pipelineID, logicalDate, state)` index without reading the table. Measured with `bench api` on a run a
+    /// minute: reading the rows into Swift gave 66 calendars/s, one SQL GROUP BY on quarter-hour buckets 50 (its
+    /// temporary B-tree), a query per day more (see the README's figures).
     public func dailyOutcomes(pipeline: PipelineID, in range: Range<Date>, timeZone: TimeZone) throws(StoreError) -> [DayOutcomes] {
-        let calendar = {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            return calendar
-        }()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var bounds: [(name: String, start: Double, end: Double)] = []
+        var day = calendar.startOfDay(for: range.lowerBound)
+        while day < range.upperBound, bounds.count <= 400 {
+            let next = calendar.date(byAdding: .day, value: 1, to: day) ?? day.addingTimeInterval(86_400)
+            let parts = calendar.dateComponents([.year, .month, .day], from: day)
+            bounds.append((
+                String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0),
+                max(day, range.lowerBound).timeIntervalSince1970, min(next, range.upperBound).timeIntervalSince1970))
+            day = next
+        }
+        let days = bounds
         return try read("the daily outcomes of \(pipeline)") { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT logicalDate, state FROM run WHERE pipelineID = ? AND logicalDate >= ? AND logicalDate < ? ORDER BY logicalDate",
-                arguments: [pipeline.rawValue, range.lowerBound.timeIntervalSince1970, range.upperBound.timeIntervalSince1970])
-            var days: [DayOutcomes] = []
-            // Runs come in date order, so a day's runs are together: one Calendar call per day, not per run.
-            var dayEnd = -Double.infinity
-            while let row = try rows.next() {
-                let instant: Double = row[0]
-                if instant >= dayEnd {
-                    let date = Date(timeIntervalSince1970: instant)
-                    let start = calendar.startOfDay(for: date)
-                    dayEnd = (calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)).timeIntervalSince1970
-                    let parts = calendar.dateComponents([.year, .month, .day], from: start)
-                    let name = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-                    days.append(DayOutcomes(day: name, counts: [:]))
-                }
-                let state = RunState(rawValue: row[1]) ?? .failed
-                days[days.count - 1].counts[state, default: 0] += 1
+            let statement = try db.cachedStatement(
+                sql: "SELECT state, COUNT(*) FROM run WHERE pipelineID = ? AND logicalDate >= ? AND logicalDate < ? GROUP BY state")
+            var outcomes: [DayOutcomes] = []
+            for day in days {
+                var counts: [RunState: Int] = [:]
+                let rows = try Row.fetchCursor(statement, arguments: [pipeline.rawValue, day.start, day.end])
+                while let row = try rows.next() { counts[RunState(rawValue: row[0]) ?? .failed, default: 0] += row[1] as Int }
+                if !counts.isEmpty { outcomes.append(DayOutcomes(day: day.name, counts: counts)) }
             }
-            return days
+            return outcomes
         }
     }
 }

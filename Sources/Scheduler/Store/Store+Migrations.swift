@@ -119,7 +119,7 @@ extension Store {
                 ALTER TABLE run ADD COLUMN comment TEXT;
                 ALTER TABLE taskRun ADD COLUMN queuedAt DOUBLE;
                 ALTER TABLE attempt ADD COLUMN queuedAt DOUBLE;
-                CREATE INDEX run_pipeline_logicalDate ON run(pipelineID, logicalDate);
+                CREATE INDEX run_pipeline_logicalDate_state ON run(pipelineID, logicalDate, state);
                 """)
         }
         try migrator.migrate(writer)

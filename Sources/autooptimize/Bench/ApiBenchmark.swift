@@ -7,7 +7,8 @@ import Scheduler
 /// on a store holding `history` past runs. Release build; prints one JSON object.
 struct APIBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "api", abstract: "Measure the API with wrk: health, a runs page over a large history, triggers, trigger-to-running.")
+        commandName: "api",
+        abstract: "Measure the API with wrk: health, a runs page, a pipeline's grid and calendar over a large history, triggers, trigger-to-running.")
 
     @Option(help: "Past runs in the store.") var history: Int = 100_000
     @Option(help: "Seconds per wrk measurement.") var seconds: Int = 5
@@ -41,6 +42,14 @@ struct APIBenchCommand: AsyncParsableCommand {
         let page = try Wrk.run(url + "/api/v1/runs?limit=50", seconds: seconds, connections: 32, token: token)
         report["runs_page_rps"] = page.rps
         report["runs_page_p99_ms"] = page.p99ms
+        // The panel's pipeline page: its grid, and its calendar, which reads every run of the last 26 weeks (the
+        // whole history here: a run a minute).
+        let grid = try Wrk.run(url + "/api/v1/pipelines/bench/grid?limit=25", seconds: seconds, connections: 8, token: token)
+        report["grid_page_rps"] = grid.rps
+        report["grid_page_p99_ms"] = grid.p99ms
+        let calendar = try Wrk.run(url + "/api/v1/pipelines/bench/calendar?days=182", seconds: seconds, connections: 8, token: token)
+        report["calendar_rps"] = calendar.rps
+        report["calendar_p99_ms"] = calendar.p99ms
         report["trigger_to_running_p50_ms"] = try await Self.triggerToRunning(url: url, token: token, count: 200)
         report["trigger_rps"] = try Wrk.run(url + "/api/v1/pipelines/bench/runs", seconds: seconds, connections: 16, token: token, post: "{}").rps
         let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])

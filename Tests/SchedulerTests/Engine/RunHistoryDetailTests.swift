@@ -89,4 +89,20 @@ import Testing
         #expect(days.map(\.day) == ["2026-03-01", "2026-03-02", "2026-03-05"])
         #expect(days.map(\.counts) == [[.succeeded: 1, .failed: 1], [.succeeded: 2], [.cancelled: 1]])
     }
+
+    @Test func calendarDaysFollowDaylightSavingTime() async throws {
+        let store = try Store.inMemory()
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        // Paris moves from UTC+1 to UTC+2 on 29 March 2026: 23:30 UTC on the 28th is the 29th's 00:30, and 22:30 UTC
+        // on the 29th is already the 30th's 00:30.
+        let instants = ["2026-03-28T22:30:00Z", "2026-03-28T23:30:00Z", "2026-03-29T21:30:00Z", "2026-03-29T22:30:00Z"]
+        try store.applyNow(try instants.enumerated().map { index, text in
+            let date = try #require(RFC3339.parse(text))
+            return .createRun(Run(id: RunID(Int64(index + 1)), pipeline: PipelineID("p"), trigger: .manual, logicalDate: date, state: .succeeded, createdAt: date), taskRuns: [])
+        })
+        let range = try #require(RFC3339.parse("2026-03-27T00:00:00Z"))..<(try #require(RFC3339.parse("2026-04-01T00:00:00Z")))
+        let days = try store.dailyOutcomes(pipeline: PipelineID("p"), in: range, timeZone: paris)
+        #expect(days.map(\.day) == ["2026-03-28", "2026-03-29", "2026-03-30"])
+        #expect(days.map { $0.counts[.succeeded] } == [1, 2, 1])
+    }
 }
