@@ -277,6 +277,10 @@ def runs_list_admin_and_sign_out(driver, wait, url):
     goto(driver, wait, url, "/#/audit", "Audit")
     wait.until(conditions.presence_of_element_located((By.XPATH, "//td[text()='run.comment']")))
     accessible(driver, "audit")
+    driver.set_window_size(390, 844)
+    wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wide <= 0, f"the audit page scrolls sideways as a whole on a phone ({wide} px)"
+    driver.set_window_size(1280, 900)
     goto(driver, wait, url, "/#/account", "Change your password")
     accessible(driver, "account")
 
@@ -315,7 +319,9 @@ def phone(driver, wait, url):
     driver.execute_script("arguments[0].scrollIntoView()", pause)
     assert pause.is_displayed(), "the pause button is hidden on a phone"
     assert driver.find_elements(By.CSS_SELECTOR, ".squares .square.succeeded"), "the last runs show as squares"
-    for address, heading, ready in (("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr"), ("/#/run/1", "Run 1", "svg.gantt")):
+    pages = (("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr"), ("/#/run/1", "Run 1", "svg.gantt"),
+             ("/#/log/1/say/1", "Log of say", "pre.log"))
+    for address, heading, ready in pages:
         goto(driver, wait, url, address, heading)
         wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ready)))
         wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
