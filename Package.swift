@@ -32,6 +32,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "CProcessSupport"),
+        // librdkafka from Debian's librdkafka-dev (scripts/install-deps.sh), with a shim for its variadic calls.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(
+            name: "Connectors",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Scheduler",
             dependencies: [
@@ -102,6 +109,11 @@ let package = Package(
                 "Scheduler", "SchedulerTesting", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: ["Connectors", "SchedulerTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
