@@ -119,6 +119,7 @@ let package = Package(
         .testTarget(
             name: "JobsTests",
             dependencies: ["Jobs", "Scheduler", "SchedulerTesting"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,72 @@
+import Foundation
+
+/// US dollars per unit of each currency, by month, from the contract's FX file (`month,currency,usd_per_unit`).
+/// A sale event converts at its own UTC month's rate, or the latest earlier month's when its month has none; USD
+/// is 1 always.
+struct FXRates: Sendable {
+    /// Currency → (month `YYYY-MM`, rate), months ascending.
+    private var rates: [String: [(month: String, rate: Decimal)]] = [:]
+
+    struct Failure: Error, Equatable, CustomStringConvertible {
+        let line: Int
+        let message: String
+        var description: String { "line \(line): \(message)" }
+    }
+
+    init() {}
+
+    /// Reads the file's text; every line must be valid (a wrong rate would make every figure wrong).
+    init(csv text: String) throws(Failure) {
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        if lines.last == "" { lines.removeLast() }
+        guard lines.first?.replacingOccurrences(of: "\u{FEFF}", with: "") == "month,currency,usd_per_unit" else {
+            throw Failure(line: 1, message: "the header must be month,currency,usd_per_unit")
+        }
+        var table: [String: [(month: String, rate: Decimal)]] = [:]
+        for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3 else { throw Failure(line: index + 1, message: "expected 3 fields, found \(fields.count)") }
+            guard Self.isMonth(fields[0]) else { throw Failure(line: index + 1, message: "month \"\(fields[0])\" is not YYYY-MM") }
+            guard fields[1].count == 3, fields[1].allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw Failure(line: index + 1, message: "currency \"\(fields[1])\" is not an ISO 4217 code")
+            }
+            guard let rate = Self.decimal(fields[2]), rate > 0 else {
+                throw Failure(line: index + 1, message: "usd_per_unit \"\(fields[2])\" is not a positive decimal")
+            }
+            table[fields[1], default: []].append((fields[0], rate))
+        }
+        rates = table.mapValues { $0.sorted { $0.month < $1.month } }
+    }
+
+    /// The rate for `currency` in `month`: its own, else the latest earlier month's; nil when there is none.
+    func rate(_ currency: String, month: String) -> Decimal? {
+        if currency == "USD" { return 1 }
+        guard let months = rates[currency] else { return nil }
+        var low = 0
+        var high = months.count
+        while low < high {
+            let middle = (low + high) / 2
+            if months[middle].month <= month { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : months[low - 1].rate
+    }
+
+    func knows(_ currency: String) -> Bool { currency == "USD" || rates[currency] != nil }
+
+    static func isMonth(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"), bytes.enumerated().allSatisfy({ $0.offset == 4 || (0x30...0x39).contains($0.element) })
+        else { return false }
+        let month = Int(text.suffix(2)) ?? 0
+        return (1...12).contains(month)
+    }
+
+    /// A plain decimal (`123.45`, no sign, no exponent, no grouping), exactly.
+    static func decimal(_ text: String) -> Decimal? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            parts.count == 1 || !parts[1].isEmpty, text.count <= 38
+        else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// One seller's live figures, as the contract defines them (section 5).
+struct SellerState: Sendable, Equatable {
+    var name: String
+    var won = 0
+    var lost = 0
+    /// Deals with an opened event and no won or lost event yet.
+    var open = 0
+    /// Exact; rounded to cents only when shown.
+    var revenueUSD: Decimal = 0
+
+    /// won / (won + lost); nil before the first outcome.
+    var conversion: Double? { won + lost == 0 ? nil : Double(won) / Double(won + lost) }
+}
+
+/// What is known of one deal: enough to count it open exactly once, whatever order its events come in.
+struct DealState: Sendable, Equatable {
+    var opened: Bool
+    var closed: Bool
+    /// The seller its opened event named: the one whose open deals it counts in.
+    var seller: String?
+}
+
+/// How one new event (never a redelivery: the caller drops those by `event_id`) changes the figures. Pure, so that
+/// the in-memory book of the tests and the worker's store apply the same rules.
+enum SellerFigures {
+    static func apply(_ event: SaleEvent, deal: DealState?, sellers: inout [String: SellerState]) -> DealState {
+        var seller = sellers[event.sellerID] ?? SellerState(name: event.sellerName)
+        seller.name = event.sellerName
+        var next = deal ?? DealState(opened: false, closed: false, seller: nil)
+        switch event.kind {
+        case .dealOpened:
+            if !next.opened {
+                next.opened = true
+                next.seller = event.sellerID
+                if !next.closed { seller.open += 1 }
+            }
+            sellers[event.sellerID] = seller
+        case .dealWon, .dealLost:
+            if event.kind == .dealWon {
+                seller.won += 1
+                seller.revenueUSD += event.revenueUSD ?? 0
+            } else {
+                seller.lost += 1
+            }
+            sellers[event.sellerID] = seller
+            if next.opened, !next.closed, let opener = next.seller { sellers[opener]?.open -= 1 }
+            next.closed = true
+        }
+        return next
+    }
+
+    /// The contract's CSV (`expected/seller_kpis.csv`): sorted by seller id, revenue half-even to cents, conversion
+    /// to 10 decimals (empty before any outcome), quoted as RFC 4180 wants.
+    static func csv(_ sellers: [String: SellerState]) -> String {
+        var lines = ["seller_id,seller_name,deals_won,deals_lost,deals_open,revenue_usd,conversion"]
+        for id in sellers.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let s = sellers[id]!
+            let conversion = s.conversion.map { String(format: "%.10f", $0) } ?? ""
+            lines.append([quoted(id), quoted(s.name), "\(s.won)", "\(s.lost)", "\(s.open)", cents(s.revenueUSD), conversion].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Half-to-even to cents, written with exactly two decimals.
+    static func cents(_ value: Decimal) -> String {
+        var exact = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &exact, 2, .bankers)
+        let text = NSDecimalNumber(decimal: rounded).stringValue
+        guard let dot = text.firstIndex(of: ".") else { return text + ".00" }
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        return decimals >= 2 ? text : text + String(repeating: "0", count: 2 - decimals)
+    }
+
+    static func quoted(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// The figures of a whole stream in memory: what the tests hold the worker's store to, and the simplest correct
+/// reading of the contract.
+struct SellerFiguresBook: Sendable {
+    private(set) var sellers: [String: SellerState] = [:]
+    private var deals: [String: DealState] = [:]
+    private var seen: Set<String> = []
+    private(set) var rejected: [SaleEvent.Rejection] = []
+    private(set) var duplicates = 0
+
+    mutating func apply(_ value: [UInt8], rates: FXRates) {
+        let event: SaleEvent
+        do {
+            event = try SaleEvent.parse(value, rates: rates)
+        } catch {
+            rejected.append(error)
+            return
+        }
+        guard seen.insert(event.eventID).inserted else {
+            duplicates += 1
+            return
+        }
+        deals[event.dealID] = SellerFigures.apply(event, deal: deals[event.dealID], sellers: &sellers)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@testable import Jobs
+
+/// The seller figures of the contract's section 5, against the generator's independent computation.
+@Suite struct SalesFiguresTests {
+    private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/sales-events")
+
+    private func messages() throws -> [(key: String, value: [UInt8])] {
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("events.tsv"), encoding: .utf8)
+        return text.split(separator: "\n").map { line in
+            let tab = line.firstIndex(of: "\t")!
+            return (String(line[..<tab]), Array(line[line.index(after: tab)...].utf8))
+        }
+    }
+
+    private func rates() throws -> FXRates {
+        try FXRates(csv: String(contentsOf: Self.fixtures.appendingPathComponent("fx_rates.csv"), encoding: .utf8))
+    }
+
+    private func expected() throws -> String {
+        try String(contentsOf: Self.fixtures.appendingPathComponent("expected/seller_kpis.csv"), encoding: .utf8)
+    }
+
+    @Test func theFixturesFiguresAreExactlyTheExpectedCSV() throws {
+        var book = SellerFiguresBook()
+        let rates = try rates()
+        let all = try messages()
+        for message in all { book.apply(message.value, rates: rates) }
+        #expect(SellerFigures.csv(book.sellers) == (try expected()))
+        #expect(book.duplicates > 0, "the fixture redelivers some events")
+        #expect(!book.rejected.isEmpty, "the fixture has bad messages")
+    }
+
+    @Test(arguments: [1, 2, 3]) func anyOrderOfTheMessagesGivesTheSameFigures(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        var book = SellerFiguresBook()
+        let rates = try rates()
+        for message in try messages().shuffled(using: &generator) { book.apply(message.value, rates: rates) }
+        #expect(SellerFigures.csv(book.sellers) == (try expected()))
+    }
+
+    @Test func everyBadMessageOfTheFixtureHasItsReason() throws {
+        var book = SellerFiguresBook()
+        let rates = try rates()
+        let all = try messages()
+        for message in all { book.apply(message.value, rates: rates) }
+        let bad = all.filter { $0.key == "S-XX-01" }.map { String(decoding: $0.value, as: UTF8.self) }
+        let expectedCodes = bad.map { $0 == "{not json" ? "invalid_json" : $0.contains("deal_teleported") ? "unknown_type" : "missing_field" }
+        #expect(book.rejected.map(\.code).sorted() == expectedCodes.sorted())
+    }
+
+    @Test func hostileMessagesAreRejectedWithAReasonThatSaysWhat() throws {
+        let rates = try FXRates(csv: "month,currency,usd_per_unit\n2025-03,MAD,0.1\n")
+        let base = #""event_id": "e1", "type": "deal_won", "occurred_at": "2025-03-02T10:00:00Z", "deal_id": "D1", "seller_id": "S1", "seller_name": "Amina", "dealer_id": "DL1", "country": "MA""#
+        let cases: [([UInt8], String)] = [
+            (Array("{\(base), \"amount\": -5, \"currency\": \"MAD\"}".utf8), "bad_amount"),
+            (Array("{\(base), \"amount\": \"12\", \"currency\": \"MAD\"}".utf8), "bad_amount"),
+            (Array("{\(base), \"amount\": 0, \"currency\": \"MAD\"}".utf8), "bad_amount"),
+            (Array("{\(base), \"currency\": \"MAD\"}".utf8), "missing_field"),
+            (Array("{\(base), \"amount\": 10, \"currency\": \"XYZ\"}".utf8), "unknown_currency"),
+            (Array("{\(base.replacingOccurrences(of: "2025-03-02", with: "2025-02-27")), \"amount\": 10, \"currency\": \"MAD\"}".utf8), "no_fx_rate"),
+            (Array("{\(base.replacingOccurrences(of: "2025-03-02T10", with: "2025-02-30T10")), \"amount\": 10, \"currency\": \"MAD\"}".utf8), "bad_timestamp"),
+            (Array("{\(base), \"amount\": 10, \"currency\": \"MAD\"} trailing".utf8), "invalid_json"),
+            (Array("{\"event_id\": \"\u{1}\"}".utf8), "invalid_json"),
+            (Array("{\(base), \"seller_name\": \"\u{FF}\"}".utf8).map { $0 == 0xC3 ? 0xFF : $0 }, "invalid_utf8"),
+            (Array("{\(base), \"amount\": 10, \"currency\": \"MAD\", \"x\": \"\\ud800\"}".utf8), "invalid_json"),
+            (Array("{\(base), \"amount\": 10, \"currency\": \"MAD\", \"x\": \(String(repeating: "[", count: 100))}".utf8), "invalid_json"),
+            (Array("{\(base), \"seller_id\": 42, \"amount\": 1, \"currency\": \"MAD\"}".utf8), "bad_field"),
+            (Array("{\"pad\": \"\(String(repeating: "x", count: 70_000))\"}".utf8), "too_large"),
+            ([], "invalid_json"),
+            (Array("[1, 2]".utf8), "invalid_json"),
+        ]
+        for (value, code) in cases {
+            #expect(throws: SaleEvent.Rejection.self, "\(code)") { try SaleEvent.parse(value, rates: rates) }
+            do { _ = try SaleEvent.parse(value, rates: rates) } catch { #expect(error.code == code, "\(error)") }
+        }
+        // Extra members, nested values and escapes are fine; the amount converts exactly at the month's rate.
+        let good = Array("{\(base), \"amount\": 215000.10, \"currency\": \"MAD\", \"meta\": {\"a\": [1, {\"b\": null}]}, \"note\": \"caf\\u00e9 \\ud83d\\ude97\"}".utf8)
+        let event = try SaleEvent.parse(good, rates: rates)
+        #expect(event.revenueUSD == Decimal(string: "21500.01"))
+        #expect(event.sellerName == "Amina")
+    }
+
+    @Test func anEventsMonthIsItsUTCMonthAndItsRateTheLatestNotAfterIt() throws {
+        #expect(EventTime.utcMonth("2025-03-01T00:30:00+01:00") == "2025-02")
+        #expect(EventTime.utcMonth("2025-12-31T23:30:00-01:00") == "2026-01")
+        #expect(EventTime.utcMonth("2024-02-29T12:00:00.123Z") == "2024-02")
+        for bad in ["2025-02-29T12:00:00Z", "2025-03-01T24:00:00Z", "2025-03-01T12:00:60Z", "2025-03-01 12:00:00Z", "2025-03-01T12:00:00", "2025-03-01T12:00:00+24:00"] {
+            #expect(EventTime.utcMonth(bad) == nil, "\(bad)")
+        }
+        let rates = try FXRates(csv: "month,currency,usd_per_unit\n2025-01,ZAR,0.054\n2025-03,ZAR,0.056\n")
+        #expect(rates.rate("ZAR", month: "2025-02") == Decimal(string: "0.054"))
+        #expect(rates.rate("ZAR", month: "2025-04") == Decimal(string: "0.056"))
+        #expect(rates.rate("ZAR", month: "2024-12") == nil)
+        #expect(rates.rate("USD", month: "1999-01") == 1)
+        #expect(throws: FXRates.Failure.self) { try FXRates(csv: "month,currency,usd_per_unit\n2025-01,ZAR,-1\n") }
+    }
+
+    @Test func moneyIsRoundedHalfToEvenOnlyWhenShown() {
+        #expect(SellerFigures.cents(Decimal(string: "0.125")!) == "0.12")
+        #expect(SellerFigures.cents(Decimal(string: "0.135")!) == "0.14")
+        #expect(SellerFigures.cents(Decimal(string: "1000000")!) == "1000000.00")
+        #expect(SellerFigures.cents(0) == "0.00")
+        #expect(SellerFigures.quoted("Ndiaye, Awa") == "\"Ndiaye, Awa\"")
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that shuffles are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
