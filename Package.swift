@@ -56,7 +56,11 @@ let package = Package(
         ),
         .target(
             name: "Jobs",
-            dependencies: ["Scheduler"],
+            dependencies: [
+                "Scheduler", "Connectors",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -118,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "Scheduler", "SchedulerTesting"],
+            dependencies: ["Jobs", "Scheduler", "SchedulerTesting", "Connectors", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

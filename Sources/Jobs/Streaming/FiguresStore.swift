@@ -1,0 +1,166 @@
+import Connectors
+import Foundation
+import GRDB
+
+/// The seller figures of one consumer group, in a SQLite file of their own, with the offsets they were computed up
+/// to: a batch's figures, the ids of its events and the next offsets commit in one transaction, so that a restart
+/// (or `kill -9`) resumes exactly where the figures stand: nothing counted twice, nothing lost. State is kept per
+/// partition (a seller's and a deal's events share a key, hence a partition), so that partitions could later move
+/// between machines with their state.
+final class FiguresStore: Sendable {
+    private let pool: DatabasePool
+
+    /// One consumed message: its place, and the event it held (nil when it went to the dead-letter topic).
+    struct Item: Sendable {
+        let partition: KafkaPartition
+        let offset: Int64
+        let event: SaleEvent?
+    }
+
+    struct Totals: Sendable, Equatable {
+        var events = 0
+        var duplicates = 0
+        var deadLetters = 0
+    }
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 seller figures") { db in
+            try db.execute(sql: """
+                CREATE TABLE consumed (topic TEXT NOT NULL, partition INTEGER NOT NULL, nextOffset INTEGER NOT NULL,
+                    events INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0, deadLetters INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+                CREATE TABLE seenEvent (topic TEXT NOT NULL, partition INTEGER NOT NULL, eventID TEXT NOT NULL,
+                    PRIMARY KEY (topic, partition, eventID)) WITHOUT ROWID;
+                CREATE TABLE deal (topic TEXT NOT NULL, partition INTEGER NOT NULL, dealID TEXT NOT NULL,
+                    opened INTEGER NOT NULL, closed INTEGER NOT NULL, seller TEXT,
+                    PRIMARY KEY (topic, partition, dealID)) WITHOUT ROWID;
+                CREATE TABLE seller (topic TEXT NOT NULL, partition INTEGER NOT NULL, sellerID TEXT NOT NULL, name TEXT NOT NULL,
+                    won INTEGER NOT NULL, lost INTEGER NOT NULL, open INTEGER NOT NULL, revenueUSD TEXT NOT NULL,
+                    PRIMARY KEY (topic, partition, sellerID)) WITHOUT ROWID;
+                """)
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Where each partition's reading resumes: the offset after the last one committed here.
+    func startingOffsets(_ partitions: [KafkaPartition]) throws -> [KafkaPartition: Int64] {
+        try pool.read { db in
+            var offsets: [KafkaPartition: Int64] = [:]
+            for partition in partitions {
+                if let next = try Int64.fetchOne(
+                    db, sql: "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?", arguments: [partition.topic, partition.partition])
+                {
+                    offsets[partition] = next
+                }
+            }
+            return offsets
+        }
+    }
+
+    /// Applies a batch (in offset order per partition) and moves each partition's offset past it, in one
+    /// transaction. Messages at offsets already committed (a redelivery after a rebalance) are skipped.
+    /// - Returns: what the batch added to the totals.
+    @discardableResult
+    func commit(_ items: [Item]) throws -> Totals {
+        try pool.write { db in
+            var added = Totals()
+            let byPartition = Dictionary(grouping: items, by: \.partition)
+            for (partition, items) in byPartition {
+                let stored = try Int64.fetchOne(
+                    db, sql: "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?", arguments: [partition.topic, partition.partition])
+                var part = Totals()
+                var next = stored ?? 0
+                var sellers: [String: SellerState] = [:]
+                for item in items.sorted(by: { $0.offset < $1.offset }) where item.offset >= next {
+                    next = item.offset + 1
+                    guard let event = item.event else {
+                        part.deadLetters += 1
+                        continue
+                    }
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO seenEvent (topic, partition, eventID) VALUES (?, ?, ?)")
+                        .execute(arguments: [partition.topic, partition.partition, event.eventID])
+                    guard db.changesCount == 1 else {
+                        part.duplicates += 1
+                        continue
+                    }
+                    part.events += 1
+                    let deal = try Self.deal(event.dealID, in: partition, db)
+                    for id in [event.sellerID, deal?.seller].compactMap({ $0 }) where sellers[id] == nil {
+                        if let seller = try Self.seller(id, in: partition, db) { sellers[id] = seller }
+                    }
+                    let updated = SellerFigures.apply(event, deal: deal, sellers: &sellers)
+                    try db.cachedStatement(sql: """
+                        INSERT INTO deal (topic, partition, dealID, opened, closed, seller) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, seller = excluded.seller
+                        """).execute(arguments: [partition.topic, partition.partition, event.dealID, updated.opened, updated.closed, updated.seller])
+                }
+                for (id, seller) in sellers {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO seller (topic, partition, sellerID, name, won, lost, open, revenueUSD) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (topic, partition, sellerID) DO UPDATE SET name = excluded.name, won = excluded.won, lost = excluded.lost,
+                            open = excluded.open, revenueUSD = excluded.revenueUSD
+                        """).execute(arguments: [
+                            partition.topic, partition.partition, id, seller.name, seller.won, seller.lost, seller.open, seller.revenueUSD.description,
+                        ])
+                }
+                try db.cachedStatement(sql: """
+                    INSERT INTO consumed (topic, partition, nextOffset, events, duplicates, deadLetters) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, events = events + excluded.events,
+                        duplicates = duplicates + excluded.duplicates, deadLetters = deadLetters + excluded.deadLetters
+                    """).execute(arguments: [partition.topic, partition.partition, next, part.events, part.duplicates, part.deadLetters])
+                added.events += part.events
+                added.duplicates += part.duplicates
+                added.deadLetters += part.deadLetters
+            }
+            return added
+        }
+    }
+
+    /// Every seller's figures, summed over the partitions (a seller's events normally all share one).
+    func sellers() throws -> [String: SellerState] {
+        try pool.read { db in
+            var sellers: [String: SellerState] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT sellerID, name, won, lost, open, revenueUSD FROM seller ORDER BY topic, partition")
+            while let row = try rows.next() {
+                let id: String = row[0]
+                var seller = sellers[id] ?? SellerState(name: row[1])
+                seller.won += row[2] as Int
+                seller.lost += row[3] as Int
+                seller.open += row[4] as Int
+                seller.revenueUSD += Decimal(string: row[5] as String, locale: Locale(identifier: "en_US_POSIX")) ?? 0
+                sellers[id] = seller
+            }
+            return sellers
+        }
+    }
+
+    /// Events counted, redeliveries dropped and messages dead-lettered, over every partition.
+    func totals() throws -> Totals {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(duplicates), 0), COALESCE(SUM(deadLetters), 0) FROM consumed")
+            return Totals(events: row?[0] ?? 0, duplicates: row?[1] ?? 0, deadLetters: row?[2] ?? 0)
+        }
+    }
+
+    private static func deal(_ id: String, in partition: KafkaPartition, _ db: Database) throws -> DealState? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT opened, closed, seller FROM deal WHERE topic = ? AND partition = ? AND dealID = ?"),
+            arguments: [partition.topic, partition.partition, id]
+        ).map { DealState(opened: $0[0], closed: $0[1], seller: $0[2]) }
+    }
+
+    private static func seller(_ id: String, in partition: KafkaPartition, _ db: Database) throws -> SellerState? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT name, won, lost, open, revenueUSD FROM seller WHERE topic = ? AND partition = ? AND sellerID = ?"),
+            arguments: [partition.topic, partition.partition, id]
+        ).map {
+            SellerState(
+                name: $0[0], won: $0[1], lost: $0[2], open: $0[3],
+                revenueUSD: Decimal(string: $0[4] as String, locale: Locale(identifier: "en_US_POSIX")) ?? 0)
+        }
+    }
+}
