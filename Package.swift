@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "autooptimize",
             dependencies: [
-                "Scheduler", "Jobs", "WebUI",
+                "Scheduler", "Jobs", "WebUI", "Connectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

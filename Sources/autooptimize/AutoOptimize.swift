@@ -9,7 +9,7 @@ struct AutoOptimize: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ValidateCommand.self, TriggerCommand.self, BackfillCommand.self, CancelCommand.self,
             RerunCommand.self, MarkCommand.self, PauseCommand.self, UnpauseCommand.self, RunsCommand.self, ShowCommand.self,
-            LogsCommand.self, CronCommand.self, BenchCommand.self,
+            LogsCommand.self, CronCommand.self, BenchCommand.self, BrokerCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import Jobs
 import Logging
@@ -15,6 +16,8 @@ struct BuiltDaemon {
     let store: Store
     let data: URL
     let lock: DaemonLock
+    /// The embedded Kafka broker, when no `kafka.brokers` is configured: it lives as long as the daemon.
+    let broker: KafkaMockCluster?
 
     /// Runs until SIGTERM or SIGINT (or the group is shut down), then removes where it listened and its
     /// credential, so the CLI does not knock on a closed door.
@@ -54,7 +57,9 @@ struct Daemon {
             throw DaemonError(error.description)
         }
         try await createFirstAdmin(store: store, data: data)
-        let loader = PipelineLoader(registry: .standard())
+        let (kafka, broker) = try startKafka(logger: logger)
+        let streaming = StreamingHub(kafka: kafka, dataDirectory: data, logger: logger)
+        let loader = PipelineLoader(registry: .standard(streaming: streaming))
         let initial = loader.load(directory: jobs)
         let engine = Engine(
             store: store, runner: InProcessRunner(dataDirectory: data, isolation: isolation(data: data, logger: logger)),
@@ -75,7 +80,7 @@ struct Daemon {
         let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
-            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout
+            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming
         ) { port in
             Self.announce(
                 url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)
@@ -84,7 +89,7 @@ struct Daemon {
             configuration: .init(
                 services: [watcher, retention, engine, web], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        return BuiltDaemon(group: group, engine: engine, store: store, data: data, lock: lock)
+        return BuiltDaemon(group: group, engine: engine, store: store, data: data, lock: lock, broker: broker)
     }
 
     /// The data directory holds password hashes, token digests and run params: the daemon's user alone reads it.

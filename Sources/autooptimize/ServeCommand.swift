@@ -1,4 +1,5 @@
 import ArgumentParser
+import Jobs
 import Foundation
 import Scheduler
 
@@ -22,7 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = DaemonSettings()
         if let config {
             do {
-                settings = try DaemonSettings.load(file: config)
+                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key])
+                // Read now, so that a mistake in a module's section stops the start with its file:line.
+                _ = try settings.file?.section(KafkaSettings.self)
             } catch {
                 FileHandle.standardError.write(Data("autooptimize: \(error)\n".utf8))
                 throw ExitCode(1)

@@ -109,6 +109,20 @@ public final class KafkaConsumer: Sendable {
         rd_kafka_topic_partition_list_destroy(list)
     }
 
+    /// The end of each assigned partition as the last fetch saw it (no request to the brokers): `end - next offset`
+    /// is what is left to read.
+    public func endOffsets() -> [KafkaPartition: Int64] {
+        var ends: [KafkaPartition: Int64] = [:]
+        for partition in assignment {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            if rd_kafka_get_watermark_offsets(client.pointer, partition.topic, partition.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 {
+                ends[partition] = high
+            }
+        }
+        return ends
+    }
+
     /// The partitions this member holds now.
     public var assignment: Set<KafkaPartition> { state.lock.withLock { $0.assignment } }
 

@@ -9,10 +9,12 @@ public final class KafkaMockCluster: Sendable {
     public let bootstrap: String
 
     public init(brokers: Int = 3, logger: Logger) throws(KafkaError) {
-        // Any client may own the cluster; this one has no broker of its own to reach.
+        // Any client may own the cluster; this one has no broker of its own to reach (and would say so at notice level).
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
         let owner = try KafkaProducer(
             configuration: KafkaConfiguration(bootstrapServers: ""), properties: ["client.id": "autooptimize-embedded-broker", "enable.idempotence": "false"],
-            logger: logger)
+            logger: quiet)
         guard let cluster = rd_kafka_mock_cluster_new(owner.handle, Int32(brokers)) else {
             throw KafkaError(code: "mock", message: "librdkafka could not start its embedded broker")
         }

@@ -37,6 +37,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var runAs: String?
     public var passEnvironment: [String] = []
     public var taskWorkspace: String?
+    /// The settings file it was read from, whose other sections (`kafka:`…) the modules read themselves.
+    public var file: SettingsFile?
 
     public init() {}
 
@@ -95,6 +97,7 @@ public struct DaemonSettings: Sendable, Equatable {
             throw Diagnostic(file: path, line: nil, message: "malformed YAML: \(error)")
         }
         var settings = DaemonSettings()
+        settings.file = file
         settings.host = document.host ?? settings.host
         settings.port = document.port ?? settings.port
         settings.jobsDirectory = document.jobs ?? settings.jobsDirectory

@@ -18,7 +18,7 @@ public protocol SettingsSection: Decodable, Sendable {
 }
 
 /// The settings file as read once at start; each module takes its section from it.
-public struct SettingsFile: Sendable {
+public struct SettingsFile: Sendable, Equatable {
     public let path: String
     let text: String
 

@@ -50,6 +50,9 @@ enum OpenAPIDocument {
     }
 
     static let operations: [Operation] = [
+        op("getSellerFigures", "get", "/api/v1/figures/sellers", "Live seller figures of a consumer group (JSON, or the contract's CSV)", "read",
+           query: [("group", .string, "the consumer group; may be left out when there is one"), ("format", .choice(["json", "csv"]), "default json")],
+           responses: [(200, "SellerFigures")], media: "text/csv"),
         op("getHealth", "get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
         op("getOpenAPIDocument", "get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)], media: "application/json"),
         op("getMetrics", "get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)], media: "text/plain"),
@@ -160,7 +163,9 @@ enum OpenAPIDocument {
         for (status, schema) in operation.responses {
             var response: [String: Any] = ["description": status == 204 ? "done" : "ok"]
             if let schema {
-                response["content"] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]
+                var content: [String: Any] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]
+                if let media = operation.media { content[media] = ["schema": ["type": "string"]] }
+                response["content"] = content
             } else if let media = operation.media {
                 response["content"] = [media: ["schema": media == "application/json" ? ["type": "object"] : ["type": "string"]]]
             }
@@ -188,6 +193,7 @@ enum OpenAPIDocument {
         if operation.body != nil || !operation.query.isEmpty || integerPath { errors.append((400, "a malformed body or parameter")) }
         if operation.body != nil { errors.append((413, "a body over 64 KiB")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
+        if operation.path == "/api/v1/figures/sellers" { errors.append((404, "no such group, or no seller-figures worker running")) }
         if operation.method == "post", operation.permission == "operate" {
             errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline"),
                        (503, "shutting down, or the store could not be read: nothing was done")]

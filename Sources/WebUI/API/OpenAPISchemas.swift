@@ -33,6 +33,14 @@ extension OpenAPIDocument {
         ], required: ["id", "pipeline", "trigger", "logicalDate", "state", "params", "createdAt"])
         return [
             "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"]),
+            "SellerFigures": object([
+                "group": string, "pipeline": string, "events": integer, "duplicates": integer, "deadLetters": integer,
+                "eventsPerSecond": ["type": "number"], "lag": ["type": ["integer", "null"]],
+                "sellers": ["type": "array", "items": object([
+                    "seller_id": string, "seller_name": string, "deals_won": integer, "deals_lost": integer, "deals_open": integer,
+                    "revenue_usd": ["type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"], "conversion": ["type": ["string", "null"]],
+                ], required: ["seller_id", "seller_name", "deals_won", "deals_lost", "deals_open", "revenue_usd"])],
+            ], required: ["group", "pipeline", "sellers", "events", "duplicates", "deadLetters", "eventsPerSecond"]),
             "Health": object(["status": string, "activeRuns": integer, "runningAttempts": integer, "queuedTasks": integer]),
             "RunSummary": run,
             "RunPage": object(["runs": list("RunSummary"), "nextBefore": ["type": ["integer", "null"]]], required: ["runs"]),

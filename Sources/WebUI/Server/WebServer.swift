@@ -17,11 +17,11 @@ import HummingbirdCore
 ///   - onListening: called with the bound port once the server listens (port 0 picks a free one).
 public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
-    staticDirectory: String? = nil, tls: TLSConfiguration? = nil, idleTimeout: Duration = .seconds(30),
+    staticDirectory: String? = nil, tls: TLSConfiguration? = nil, idleTimeout: Duration = .seconds(30), figures: (any FiguresProvider)? = nil,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = buildRouter(
-        engine: engine, store: store, credential: credential, staticDirectory: staticDirectory, secure: tls != nil, logger: logger)
+        engine: engine, store: store, credential: credential, staticDirectory: staticDirectory, secure: tls != nil, figures: figures, logger: logger)
     let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
     return Application(
         router: router,
@@ -34,7 +34,7 @@ public func buildWebServer(
 /// Every route of the daemon, in one place (the OpenAPI document is checked against it).
 public func buildRouter(
     engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil, secure: Bool = false,
-    logger: Logger = Logger(label: "autooptimize.web")
+    figures: (any FiguresProvider)? = nil, logger: Logger = Logger(label: "autooptimize.web")
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
@@ -58,6 +58,7 @@ public func buildRouter(
     AccountsController(store: store, audit: audit).register(on: api)
     ObservabilityController(engine: engine, store: store, audit: audit, streams: streams).register(on: router, api: api)
     LiveEvents(engine: engine, streams: streams).register(on: api)
+    FiguresController(figures: figures).register(on: api)
     return router
 }
 

@@ -1,0 +1,98 @@
+import Connectors
+import Foundation
+import Logging
+public import Scheduler
+
+/// `kind: seller-figures` (a service): consumes the sales events of `topic` in consumer group `group` and keeps each
+/// seller's figures (the contract's section 5) in the group's store, with the offsets they were computed up to.
+/// Bad messages go to `dead_letter_topic`, whole, with their reason in headers, and the worker goes on.
+public struct SellerFiguresJob: JobKind {
+    public struct Settings: Decodable, Sendable {
+        var topic: String?
+        /// Default: the pipeline's id.
+        var group: String?
+        var deadLetterTopic: String?
+        /// The FX file (`month,currency,usd_per_unit`); a relative path is from the daemon's working directory.
+        var fxRates: String
+
+        enum CodingKeys: String, CodingKey {
+            case topic, group
+            case deadLetterTopic = "dead_letter_topic"
+            case fxRates = "fx_rates"
+        }
+    }
+
+    public static let kindName = "seller-figures"
+    let settings: Settings
+    let hub: StreamingHub?
+
+    public init(settings: Settings) throws { try self.init(settings: settings, hub: nil) }
+
+    public init(settings: Settings, hub: StreamingHub?) throws {
+        for (name, value) in [("topic", settings.topic), ("group", settings.group), ("dead_letter_topic", settings.deadLetterTopic)] {
+            if let value, !Self.isName(value) { throw JobSettingsError("\(name) \"\(value)\" must be 1 to 100 of A-Z a-z 0-9 . _ -") }
+        }
+        self.settings = settings
+        self.hub = hub
+    }
+
+    static func isName(_ text: String) -> Bool {
+        (1...100).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
+            && text != "." && text != ".."
+    }
+
+    public func run(in context: JobContext) async throws {
+        guard let hub else { throw JobFailure("seller-figures needs the daemon's Kafka settings (it cannot run outside `autooptimize serve`)") }
+        let topic = settings.topic ?? "sales.events"
+        let deadLetters = settings.deadLetterTopic ?? "sales.events.dlq"
+        let group = settings.group ?? context.pipeline.rawValue
+        guard Self.isName(group) else { throw JobFailure("group \"\(group)\" must be 1 to 100 of A-Z a-z 0-9 . _ -") }
+        let rates: FXRates
+        do {
+            rates = try FXRates(csv: String(contentsOfFile: settings.fxRates, encoding: .utf8))
+        } catch let error as FXRates.Failure {
+            throw JobFailure("fx_rates \(settings.fxRates):\(error.line): \(error.message)")
+        } catch {
+            throw JobFailure("fx_rates \(settings.fxRates): cannot be read (\(error.localizedDescription))")
+        }
+        let store = try FiguresStore(path: hub.storePath(group: group))
+        let consumer = try KafkaConsumer(
+            configuration: hub.kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures"], logger: context.logger,
+            startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] })
+        let producer = try KafkaProducer(configuration: hub.kafka, properties: ["client.id": "\(group)-dead-letters"], logger: context.logger)
+        let running = StreamingHub.RunningGroup(pipeline: context.pipeline, store: store, consumer: consumer)
+        hub.started(group, running)
+        defer { hub.stopped(group) }
+        context.logger.info("consuming \(topic) as group \(group) from \(hub.kafka.properties["bootstrap.servers"] ?? "?"); bad messages to \(deadLetters)")
+        var reported: KafkaError?
+        while !Task.isCancelled {
+            let records = try await consumer.poll(maximum: 5000, timeout: .milliseconds(250))
+            if records.isEmpty {
+                // Say once what keeps the stream from flowing (an unknown topic, brokers away), not at every poll.
+                if let error = consumer.lastError, error != reported { context.logger.warning("no events: \(error)") }
+                reported = consumer.lastError
+                continue
+            }
+            var items: [FiguresStore.Item] = []
+            var rejected: [KafkaMessage] = []
+            items.reserveCapacity(records.count)
+            for record in records {
+                do {
+                    items.append(.init(partition: record.partition, offset: record.offset, event: try SaleEvent.parse(record.value, rates: rates)))
+                } catch {
+                    items.append(.init(partition: record.partition, offset: record.offset, event: nil))
+                    rejected.append(KafkaMessage(
+                        topic: deadLetters, key: record.key, value: record.value,
+                        headers: [("reason", Array(error.code.utf8)), ("detail", Array(error.detail.utf8)),
+                                  ("source", Array("\(record.partition)@\(record.offset)".utf8))]))
+                }
+            }
+            // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
+            try await producer.send(rejected)
+            let added = try store.commit(items)
+            running.meter.record(added.events)
+            consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
+        }
+        throw CancellationError()
+    }
+}

@@ -1,0 +1,88 @@
+public import Connectors
+public import Foundation
+public import Logging
+public import Scheduler
+import Synchronization
+
+/// What the streaming kinds share in a daemon: how to reach Kafka, where their stores live, and the groups now
+/// running, which the API reads figures from (`FiguresProvider`).
+public final class StreamingHub: FiguresProvider {
+    public let kafka: KafkaConfiguration
+    let dataDirectory: URL
+    let logger: Logger
+    private let groups = Mutex<[String: RunningGroup]>([:])
+
+    /// A figures worker as the API sees it.
+    final class RunningGroup: Sendable {
+        let pipeline: PipelineID
+        let store: FiguresStore
+        let consumer: KafkaConsumer
+        let meter = RateMeter()
+
+        init(pipeline: PipelineID, store: FiguresStore, consumer: KafkaConsumer) {
+            self.pipeline = pipeline
+            self.store = store
+            self.consumer = consumer
+        }
+    }
+
+    public init(kafka: KafkaConfiguration, dataDirectory: URL, logger: Logger) {
+        self.kafka = kafka
+        self.dataDirectory = dataDirectory
+        self.logger = logger
+    }
+
+    /// The store file of a group's figures (`<data>/streams/<group>.sqlite`; the name is checked by the kind).
+    func storePath(group: String) throws -> String {
+        let directory = dataDirectory.appendingPathComponent("streams")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return directory.appendingPathComponent("\(group).sqlite").path
+    }
+
+    func started(_ group: String, _ running: RunningGroup) { groups.withLock { $0[group] = running } }
+    func stopped(_ group: String) { groups.withLock { $0[group] = nil } }
+
+    public func figureGroups() -> [FiguresGroup] {
+        groups.withLock { $0.map { FiguresGroup(group: $0.key, pipeline: $0.value.pipeline) } }.sorted { $0.group < $1.group }
+    }
+
+    public func sellerFigures(group: String) throws -> SellerFiguresTable? {
+        guard let running = groups.withLock({ $0[group] }) else { return nil }
+        let sellers = try running.store.sellers()
+        let totals = try running.store.totals()
+        let assigned = running.consumer.assignment
+        let next = try running.store.startingOffsets(Array(assigned))
+        let ends = running.consumer.endOffsets()
+        let lag: Int64? = ends.isEmpty ? nil : ends.reduce(0) { $0 + max(0, $1.value - next[$1.key, default: 0]) }
+        let rows = sellers.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { id in
+            let s = sellers[id]!
+            return SellerFiguresRow(
+                sellerID: id, sellerName: s.name, dealsWon: s.won, dealsLost: s.lost, dealsOpen: s.open, revenueUSD: SellerFigures.cents(s.revenueUSD),
+                conversion: s.conversion.map { String(format: "%.10f", $0) })
+        }
+        return SellerFiguresTable(
+            group: group, pipeline: running.pipeline, sellers: rows, csv: SellerFigures.csv(sellers), events: totals.events,
+            duplicates: totals.duplicates, deadLetters: totals.deadLetters, eventsPerSecond: running.meter.rate(), lag: lag)
+    }
+}
+
+/// Events per second over the last five seconds.
+final class RateMeter: Sendable {
+    private let samples = Mutex<[(at: ContinuousClock.Instant, count: Int)]>([])
+
+    func record(_ count: Int) {
+        let now = ContinuousClock.now
+        samples.withLock { samples in
+            samples.append((now, count))
+            samples.removeAll { now - $0.at > .seconds(5) }
+        }
+    }
+
+    func rate() -> Double {
+        let now = ContinuousClock.now
+        return samples.withLock { samples in
+            let recent = samples.filter { now - $0.at <= .seconds(5) }
+            return Double(recent.reduce(0) { $0 + $1.count }) / 5
+        }
+    }
+}

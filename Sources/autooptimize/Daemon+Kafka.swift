@@ -1,0 +1,34 @@
+import Connectors
+import Foundation
+import Jobs
+import Logging
+import Scheduler
+
+extension Daemon {
+    /// The topics the demo's streaming pipeline uses, created on the embedded broker.
+    static let embeddedTopics = ["sales.events", "sales.events.dlq"]
+
+    /// How the streaming kinds reach Kafka: the settings' `kafka.brokers`, or librdkafka's embedded broker on
+    /// loopback when none is configured (its bootstrap address is logged).
+    func startKafka(logger: Logger) throws -> (KafkaConfiguration, KafkaMockCluster?) {
+        let kafka: KafkaSettings
+        do {
+            kafka = try settings.file?.section(KafkaSettings.self) ?? KafkaSettings()
+        } catch {
+            throw DaemonError(error.description)
+        }
+        if let brokers = kafka.brokers {
+            logger.info("Kafka at \(brokers)")
+            return (KafkaConfiguration(bootstrapServers: brokers, properties: kafka.properties), nil)
+        }
+        do {
+            let broker = try KafkaMockCluster(logger: logger)
+            for topic in Self.embeddedTopics { try broker.createTopic(topic, partitions: kafka.partitions) }
+            logger.notice(
+                "embedded Kafka broker (librdkafka's mock cluster, data in memory) at \(broker.bootstrap); topics \(Self.embeddedTopics.joined(separator: ", "))")
+            return (KafkaConfiguration(bootstrapServers: broker.bootstrap, properties: kafka.properties), broker)
+        } catch {
+            throw DaemonError("cannot start the embedded Kafka broker: \(error)")
+        }
+    }
+}
