@@ -26,7 +26,8 @@ struct BrokerCommand: AsyncParsableCommand {
         let cluster = try KafkaMockCluster(brokers: brokers, logger: logger)
         let names = topics.isEmpty ? ["sales.events", "sales.events.dlq"] : topics
         for topic in names { try cluster.createTopic(topic, partitions: partitions) }
-        print(cluster.bootstrap)
+        // Written straight to the descriptor: a `print` to a file or a pipe would wait in a buffer.
+        FileHandle.standardOutput.write(Data("\(cluster.bootstrap)\n".utf8))
         FileHandle.standardError.write(Data("autooptimize broker: \(names.joined(separator: ", ")) (\(partitions) partitions each) at \(cluster.bootstrap); data in memory, gone when stopped\n".utf8))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         for await _ in signals { break }

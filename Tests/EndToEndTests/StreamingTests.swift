@@ -1,0 +1,96 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SchedulerTesting
+import Testing
+
+/// The real-time workflow with real parts: `autooptimize broker` (librdkafka's broker in a process of its own),
+/// the daemon configured to reach it, the contract's fixture produced with `kcat`, the figures compared byte for
+/// byte with the independent computation, the dead-letter topic read back with `kcat`, and a `kill -9` halfway.
+@Suite(.timeLimit(.minutes(3))) struct StreamingTests {
+    private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../JobsTests/Fixtures/sales-events").standardized
+
+    private func kcat(_ arguments: [String], in root: TemporaryDirectory) async throws -> String {
+        let out = root.appending("kcat-\(UUID().uuidString).out").path
+        let process = try SpawnedProcess(URL(fileURLWithPath: "/usr/bin/kcat"), arguments, stdoutPath: out, stderrPath: root.appending("kcat.err").path)
+        let status = await process.exitStatus()
+        guard status == 0 else { throw E2EFailure("kcat \(arguments.joined(separator: " ")) exited \(status): \((try? String(contentsOfFile: root.appending("kcat.err").path, encoding: .utf8)) ?? "")") }
+        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    }
+
+    private func figures(_ daemon: Daemon, group: String) async throws -> (csv: String, seen: Int) {
+        let token = try String(contentsOf: daemon.data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        var request = URLRequest(url: URL(string: "\(daemon.url)/api/v1/figures/sellers?group=\(group)&format=csv")!)
+        request.timeoutInterval = 5
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (body, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { return ("", 0) }
+        let json = try await daemon.get("/api/v1/figures/sellers?group=\(group)")
+        let seen = (json["events"] as? Int ?? 0) + (json["duplicates"] as? Int ?? 0) + (json["deadLetters"] as? Int ?? 0)
+        return (String(decoding: body, as: UTF8.self), seen)
+    }
+
+    @Test func theFixtureGivesTheExpectedFiguresThroughAKillAndInAnyOrder() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/kcat") else {
+            throw E2EFailure("kcat is not installed: scripts/install-deps.sh --for-tests installs it")
+        }
+        let daemon = try Daemon()
+        let root = daemon.root
+        let broker = try SpawnedProcess(
+            try Daemon.executable, ["broker", "--partitions", "4", "--topic", "sales.events", "--topic", "sales.events.dlq", "--topic", "shuffled"],
+            stdoutPath: root.appending("broker.out").path, stderrPath: root.appending("broker.err").path)
+        defer { broker.stop() }
+        var bootstrap = ""
+        try await eventually(within: 20, "the broker to print its address") {
+            bootstrap = ((try? String(contentsOfFile: root.appending("broker.out").path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return !bootstrap.isEmpty
+        }
+
+        // The fixture: first half, second half, and all of it shuffled, one `key<TAB>value` a line.
+        let lines = try String(contentsOf: Self.fixtures.appendingPathComponent("events.tsv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let expected = try String(contentsOf: Self.fixtures.appendingPathComponent("expected/seller_kpis.csv"), encoding: .utf8)
+        let half = lines.count / 2
+        try (lines[..<half].joined(separator: "\n") + "\n").write(to: root.appending("first.tsv"), atomically: true, encoding: .utf8)
+        try (lines[half...].joined(separator: "\n") + "\n").write(to: root.appending("second.tsv"), atomically: true, encoding: .utf8)
+        var generator = SystemRandomNumberGenerator()
+        try (lines.shuffled(using: &generator).joined(separator: "\n") + "\n").write(to: root.appending("shuffled.tsv"), atomically: true, encoding: .utf8)
+        let fx = Self.fixtures.appendingPathComponent("fx_rates.csv").path
+
+        try "kafka:\n  brokers: \(bootstrap)\n".write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
+        try daemon.write("figures.yaml", """
+            id: figures
+            tasks:
+              - {id: work, kind: seller-figures, service: true, with: {topic: sales.events, fx_rates: \(fx)}}
+            """)
+        try daemon.write("shuffled.yaml", """
+            id: shuffled
+            tasks:
+              - {id: work, kind: seller-figures, service: true, with: {topic: shuffled, dead_letter_topic: shuffled.dlq, fx_rates: \(fx)}}
+            """)
+        try await daemon.start(extra: ["--config", root.appending("settings.yaml").path])
+        _ = try await kcat(["-b", bootstrap, "-t", "sales.events", "-P", "-K", "\t", "-l", root.appending("first.tsv").path], in: root)
+        try await eventually(within: 60, "the first half counted") { try await figures(daemon, group: "figures").seen == half }
+
+        // A crash mid-stream, the second half produced while the daemon is down.
+        daemon.kill9()
+        _ = try await kcat(["-b", bootstrap, "-t", "sales.events", "-P", "-K", "\t", "-l", root.appending("second.tsv").path], in: root)
+        _ = try await kcat(["-b", bootstrap, "-t", "shuffled", "-P", "-K", "\t", "-l", root.appending("shuffled.tsv").path], in: root)
+        try await daemon.start(extra: ["--config", root.appending("settings.yaml").path])
+        try await eventually(within: 60, "every message counted once") { try await figures(daemon, group: "figures").seen == lines.count }
+        #expect(try await figures(daemon, group: "figures").csv == expected)
+        try await eventually(within: 60, "the shuffled topic counted") { try await figures(daemon, group: "shuffled").seen == lines.count }
+        #expect(try await figures(daemon, group: "shuffled").csv == expected, "the order of the messages changes nothing")
+
+        // Every bad message is in the dead-letter topic, whole, with its reason.
+        let bad = lines.filter { $0.hasPrefix("S-XX-01\t") }
+        let letters = try await kcat(["-b", bootstrap, "-t", "sales.events.dlq", "-C", "-e", "-q", "-f", "%h\t%s\n"], in: root)
+            .split(separator: "\n").map(String.init)
+        #expect(letters.count == bad.count)
+        let reasons = letters.compactMap { $0.split(separator: ",").first { $0.hasPrefix("reason=") }?.dropFirst(7) }.map(String.init).sorted()
+        let wanted = bad.map { $0.contains("{not json") ? "invalid_json" : $0.contains("deal_teleported") ? "unknown_type" : "missing_field" }.sorted()
+        #expect(reasons == wanted)
+        #expect(Set(letters.map { String($0.split(separator: "\t", maxSplits: 1).last ?? "") }) == Set(bad.map { String($0.split(separator: "\t", maxSplits: 1)[1]) }))
+    }
+}
