@@ -47,51 +47,24 @@ public struct SellerFiguresJob: JobKind {
         let deadLetters = settings.deadLetterTopic ?? "sales.events.dlq"
         let group = settings.group ?? context.pipeline.rawValue
         guard Self.isName(group) else { throw JobFailure("group \"\(group)\" must be 1 to 100 of A-Z a-z 0-9 . _ -") }
-        let rates: FXRates
+        let worker: FiguresWorker
         do {
-            rates = try FXRates(csv: String(contentsOfFile: settings.fxRates, encoding: .utf8))
-        } catch let error as FXRates.Failure {
-            throw JobFailure("fx_rates \(settings.fxRates):\(error.line): \(error.message)")
-        } catch {
-            throw JobFailure("fx_rates \(settings.fxRates): cannot be read (\(error.localizedDescription))")
+            worker = try FiguresWorker(
+                kafka: hub.kafka, group: group, topic: topic, deadLetterTopic: deadLetters, fxRatesPath: settings.fxRates,
+                storePath: try hub.storePath(group: group), logger: context.logger)
+        } catch let error as FiguresWorkerError {
+            throw JobFailure(error.description)
         }
-        let store = try FiguresStore(path: hub.storePath(group: group))
-        let consumer = try KafkaConsumer(
-            configuration: hub.kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures"], logger: context.logger,
-            startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] })
-        let producer = try KafkaProducer(configuration: hub.kafka, properties: ["client.id": "\(group)-dead-letters"], logger: context.logger)
-        let running = StreamingHub.RunningGroup(pipeline: context.pipeline, store: store, consumer: consumer)
-        hub.started(group, running)
+        hub.started(group, StreamingHub.RunningGroup(pipeline: context.pipeline, worker: worker))
         defer { hub.stopped(group) }
         context.logger.info("consuming \(topic) as group \(group) from \(hub.kafka.properties["bootstrap.servers"] ?? "?"); bad messages to \(deadLetters)")
         var reported: KafkaError?
         while !Task.isCancelled {
-            let records = try await consumer.poll(maximum: 5000, timeout: .milliseconds(250))
-            if records.isEmpty {
+            if try await worker.step() == 0 {
                 // Say once what keeps the stream from flowing (an unknown topic, brokers away), not at every poll.
-                if let error = consumer.lastError, error != reported { context.logger.warning("no events: \(error)") }
-                reported = consumer.lastError
-                continue
+                if let error = worker.lastError, error != reported { context.logger.warning("no events: \(error)") }
+                reported = worker.lastError
             }
-            var items: [FiguresStore.Item] = []
-            var rejected: [KafkaMessage] = []
-            items.reserveCapacity(records.count)
-            for record in records {
-                do {
-                    items.append(.init(partition: record.partition, offset: record.offset, event: try SaleEvent.parse(record.value, rates: rates)))
-                } catch {
-                    items.append(.init(partition: record.partition, offset: record.offset, event: nil))
-                    rejected.append(KafkaMessage(
-                        topic: deadLetters, key: record.key, value: record.value,
-                        headers: [("reason", Array(error.code.utf8)), ("detail", Array(error.detail.utf8)),
-                                  ("source", Array("\(record.partition)@\(record.offset)".utf8))]))
-                }
-            }
-            // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
-            try await producer.send(rejected)
-            let added = try store.commit(items)
-            running.meter.record(added.events)
-            consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
         }
         throw CancellationError()
     }

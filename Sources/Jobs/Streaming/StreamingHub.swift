@@ -15,14 +15,11 @@ public final class StreamingHub: FiguresProvider {
     /// A figures worker as the API sees it.
     final class RunningGroup: Sendable {
         let pipeline: PipelineID
-        let store: FiguresStore
-        let consumer: KafkaConsumer
-        let meter = RateMeter()
+        let worker: FiguresWorker
 
-        init(pipeline: PipelineID, store: FiguresStore, consumer: KafkaConsumer) {
+        init(pipeline: PipelineID, worker: FiguresWorker) {
             self.pipeline = pipeline
-            self.store = store
-            self.consumer = consumer
+            self.worker = worker
         }
     }
 
@@ -48,11 +45,11 @@ public final class StreamingHub: FiguresProvider {
 
     public func sellerFigures(group: String) throws -> SellerFiguresTable? {
         guard let running = groups.withLock({ $0[group] }) else { return nil }
-        let sellers = try running.store.sellers()
-        let totals = try running.store.totals()
-        let assigned = running.consumer.assignment
-        let next = try running.store.startingOffsets(Array(assigned))
-        let ends = running.consumer.endOffsets()
+        let sellers = try running.worker.store.sellers()
+        let totals = try running.worker.store.totals()
+        let assigned = running.worker.consumer.assignment
+        let next = try running.worker.store.startingOffsets(Array(assigned))
+        let ends = running.worker.consumer.endOffsets()
         let lag: Int64? = ends.isEmpty ? nil : ends.reduce(0) { $0 + max(0, $1.value - next[$1.key, default: 0]) }
         let rows = sellers.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { id in
             let s = sellers[id]!
@@ -62,7 +59,7 @@ public final class StreamingHub: FiguresProvider {
         }
         return SellerFiguresTable(
             group: group, pipeline: running.pipeline, sellers: rows, csv: SellerFigures.csv(sellers), events: totals.events,
-            duplicates: totals.duplicates, deadLetters: totals.deadLetters, eventsPerSecond: running.meter.rate(), lag: lag)
+            duplicates: totals.duplicates, deadLetters: totals.deadLetters, eventsPerSecond: running.worker.meter.rate(), lag: lag)
     }
 }
 

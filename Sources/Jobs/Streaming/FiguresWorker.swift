@@ -1,0 +1,77 @@
+public import Connectors
+import Foundation
+public import Logging
+
+/// The loop of a `seller-figures` worker, apart from the job that runs it (the benchmark drives it too): poll a
+/// batch, parse each message, send the bad ones to the dead-letter topic and wait for the brokers' ack, then
+/// commit figures and offsets in one transaction, then tell the group (for its lag).
+public final class FiguresWorker: Sendable {
+    let store: FiguresStore
+    let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let rates: FXRates
+    private let deadLetterTopic: String
+    let meter = RateMeter()
+
+    /// - Throws: `KafkaError` for a client librdkafka refuses; a message naming the FX file's line when it is wrong.
+    public init(
+        kafka: KafkaConfiguration, group: String, topic: String, deadLetterTopic: String, fxRatesPath: String, storePath: String,
+        logger: Logger
+    ) throws {
+        do {
+            rates = try FXRates(csv: String(contentsOfFile: fxRatesPath, encoding: .utf8))
+        } catch let error as FXRates.Failure {
+            throw FiguresWorkerError("fx_rates \(fxRatesPath):\(error.line): \(error.message)")
+        } catch {
+            throw FiguresWorkerError("fx_rates \(fxRatesPath): cannot be read (\(error.localizedDescription))")
+        }
+        let store = try FiguresStore(path: storePath)
+        self.store = store
+        consumer = try KafkaConsumer(
+            configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures"], logger: logger,
+            startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] })
+        producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)
+        self.deadLetterTopic = deadLetterTopic
+    }
+
+    /// One batch: waits up to `timeout` for messages and applies what came. Returns how many messages it handled.
+    @discardableResult
+    public func step(maximum: Int = 5000, timeout: Duration = .milliseconds(250)) async throws -> Int {
+        let records = try await consumer.poll(maximum: maximum, timeout: timeout)
+        guard !records.isEmpty else { return 0 }
+        var items: [FiguresStore.Item] = []
+        var rejected: [KafkaMessage] = []
+        items.reserveCapacity(records.count)
+        for record in records {
+            do {
+                items.append(.init(partition: record.partition, offset: record.offset, event: try SaleEvent.parse(record.value, rates: rates)))
+            } catch {
+                items.append(.init(partition: record.partition, offset: record.offset, event: nil))
+                rejected.append(KafkaMessage(
+                    topic: deadLetterTopic, key: record.key, value: record.value,
+                    headers: [("reason", Array(error.code.utf8)), ("detail", Array(error.detail.utf8)),
+                              ("source", Array("\(record.partition)@\(record.offset)".utf8))]))
+            }
+        }
+        // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
+        try await producer.send(rejected)
+        let added = try store.commit(items)
+        meter.record(added.events)
+        consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
+        return records.count
+    }
+
+    /// Events counted, redeliveries dropped and messages dead-lettered so far.
+    public func totals() throws -> (events: Int, duplicates: Int, deadLetters: Int) {
+        let totals = try store.totals()
+        return (totals.events, totals.duplicates, totals.deadLetters)
+    }
+
+    /// What keeps the stream from flowing (an unknown topic, brokers away), until messages flow again.
+    public var lastError: KafkaError? { consumer.lastError }
+}
+
+public struct FiguresWorkerError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Connectors
+import Foundation
+import Jobs
+import Logging
+
+/// `autooptimize bench stream`: one `seller-figures` worker over a topic of the embedded broker holding `events`
+/// sale events (1% redelivered, 0.1% bad), its figures and offsets committed as it goes. Prints one JSON object.
+struct StreamBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream", abstract: "Measure the seller-figures worker: events applied per second through the embedded broker, peak memory.")
+
+    @Option(help: "Events in the topic.") var events: Int = 1_000_000
+    @Option(help: "Partitions of the topic (the embedded broker keeps about 5 MiB each, compressed).") var partitions: Int = 32
+    @Option(help: "Messages a poll takes at most.") var batch: Int = 20_000
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-stream-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fx = root.appendingPathComponent("fx.csv")
+        try "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n2025-06,MAD,0.1\n".write(to: fx, atomically: true, encoding: .utf8)
+
+        let cluster = try KafkaMockCluster(brokers: 1, logger: logger)
+        try cluster.createTopic("sales.events", partitions: partitions)
+        try cluster.createTopic("sales.events.dlq", partitions: 1)
+        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrap)
+        let producer = try KafkaProducer(
+            configuration: kafka, properties: ["compression.type": "zstd", "linger.ms": "50", "batch.num.messages": "10000"], logger: logger)
+        let produceStart = ContinuousClock.now
+        var produced = 0
+        var generator = EventGenerator()
+        while produced < events {
+            let chunk = (0..<min(50_000, events - produced)).map { _ in generator.next() }
+            try await producer.send(chunk, timeout: .seconds(120))
+            produced += chunk.count
+        }
+        let produceSeconds = Self.seconds(ContinuousClock.now - produceStart)
+
+        let worker = try FiguresWorker(
+            kafka: kafka, group: "bench", topic: "sales.events", deadLetterTopic: "sales.events.dlq", fxRatesPath: fx.path,
+            storePath: root.appendingPathComponent("figures.sqlite").path, logger: logger)
+        var first: ContinuousClock.Instant?
+        var handled = 0
+        let deadline = ContinuousClock.now + .seconds(600)
+        while handled < events, ContinuousClock.now < deadline {
+            let count = try await worker.step(maximum: batch, timeout: .milliseconds(500))
+            if count > 0, first == nil { first = ContinuousClock.now }
+            handled += count
+        }
+        guard let first, handled >= events else { throw ValidationError("only \(handled) of \(events) events were consumed in time") }
+        let seconds = Self.seconds(ContinuousClock.now - first)
+        let totals = try worker.totals()
+        let report: [String: Any] = [
+            "events": events, "partitions": partitions, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "produce_events_per_second": Int(Double(events) / produceSeconds),
+            "events_per_second": Int(Double(events) / seconds),
+            "applied": totals.events, "duplicates": totals.duplicates, "dead_letters": totals.deadLetters,
+            "peak_rss_mb": Self.peakResidentMegabytes(),
+        ]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+        // The clients go before the broker they talk to (else they log its disappearance).
+        withExtendedLifetime((worker, producer)) {}
+        withExtendedLifetime(cluster) {}
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The process's peak resident set (`VmHWM`), in MB.
+    static func peakResidentMegabytes() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        return (kilobytes / 1024 * 10).rounded() / 10
+    }
+}
+
+/// Sale events of the contract's shape, deterministic: deals opened, then won or lost, with a few redeliveries and
+/// bad messages mixed in.
+struct EventGenerator {
+    private var count = 0
+    private var deal = 0
+    private var open: [(deal: Int, seller: Int)] = []
+    private var recent: [KafkaMessage] = []
+
+    mutating func next() -> KafkaMessage {
+        count += 1
+        if count % 100 == 0, let again = recent.last { return again }  // a redelivery
+        if count % 1000 == 1 { return KafkaMessage(topic: "sales.events", key: Array("S-XX".utf8), value: Array("{not json".utf8)) }
+        let seller: Int
+        let type: String
+        var extra = ""
+        let dealID: Int
+        if open.count > 50 || (!open.isEmpty && count % 3 == 0) {
+            let closing = open.removeFirst()
+            dealID = closing.deal
+            seller = closing.seller
+            if count % 5 < 3 {
+                type = "deal_won"
+                extra = ", \"amount\": \(200_000 + (count % 97) * 1000).\(count % 100 < 10 ? "0" : "")\(count % 100), \"currency\": \"ZAR\""
+            } else {
+                type = "deal_lost"
+            }
+        } else {
+            deal += 1
+            dealID = deal
+            seller = count % 200
+            open.append((deal, seller))
+            type = "deal_opened"
+        }
+        let value = """
+            {"event_id": "e-\(count)", "type": "\(type)", "occurred_at": "2025-06-01T10:15:00Z", "deal_id": "D-\(dealID)", \
+            "seller_id": "S-\(seller)", "seller_name": "Seller \(seller)", "dealer_id": "DL-1", "country": "ZA"\(extra)}
+            """
+        let message = KafkaMessage(topic: "sales.events", key: Array("S-\(seller)".utf8), value: Array(value.utf8))
+        recent = [message]
+        return message
+    }
+}
