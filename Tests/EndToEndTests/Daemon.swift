@@ -134,3 +134,9 @@ struct E2EFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A file's permission bits (`stat` itself is out of reach here: with librdkafka's headers in the build, Swift
+/// attributes `struct stat` to another Clang module, which member-import visibility then refuses).
+func permissions(_ path: String) throws -> Int {
+    (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1) & 0o777
+}

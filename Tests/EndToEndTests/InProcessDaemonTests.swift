@@ -27,8 +27,7 @@ import Testing
             let log = try daemon.store.run(run.id)?.attempts.first.map { try String(contentsOfFile: $0.logPath, encoding: .utf8) }
             #expect(log == "from a\n")
             // The wiring's own promises: a private data directory, and the CLI's files while it runs.
-            var info = stat()
-            #expect(stat(daemon.data.path, &info) == 0 && info.st_mode & 0o777 == 0o700)
+            #expect(try permissions(daemon.data.path) == 0o700)
             #expect(FileManager.default.fileExists(atPath: daemon.data.appendingPathComponent("local-admin.token").path))
             await daemon.group.triggerGracefulShutdown()
             try await group.waitForAll()

@@ -74,9 +74,8 @@ import Testing
         if geteuid() == 0 { #expect(log.hasPrefix("65534\n")) }
 
         // The data directory and what is in it are the daemon's user's alone.
-        var info = stat()
-        #expect(stat(daemon.data.path, &info) == 0 && info.st_mode & 0o777 == 0o700)
-        #expect(stat(daemon.data.appendingPathComponent("autooptimize.sqlite").path, &info) == 0 && info.st_mode & 0o777 == 0o600)
-        #expect(stat(daemon.data.appendingPathComponent("logs/probe/\(run)/look.1.log").path, &info) == 0 && info.st_mode & 0o077 == 0)
+        #expect(try permissions(daemon.data.path) == 0o700)
+        #expect(try permissions(daemon.data.appendingPathComponent("autooptimize.sqlite").path) == 0o600)
+        #expect(try permissions(daemon.data.appendingPathComponent("logs/probe/\(run)/look.1.log").path) & 0o077 == 0)
     }
 }

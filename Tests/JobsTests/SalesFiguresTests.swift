@@ -87,6 +87,9 @@ import Testing
         #expect(EventTime.utcMonth("2025-03-01T00:30:00+01:00") == "2025-02")
         #expect(EventTime.utcMonth("2025-12-31T23:30:00-01:00") == "2026-01")
         #expect(EventTime.utcMonth("2024-02-29T12:00:00.123Z") == "2024-02")
+        #expect(EventTime.utc("2025-06-01T10:15:00+02:00")?.epochSeconds == 1_748_765_700)
+        #expect(EventTime.utc("1970-01-01T00:30:00+01:00")?.epochSeconds == -1800)
+        #expect(EventTime.utc("1970-01-01T00:30:00+01:00")?.month == "1969-12")
         for bad in ["2025-02-29T12:00:00Z", "2025-03-01T24:00:00Z", "2025-03-01T12:00:60Z", "2025-03-01 12:00:00Z", "2025-03-01T12:00:00", "2025-03-01T12:00:00+24:00"] {
             #expect(EventTime.utcMonth(bad) == nil, "\(bad)")
         }

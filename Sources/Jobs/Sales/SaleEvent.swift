@@ -14,6 +14,8 @@ struct SaleEvent: Sendable, Equatable {
     let occurredAt: String
     /// The UTC month of `occurredAt`, `YYYY-MM`: the month whose FX rate converts its amount.
     let month: String
+    /// `occurredAt` in seconds since 1970 (UTC), for the figures by hour.
+    let epochSeconds: Int64
     let dealID: String
     let sellerID: String
     let sellerName: String
@@ -56,13 +58,14 @@ struct SaleEvent: Sendable, Equatable {
         guard let kind = Kind(rawValue: text["type"]!) else {
             throw Rejection(code: "unknown_type", detail: "type \"\(text["type"]!)\" is not deal_opened, deal_won or deal_lost")
         }
-        guard let month = EventTime.utcMonth(text["occurred_at"]!) else {
+        guard let (month, epochSeconds) = EventTime.utc(text["occurred_at"]!) else {
             throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(text["occurred_at"]!)\" is not an RFC 3339 time")
         }
         var revenue: Decimal?
         if kind == .dealWon { revenue = try revenueUSD(fields, month: month, rates: rates) }
         return SaleEvent(
-            eventID: text["event_id"]!, kind: kind, occurredAt: text["occurred_at"]!, month: month, dealID: text["deal_id"]!,
+            eventID: text["event_id"]!, kind: kind, occurredAt: text["occurred_at"]!, month: month, epochSeconds: epochSeconds,
+            dealID: text["deal_id"]!,
             sellerID: text["seller_id"]!, sellerName: text["seller_name"]!, dealerID: text["dealer_id"]!, country: text["country"]!,
             revenueUSD: revenue)
     }
@@ -90,9 +93,13 @@ struct SaleEvent: Sendable, Equatable {
     }
 }
 
-/// The UTC month of an RFC 3339 time, by the contract's rules (a real date, hours 00–23, no leap second).
+/// RFC 3339 times by the contract's rules (a real date, hours 00–23, no leap second), read without Foundation.
 enum EventTime {
-    static func utcMonth(_ text: String) -> String? {
+    /// The UTC month (`YYYY-MM`) of `text`, or nil when it is not a valid time.
+    static func utcMonth(_ text: String) -> String? { utc(text)?.month }
+
+    /// The UTC month and the instant (seconds since 1970) of `text`.
+    static func utc(_ text: String) -> (month: String, epochSeconds: Int64)? {
         let b = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
@@ -130,15 +137,9 @@ enum EventTime {
             return nil
         }
         guard index == b.count else { return nil }
-        // Local minutes since the month began, less the offset, may fall in the month before or after.
-        let local = ((day - 1) * 24 + hour) * 60 + minute - offsetMinutes
-        var (utcYear, utcMonth) = (year, month)
-        if local < 0 {
-            (utcYear, utcMonth) = month == 1 ? (year - 1, 12) : (year, month - 1)
-        } else if local >= daysIn(month, year) * 24 * 60 {
-            (utcYear, utcMonth) = month == 12 ? (year + 1, 1) : (year, month + 1)
-        }
-        return String(format: "%04d-%02d", utcYear, utcMonth)
+        let seconds = Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetMinutes * 60)
+        let (utcYear, utcMonth, _) = civil(fromDays: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
+        return (String(format: "%04d-%02d", utcYear, utcMonth), seconds)
     }
 
     static func daysIn(_ month: Int, _ year: Int) -> Int {
@@ -147,5 +148,27 @@ enum EventTime {
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

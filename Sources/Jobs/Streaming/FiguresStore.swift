@@ -43,6 +43,12 @@ final class FiguresStore: Sendable {
                     PRIMARY KEY (topic, partition, sellerID)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2 revenue by hour") { db in
+            try db.execute(sql: """
+                CREATE TABLE hourlyRevenue (topic TEXT NOT NULL, partition INTEGER NOT NULL, hour INTEGER NOT NULL,
+                    won INTEGER NOT NULL, revenueUSD TEXT NOT NULL, PRIMARY KEY (topic, partition, hour)) WITHOUT ROWID;
+                """)
+        }
         try migrator.migrate(pool)
     }
 
@@ -75,6 +81,7 @@ final class FiguresStore: Sendable {
                 var part = Totals()
                 var next = stored ?? 0
                 var sellers: [String: SellerState] = [:]
+                var hours: [Int64: (won: Int, revenue: Decimal)] = [:]
                 for item in items.sorted(by: { $0.offset < $1.offset }) where item.offset >= next {
                     next = item.offset + 1
                     guard let event = item.event else {
@@ -93,6 +100,11 @@ final class FiguresStore: Sendable {
                         if let seller = try Self.seller(id, in: partition, db) { sellers[id] = seller }
                     }
                     let updated = SellerFigures.apply(event, deal: deal, sellers: &sellers)
+                    if event.kind == .dealWon {
+                        let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
+                        hours[hour, default: (0, 0)].won += 1
+                        hours[hour, default: (0, 0)].revenue += event.revenueUSD ?? 0
+                    }
                     try db.cachedStatement(sql: """
                         INSERT INTO deal (topic, partition, dealID, opened, closed, seller) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, seller = excluded.seller
@@ -106,6 +118,15 @@ final class FiguresStore: Sendable {
                         """).execute(arguments: [
                             partition.topic, partition.partition, id, seller.name, seller.won, seller.lost, seller.open, seller.revenueUSD.description,
                         ])
+                }
+                for (hour, added) in hours {
+                    let old = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT won, revenueUSD FROM hourlyRevenue WHERE topic = ? AND partition = ? AND hour = ?"),
+                        arguments: [partition.topic, partition.partition, hour])
+                    let won = (old?[0] as Int? ?? 0) + added.won
+                    let revenue = (old.flatMap { Decimal(string: $0[1] as String, locale: Locale(identifier: "en_US_POSIX")) } ?? 0) + added.revenue
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourlyRevenue (topic, partition, hour, won, revenueUSD) VALUES (?, ?, ?, ?, ?)")
+                        .execute(arguments: [partition.topic, partition.partition, hour, won, revenue.description])
                 }
                 try db.cachedStatement(sql: """
                     INSERT INTO consumed (topic, partition, nextOffset, events, duplicates, deadLetters) VALUES (?, ?, ?, ?, ?, ?)
@@ -135,6 +156,20 @@ final class FiguresStore: Sendable {
                 sellers[id] = seller
             }
             return sellers
+        }
+    }
+
+    /// Deals won and revenue per UTC hour (seconds since 1970 of the hour's start) from `since`, over every partition.
+    func hourlyRevenue(since: Int64) throws -> [Int64: (won: Int, revenueUSD: Decimal)] {
+        try pool.read { db in
+            var hours: [Int64: (won: Int, revenueUSD: Decimal)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT hour, won, revenueUSD FROM hourlyRevenue WHERE hour >= ?", arguments: [since])
+            while let row = try rows.next() {
+                let hour: Int64 = row[0]
+                hours[hour, default: (0, 0)].won += row[1] as Int
+                hours[hour, default: (0, 0)].revenueUSD += Decimal(string: row[2] as String, locale: Locale(identifier: "en_US_POSIX")) ?? 0
+            }
+            return hours
         }
     }
 

@@ -59,8 +59,18 @@ public struct SellerFiguresJob: JobKind {
         defer { hub.stopped(group) }
         context.logger.info("consuming \(topic) as group \(group) from \(hub.kafka.properties["bootstrap.servers"] ?? "?"); bad messages to \(deadLetters)")
         var reported: KafkaError?
+        var published = ContinuousClock.now
+        var unpublished = false
         while !Task.isCancelled {
-            if try await worker.step() == 0 {
+            let handled = try await worker.step()
+            unpublished = unpublished || handled > 0
+            // Live listeners hear of changes at most four times a second, and of the last one within half a second.
+            if unpublished, ContinuousClock.now - published >= .milliseconds(250) {
+                hub.changed(group, pipeline: context.pipeline)
+                published = ContinuousClock.now
+                unpublished = false
+            }
+            if handled == 0 {
                 // Say once what keeps the stream from flowing (an unknown topic, brokers away), not at every poll.
                 if let error = worker.lastError, error != reported { context.logger.warning("no events: \(error)") }
                 reported = worker.lastError

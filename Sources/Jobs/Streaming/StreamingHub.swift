@@ -11,6 +11,7 @@ public final class StreamingHub: FiguresProvider {
     let dataDirectory: URL
     let logger: Logger
     private let groups = Mutex<[String: RunningGroup]>([:])
+    private let subscribers = Mutex<[UUID: AsyncStream<FiguresGroup>.Continuation]>([:])
 
     /// A figures worker as the API sees it.
     final class RunningGroup: Sendable {
@@ -39,6 +40,49 @@ public final class StreamingHub: FiguresProvider {
     func started(_ group: String, _ running: RunningGroup) { groups.withLock { $0[group] = running } }
     func stopped(_ group: String) { groups.withLock { $0[group] = nil } }
 
+    public func figureChanges() -> AsyncStream<FiguresGroup> {
+        let (stream, continuation) = AsyncStream.makeStream(of: FiguresGroup.self, bufferingPolicy: .bufferingNewest(32))
+        let id = UUID()
+        subscribers.withLock { $0[id] = continuation }
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { $0[id] = nil } }
+        return stream
+    }
+
+    /// Tells the live listeners that `group`'s figures changed.
+    func changed(_ group: String, pipeline: PipelineID) {
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(FiguresGroup(group: group, pipeline: pipeline)) }
+    }
+
+    public func figuresSummary(group: String, now: Date) throws -> FiguresSummary? {
+        guard let running = groups.withLock({ $0[group] }) else { return nil }
+        let sellers = try running.worker.store.sellers()
+        let totals = try running.worker.store.totals()
+        let currentHour = Int64(now.timeIntervalSince1970) - ((Int64(now.timeIntervalSince1970) % 3600) + 3600) % 3600
+        let hours = try running.worker.store.hourlyRevenue(since: currentHour - 23 * 3600)
+        func leaders(_ order: (SellerState, SellerState) -> Bool) -> [FiguresSummary.Leader] {
+            sellers.sorted { a, b in order(a.value, b.value) || (!order(b.value, a.value) && a.key < b.key) }.prefix(10).map {
+                FiguresSummary.Leader(sellerID: $0.key, sellerName: $0.value.name, dealsWon: $0.value.won, revenueUSD: SellerFigures.cents($0.value.revenueUSD))
+            }
+        }
+        let byHour = (0..<24).map { index -> FiguresSummary.Hour in
+            let start = currentHour - Int64(23 - index) * 3600
+            let hour = hours[start]
+            return FiguresSummary.Hour(
+                start: Date(timeIntervalSince1970: TimeInterval(start)), dealsWon: hour?.won ?? 0, revenueUSD: SellerFigures.cents(hour?.revenueUSD ?? 0))
+        }
+        return FiguresSummary(
+            group: group, pipeline: running.pipeline, topByRevenue: leaders { $0.revenueUSD > $1.revenueUSD }, topByDealsWon: leaders { $0.won > $1.won },
+            dealsInProgress: sellers.values.reduce(0) { $0 + $1.open }, revenueUSD: SellerFigures.cents(sellers.values.reduce(Decimal(0)) { $0 + $1.revenueUSD }),
+            revenueByHour: byHour, events: totals.events, deadLetters: totals.deadLetters, eventsPerSecond: running.worker.meter.rate(),
+            lag: lag(of: running))
+    }
+
+    private func lag(of running: RunningGroup) -> Int64? {
+        let next = (try? running.worker.store.startingOffsets(Array(running.worker.consumer.assignment))) ?? [:]
+        let ends = running.worker.consumer.endOffsets()
+        return ends.isEmpty ? nil : ends.reduce(0) { $0 + max(0, $1.value - next[$1.key, default: 0]) }
+    }
+
     public func figureGroups() -> [FiguresGroup] {
         groups.withLock { $0.map { FiguresGroup(group: $0.key, pipeline: $0.value.pipeline) } }.sorted { $0.group < $1.group }
     }
@@ -47,10 +91,7 @@ public final class StreamingHub: FiguresProvider {
         guard let running = groups.withLock({ $0[group] }) else { return nil }
         let sellers = try running.worker.store.sellers()
         let totals = try running.worker.store.totals()
-        let assigned = running.worker.consumer.assignment
-        let next = try running.worker.store.startingOffsets(Array(assigned))
-        let ends = running.worker.consumer.endOffsets()
-        let lag: Int64? = ends.isEmpty ? nil : ends.reduce(0) { $0 + max(0, $1.value - next[$1.key, default: 0]) }
+        let lag = lag(of: running)
         let rows = sellers.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { id in
             let s = sellers[id]!
             return SellerFiguresRow(

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The live figures the streaming workers keep, as the API serves them. `Jobs` conforms (its `StreamingHub`); the
 /// executable hands it to the web server, so that `WebUI` serves figures without importing `Jobs`.
 public protocol FiguresProvider: Sendable {
@@ -5,6 +7,69 @@ public protocol FiguresProvider: Sendable {
     func figureGroups() -> [FiguresGroup]
     /// One group's seller table; nil for an unknown group.
     func sellerFigures(group: String) throws -> SellerFiguresTable?
+    /// What a dashboard shows of one group; nil for an unknown group.
+    func figuresSummary(group: String, now: Date) throws -> FiguresSummary?
+    /// A group each time its figures change (at most a few times a second), for live updates.
+    func figureChanges() -> AsyncStream<FiguresGroup>
+}
+
+/// A group's figures as a dashboard shows them: the leaders, what is in progress, revenue by hour.
+public struct FiguresSummary: Sendable {
+    public struct Leader: Sendable, Equatable {
+        public let sellerID: String
+        public let sellerName: String
+        public let dealsWon: Int
+        public let revenueUSD: String
+        public init(sellerID: String, sellerName: String, dealsWon: Int, revenueUSD: String) {
+            self.sellerID = sellerID
+            self.sellerName = sellerName
+            self.dealsWon = dealsWon
+            self.revenueUSD = revenueUSD
+        }
+    }
+
+    public struct Hour: Sendable, Equatable {
+        /// The hour's start, UTC.
+        public let start: Date
+        public let dealsWon: Int
+        public let revenueUSD: String
+        public init(start: Date, dealsWon: Int, revenueUSD: String) {
+            self.start = start
+            self.dealsWon = dealsWon
+            self.revenueUSD = revenueUSD
+        }
+    }
+
+    public let group: String
+    public let pipeline: PipelineID
+    /// Ten at most, the largest first (ties by seller id).
+    public let topByRevenue: [Leader]
+    public let topByDealsWon: [Leader]
+    public let dealsInProgress: Int
+    public let revenueUSD: String
+    /// The last 24 UTC hours, oldest first, the current one last (hours without a sale included).
+    public let revenueByHour: [Hour]
+    public let events: Int
+    public let deadLetters: Int
+    public let eventsPerSecond: Double
+    public let lag: Int64?
+
+    public init(
+        group: String, pipeline: PipelineID, topByRevenue: [Leader], topByDealsWon: [Leader], dealsInProgress: Int, revenueUSD: String,
+        revenueByHour: [Hour], events: Int, deadLetters: Int, eventsPerSecond: Double, lag: Int64?
+    ) {
+        self.group = group
+        self.pipeline = pipeline
+        self.topByRevenue = topByRevenue
+        self.topByDealsWon = topByDealsWon
+        self.dealsInProgress = dealsInProgress
+        self.revenueUSD = revenueUSD
+        self.revenueByHour = revenueByHour
+        self.events = events
+        self.deadLetters = deadLetters
+        self.eventsPerSecond = eventsPerSecond
+        self.lag = lag
+    }
 }
 
 public struct FiguresGroup: Sendable, Equatable {

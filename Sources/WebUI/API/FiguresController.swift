@@ -9,14 +9,23 @@ struct FiguresController: Sendable {
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("figures/sellers") { request, context in try sellers(request, context) }
+        group.get("figures/summary") { request, context in try summary(request, context) }
     }
 
-    private func sellers(_ request: Request, _ context: AppRequestContext) throws -> Response {
+    private func summary(_ request: Request, _ context: AppRequestContext) throws -> FiguresSummaryView {
+        let chosen = try chosenGroup(request, context)
+        guard let summary = try figures?.figuresSummary(group: chosen.group, now: Date()) else {
+            throw APIError.notFound("no figures for group \(chosen.group)")
+        }
+        return FiguresSummaryView(summary)
+    }
+
+    /// The group the query names, or the only one the caller may see.
+    private func chosenGroup(_ request: Request, _ context: AppRequestContext) throws -> FiguresGroup {
         let principal = try context.require(.read, for: .filtered)
         let query = request.uri.queryParameters
-        let format = try query.choice("format", FiguresFormat.self) ?? .json
         let visible = (figures?.figureGroups() ?? []).filter { principal.sees($0.pipeline) }
-        let chosen: FiguresGroup
+        var chosen: FiguresGroup
         if let name = query.get("group") {
             guard let found = visible.first(where: { $0.group == name }) else {
                 throw APIError.notFound("no figures for group \(name)\(visible.isEmpty ? "" : " (groups: \(visible.map(\.group).joined(separator: ", ")))")")
@@ -30,6 +39,12 @@ struct FiguresController: Sendable {
             }
             chosen = only
         }
+        return chosen
+    }
+
+    private func sellers(_ request: Request, _ context: AppRequestContext) throws -> Response {
+        let format = try request.uri.queryParameters.choice("format", FiguresFormat.self) ?? .json
+        let chosen = try chosenGroup(request, context)
         guard let table = try figures?.sellerFigures(group: chosen.group) else { throw APIError.notFound("no figures for group \(chosen.group)") }
         var headers = HTTPFields()
         headers[.cacheControl] = "no-store"
@@ -81,5 +96,48 @@ struct SellerFiguresView: Encodable {
         deadLetters = table.deadLetters
         eventsPerSecond = table.eventsPerSecond
         lag = table.lag
+    }
+}
+
+/// What the live dashboard shows of a group.
+struct FiguresSummaryView: ResponseEncodable {
+    struct Leader: Encodable {
+        let seller_id: String
+        let seller_name: String
+        let deals_won: Int
+        let revenue_usd: String
+    }
+
+    struct Hour: Encodable {
+        let start: String
+        let deals_won: Int
+        let revenue_usd: String
+    }
+
+    let group: String
+    let pipeline: String
+    let topByRevenue: [Leader]
+    let topByDealsWon: [Leader]
+    let dealsInProgress: Int
+    let revenueUSD: String
+    let revenueByHour: [Hour]
+    let events: Int
+    let deadLetters: Int
+    let eventsPerSecond: Double
+    let lag: Int64?
+
+    init(_ summary: FiguresSummary) {
+        let leader = { (l: FiguresSummary.Leader) in Leader(seller_id: l.sellerID, seller_name: l.sellerName, deals_won: l.dealsWon, revenue_usd: l.revenueUSD) }
+        group = summary.group
+        pipeline = summary.pipeline.rawValue
+        topByRevenue = summary.topByRevenue.map(leader)
+        topByDealsWon = summary.topByDealsWon.map(leader)
+        dealsInProgress = summary.dealsInProgress
+        revenueUSD = summary.revenueUSD
+        revenueByHour = summary.revenueByHour.map { Hour(start: rfc3339($0.start), deals_won: $0.dealsWon, revenue_usd: $0.revenueUSD) }
+        events = summary.events
+        deadLetters = summary.deadLetters
+        eventsPerSecond = summary.eventsPerSecond
+        lag = summary.lag
     }
 }

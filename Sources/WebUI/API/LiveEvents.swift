@@ -14,6 +14,8 @@ struct LiveEvents: Sendable {
 
     let engine: Engine
     let streams: OpenStreams
+    /// Live figures, whose changes go out as `figures` events (the group and its pipeline).
+    var figures: (any FiguresProvider)?
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("events") { request, context in
@@ -27,6 +29,7 @@ struct LiveEvents: Sendable {
     /// an abandoned stream does not wait for its next heartbeat to be found out).
     private func stream(limit: Int?, for principal: Principal, lease: OpenStreams.Lease, channel: any Channel) -> Response {
         let notifications = engine.notifications(buffer: 1000)
+        let figureChanges = figures?.figureChanges()
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
@@ -44,6 +47,13 @@ struct LiveEvents: Sendable {
                         if let (event, data) = Self.encode(visible) { continuation.yield("event: \(event)\ndata: \(data)\n\n") }
                     }
                     continuation.finish()
+                }
+                if let figureChanges {
+                    group.addTask {
+                        for await change in figureChanges.cancelOnGracefulShutdown() where principal.sees(change.pipeline) {
+                            continuation.yield("event: figures\ndata: {\"group\":\(Self.quoted(change.group)),\"pipeline\":\(Self.quoted(change.pipeline.rawValue))}\n\n")
+                        }
+                    }
                 }
                 group.addTask {
                     while !Task.isCancelled {
@@ -77,6 +87,10 @@ struct LiveEvents: Sendable {
         }
         guard let pipeline = notification.pipeline, principal.sees(pipeline) else { return nil }
         return notification
+    }
+
+    private static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 
     private static func encode(_ notification: EngineNotification) -> (String, String)? {

@@ -53,6 +53,9 @@ enum OpenAPIDocument {
         op("getSellerFigures", "get", "/api/v1/figures/sellers", "Live seller figures of a consumer group (JSON, or the contract's CSV)", "read",
            query: [("group", .string, "the consumer group; may be left out when there is one"), ("format", .choice(["json", "csv"]), "default json")],
            responses: [(200, "SellerFigures")], media: "text/csv"),
+        op("getFiguresSummary", "get", "/api/v1/figures/summary",
+           "A group's leaders (by revenue and by deals won), deals in progress and revenue per hour of the last 24", "read",
+           query: [("group", .string, "the consumer group; may be left out when there is one")], responses: [(200, "FiguresSummary")]),
         op("getHealth", "get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
         op("getOpenAPIDocument", "get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)], media: "application/json"),
         op("getMetrics", "get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)], media: "text/plain"),
@@ -63,7 +66,7 @@ enum OpenAPIDocument {
            query: runFilters + [("limit", .integer(1...500), "default 25")], responses: [(200, "GridPage")]),
         op("getPipelineCalendar", "get", "/api/v1/pipelines/{id}/calendar", "A pipeline's run outcomes per day of its time zone", "read",
            query: [("days", .integer(1...366), "how many days back from today, default 120")], responses: [(200, "Calendar")]),
-        op("streamEvents", "get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines)", "read",
+        op("streamEvents", "get", "/api/v1/events", "Live engine events as Server-Sent Events (run, task, attempt, pipelines, figures)", "read",
            query: [("limit", .integer(1...1_000_000), "end the stream after this many events")], responses: [(200, nil)], media: "text/event-stream"),
         op("listRuns", "get", "/api/v1/runs", "Runs, newest first, by keyset pages", "read",
            query: [("pipeline", .string, "only this pipeline")] + runFilters + [("limit", .integer(1...500), "default 50")],
@@ -193,7 +196,7 @@ enum OpenAPIDocument {
         if operation.body != nil || !operation.query.isEmpty || integerPath { errors.append((400, "a malformed body or parameter")) }
         if operation.body != nil { errors.append((413, "a body over 64 KiB")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
-        if operation.path == "/api/v1/figures/sellers" { errors.append((404, "no such group, or no seller-figures worker running")) }
+        if operation.path.hasPrefix("/api/v1/figures/") { errors.append((404, "no such group, or no seller-figures worker running")) }
         if operation.method == "post", operation.permission == "operate" {
             errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline"),
                        (503, "shutting down, or the store could not be read: nothing was done")]

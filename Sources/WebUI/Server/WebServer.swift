@@ -57,7 +57,7 @@ public func buildRouter(
     SessionController(store: store, audit: audit, secureCookies: secure).register(on: api)
     AccountsController(store: store, audit: audit).register(on: api)
     ObservabilityController(engine: engine, store: store, audit: audit, streams: streams).register(on: router, api: api)
-    LiveEvents(engine: engine, streams: streams).register(on: api)
+    LiveEvents(engine: engine, streams: streams, figures: figures).register(on: api)
     FiguresController(figures: figures).register(on: api)
     return router
 }
