@@ -68,7 +68,7 @@ def pipelines_list_and_search(driver, wait):
              and driver.find_element(By.CSS_SELECTOR, "tbody tr").get_attribute("data-key") == "chatty", "the search to keep chatty only")
     assert "q=long" in driver.current_url, "the search is in the address, to share or come back to"
     search.send_keys(Keys.CONTROL, "a", Keys.DELETE)  # as a user clears it (clear() sends no input event)
-    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == 4, "all pipelines again")
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == 5, "all pipelines again")
 
 
 def trigger_with_defaults_and_comment(driver, wait):
@@ -209,6 +209,20 @@ def actions_follow_the_state(driver, wait, url):
     accessible(driver, "cancelled run")
 
 
+def live_sales_dashboard(driver, wait, url):
+    """The streaming demo's figures, live: they move without a reload, and the CSV is the contract's."""
+    goto(driver, wait, url, "/#/live", "Live sales")
+    counted = wait.until(conditions.presence_of_element_located((By.ID, "events-counted")))
+    first = wait_for(lambda: int(counted.text) if counted.text.isdigit() and int(counted.text) > 0 else None, "events counted")
+    wait_for(lambda: int(driver.find_element(By.ID, "events-counted").text) > first, "the figures to move live")
+    assert driver.find_elements(By.CSS_SELECTOR, "svg.hours rect"), "the revenue chart"
+    link = driver.find_element(By.LINK_TEXT, "Download CSV").get_attribute("href")
+    status, text = call(driver, "GET", link.replace(url, ""))
+    assert status == 200 and text.startswith("seller_id,seller_name,deals_won,deals_lost,deals_open,revenue_usd,conversion\n"), text[:200]
+    accessible(driver, "live sales")
+    shot(driver, "6b-live-sales")
+
+
 def open_streams(driver):
     status, text = call(driver, "GET", "/metrics")
     assert status == 200, text
@@ -343,6 +357,7 @@ def main():
             long_log_search_and_levels(driver, wait, url)
             dag_charts_and_live_updates(driver, wait, url)
             actions_follow_the_state(driver, wait, url)
+            live_sales_dashboard(driver, wait, url)
             goto(driver, wait, url, "/#/runs", "Runs")
             eight_tabs_share_one_stream(driver, wait, url)
             eight_tabs_share_one_stream(driver, wait, url, without_shared_worker=True)

@@ -44,6 +44,11 @@ PIPELINES = {
         "  - {id: analyse_africa_region_trends_for_investment, kind: noop, needs: [validate_and_pseudonymise_the_rows, fx]}\n"
         "  - {id: load_the_warehouse, kind: noop, needs: [analyse_africa_region_trends_for_investment, extract_historical_sales_from_every_region]}\n"),
     "slow.yaml": "id: slow\ndescription: Runs until cancelled\ntasks:\n  - {id: wait, kind: shell, with: {command: 'sleep 120'}}\n",
+    # The real-time demo on the embedded broker: a simulator and the figures worker, as services.
+    "sales.yaml": (
+        "id: sales\ndescription: Live seller figures\ntasks:\n"
+        "  - {id: simulator, kind: sales-simulator, service: true, with: {rate: 50, seed: 3}}\n"
+        f"  - {{id: figures, kind: seller-figures, service: true, with: {{fx_rates: {ROOT / 'demo/fx_rates.csv'}}}}}\n"),
 }
 
 

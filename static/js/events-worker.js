@@ -4,7 +4,7 @@
 // cookie the browser now has) and "leave" (the tab closes; the last one out closes the stream).
 "use strict";
 
-const NAMES = ["run", "task", "attempt", "pipelines"];
+const NAMES = ["run", "task", "attempt", "pipelines", "figures"];
 const ports = new Set();
 let source = null;
 

@@ -2,7 +2,7 @@
 // where there is one; else one tab, elected by a Web Lock, holds the stream and passes events to the others on a
 // BroadcastChannel; else (an old or locked-down browser) a stream of the tab's own.
 
-const NAMES = ["run", "task", "attempt", "pipelines"];
+const NAMES = ["run", "task", "attempt", "pipelines", "figures"];
 
 /// How this tab receives events, for the browser test: "shared worker", "leader tab", "follower tab" or "own stream".
 export const live = { mode: "none" };

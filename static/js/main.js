@@ -7,6 +7,7 @@ import { pipelinesPage } from "./pages/pipelines.js";
 import { pipelinePage } from "./pages/pipeline.js";
 import { runsPage } from "./pages/runs.js";
 import { runPage } from "./pages/run.js";
+import { livePage } from "./pages/live.js";
 import { logPage } from "./pages/log.js";
 import { auditPage } from "./pages/audit.js";
 import { adminPage } from "./pages/admin.js";
@@ -27,6 +28,7 @@ function pageFor(address) {
   switch (page) {
     case "pipeline": return pipelinePage(rest[0]);
     case "runs": return runsPage(search);
+    case "live": return livePage(search);
     case "run": return runPage(rest[0]);
     case "log": return logPage(rest[0], rest[1], rest[2]);
     case "audit": return auditPage();
@@ -72,10 +74,12 @@ hooks.act = async (label, call) => {
   try { await call(); toast(`${label}: done`); await hooks.refresh(); } catch (error) { if (!(error instanceof SignInNeeded)) toast(`${label}: ${error.message}`); }
 };
 
-// Live updates: at most one redraw every half second however many events arrive.
+// Live updates: at most one redraw every half second however many events arrive. Figures change many times a
+// second while a stream flows: they redraw the live dashboard only, and engine events every page but that one.
 let pending = null;
-function changed() {
-  if (pending || !shown.live) return;
+function changed(name) {
+  const dashboard = (shown.address || "").startsWith("#/live");
+  if (pending || !shown.live || (name && (name === "figures") !== dashboard)) return;
   pending = setTimeout(() => { pending = null; if (shown.live) route({ update: true }); }, 500);
 }
 
@@ -105,7 +109,7 @@ async function start() {
   nav.querySelectorAll("[data-permission]").forEach((link) => { link.hidden = !may(link.dataset.permission); });
   document.getElementById("who").textContent = `${session.me.name} (${session.me.role})`;
   if (!session.me.mustChangePassword) {
-    if (stream) stream.restart(); else stream = connect(changed, changed);
+    if (stream) stream.restart(); else stream = connect(changed, () => changed(null));
   }
   shown = { address: null, live: false };
   await route();

@@ -17,7 +17,8 @@ struct FiguresController: Sendable {
         guard let summary = try figures?.figuresSummary(group: chosen.group, now: Date()) else {
             throw APIError.notFound("no figures for group \(chosen.group)")
         }
-        return FiguresSummaryView(summary)
+        let principal = try context.require(.read, for: .filtered)
+        return FiguresSummaryView(summary, groups: (figures?.figureGroups() ?? []).filter { principal.sees($0.pipeline) }.map(\.group))
     }
 
     /// The group the query names, or the only one the caller may see.
@@ -116,6 +117,8 @@ struct FiguresSummaryView: ResponseEncodable {
 
     let group: String
     let pipeline: String
+    /// Every group the caller may see, for choosing another.
+    let groups: [String]
     let topByRevenue: [Leader]
     let topByDealsWon: [Leader]
     let dealsInProgress: Int
@@ -126,7 +129,8 @@ struct FiguresSummaryView: ResponseEncodable {
     let eventsPerSecond: Double
     let lag: Int64?
 
-    init(_ summary: FiguresSummary) {
+    init(_ summary: FiguresSummary, groups: [String]) {
+        self.groups = groups
         let leader = { (l: FiguresSummary.Leader) in Leader(seller_id: l.sellerID, seller_name: l.sellerName, deals_won: l.dealsWon, revenue_usd: l.revenueUSD) }
         group = summary.group
         pipeline = summary.pipeline.rawValue

@@ -42,7 +42,7 @@ extension OpenAPIDocument {
                 ], required: ["seller_id", "seller_name", "deals_won", "deals_lost", "deals_open", "revenue_usd"])],
             ], required: ["group", "pipeline", "sellers", "events", "duplicates", "deadLetters", "eventsPerSecond"]),
             "FiguresSummary": object([
-                "group": string, "pipeline": string, "dealsInProgress": integer, "revenueUSD": string, "events": integer, "deadLetters": integer,
+                "group": string, "pipeline": string, "groups": ["type": "array", "items": string], "dealsInProgress": integer, "revenueUSD": string, "events": integer, "deadLetters": integer,
                 "eventsPerSecond": ["type": "number"], "lag": ["type": ["integer", "null"]],
                 "topByRevenue": list("Leader"), "topByDealsWon": list("Leader"),
                 "revenueByHour": ["type": "array", "items": object(["start": time, "deals_won": integer, "revenue_usd": string],
