@@ -58,7 +58,7 @@ struct Daemon {
         }
         try await createFirstAdmin(store: store, data: data)
         let (kafka, broker) = try startKafka(logger: logger)
-        let streaming = StreamingHub(kafka: kafka, dataDirectory: data, logger: logger)
+        let streaming = StreamingHub(kafka: kafka, embedded: broker != nil, dataDirectory: data, logger: logger)
         let loader = PipelineLoader(registry: .standard(streaming: streaming))
         let initial = loader.load(directory: jobs)
         let engine = Engine(
@@ -80,7 +80,7 @@ struct Daemon {
         let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
-            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming
+            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming
         ) { port in
             Self.announce(
                 url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)

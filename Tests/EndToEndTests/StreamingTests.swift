@@ -83,6 +83,14 @@ import Testing
         try await eventually(within: 60, "the shuffled topic counted") { try await figures(daemon, group: "shuffled").seen == lines.count }
         #expect(try await figures(daemon, group: "shuffled").csv == expected, "the order of the messages changes nothing")
 
+        // Kafka as the daemon sees it: the topics with their ends, and each group caught up.
+        let streams = try await daemon.get("/api/v1/streams")
+        #expect(streams["reachable"] as? Bool == true && streams["embedded"] as? Bool == false)
+        let topics = (streams["topics"] as? [[String: Any]] ?? []).reduce(into: [String: Int]()) { $0[$1["name"] as? String ?? ""] = ($1["partitions"] as? [Any])?.count }
+        #expect(topics["sales.events"] == 4 && topics["shuffled"] == 4)
+        let groups = (streams["groups"] as? [[String: Any]] ?? []).reduce(into: [String: Int]()) { $0[$1["name"] as? String ?? ""] = $1["lag"] as? Int }
+        #expect(groups["figures"] == 0 && groups["shuffled"] == 0, "\(groups)")
+
         // Every bad message is in the dead-letter topic, whole, with its reason.
         let bad = lines.filter { $0.hasPrefix("S-XX-01\t") }
         let letters = try await kcat(["-b", bootstrap, "-t", "sales.events.dlq", "-C", "-e", "-q", "-f", "%h\t%s\n"], in: root)
@@ -92,5 +100,30 @@ import Testing
         let wanted = bad.map { $0.contains("{not json") ? "invalid_json" : $0.contains("deal_teleported") ? "unknown_type" : "missing_field" }.sorted()
         #expect(reasons == wanted)
         #expect(Set(letters.map { String($0.split(separator: "\t", maxSplits: 1).last ?? "") }) == Set(bad.map { String($0.split(separator: "\t", maxSplits: 1)[1]) }))
+    }
+
+    @Test func brokersThatCannotBeReachedAreSaidSoInTheAPIAndTheLogNotAHang() async throws {
+        let daemon = try Daemon()
+        let root = daemon.root
+        try "kafka:\n  brokers: 127.0.0.1:1\n".write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
+        try daemon.write("figures.yaml", """
+            id: figures
+            tasks:
+              - {id: work, kind: seller-figures, service: true, with: {fx_rates: \(Self.fixtures.appendingPathComponent("fx_rates.csv").path)}}
+            """)
+        try await daemon.start(extra: ["--config", root.appending("settings.yaml").path])
+        let started = ContinuousClock.now
+        let streams = try await daemon.get("/api/v1/streams")
+        #expect(ContinuousClock.now - started < .seconds(10), "the answer came in time")
+        #expect(streams["reachable"] as? Bool == false)
+        #expect((streams["error"] as? String)?.contains("127.0.0.1:1") == true, "\(streams)")
+        try await eventually(within: 30, "the worker's log to say the broker refuses connections") {
+            let logs = (try? FileManager.default.subpathsOfDirectory(atPath: daemon.data.appendingPathComponent("logs/figures").path)) ?? []
+            return logs.contains { name in
+                name.hasSuffix(".log")
+                    && ((try? String(contentsOfFile: daemon.data.appendingPathComponent("logs/figures/\(name)").path, encoding: .utf8)) ?? "")
+                        .contains("127.0.0.1:1")
+            }
+        }
     }
 }

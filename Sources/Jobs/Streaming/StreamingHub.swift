@@ -6,8 +6,11 @@ import Synchronization
 
 /// What the streaming kinds share in a daemon: how to reach Kafka, where their stores live, and the groups now
 /// running, which the API reads figures from (`FiguresProvider`).
-public final class StreamingHub: FiguresProvider {
+public final class StreamingHub: FiguresProvider, StreamsProvider {
     public let kafka: KafkaConfiguration
+    /// Whether `kafka` is the daemon's embedded broker.
+    let embedded: Bool
+    private let inspector = Mutex<KafkaClusterInspector?>(nil)
     let dataDirectory: URL
     let logger: Logger
     private let groups = Mutex<[String: RunningGroup]>([:])
@@ -24,8 +27,9 @@ public final class StreamingHub: FiguresProvider {
         }
     }
 
-    public init(kafka: KafkaConfiguration, dataDirectory: URL, logger: Logger) {
+    public init(kafka: KafkaConfiguration, embedded: Bool = false, dataDirectory: URL, logger: Logger) {
         self.kafka = kafka
+        self.embedded = embedded
         self.dataDirectory = dataDirectory
         self.logger = logger
     }
@@ -81,6 +85,47 @@ public final class StreamingHub: FiguresProvider {
         let next = (try? running.worker.store.startingOffsets(Array(running.worker.consumer.assignment))) ?? [:]
         let ends = running.worker.consumer.endOffsets()
         return ends.isEmpty ? nil : ends.reduce(0) { $0 + max(0, $1.value - next[$1.key, default: 0]) }
+    }
+
+    public func streamsReport() async -> StreamsReport {
+        let bootstrap = kafka.properties["bootstrap.servers"] ?? ""
+        let running = groups.withLock { $0 }
+        var description: KafkaClusterInspector.Description?
+        var failure: String?
+        do {
+            let inspector = try inspector.withLock { inspector in
+                if let inspector { return inspector }
+                let made = try KafkaClusterInspector(configuration: kafka, logger: logger)
+                inspector = made
+                return made
+            }
+            description = try await inspector.describe()
+        } catch {
+            failure = "cannot reach Kafka at \(bootstrap): \(error)"
+        }
+        let ends = Dictionary(
+            (description?.topics ?? []).flatMap { topic in topic.partitions.map { (KafkaPartition(topic: topic.name, partition: $0.id), $0.high) } },
+            uniquingKeysWith: max)
+        var reported: [StreamsReport.Group] = []
+        for (name, group) in running.sorted(by: { $0.key < $1.key }) {
+            let assigned = group.worker.consumer.assignment.sorted()
+            let next = (try? group.worker.store.startingOffsets(assigned)) ?? [:]
+            let listed = description?.groups.first { $0.name == name }
+            reported.append(StreamsReport.Group(
+                name: name, pipeline: group.pipeline, state: listed?.state, members: listed?.members.map(\.clientID) ?? [],
+                positions: assigned.map { StreamsReport.Position(topic: $0.topic, partition: $0.partition, next: next[$0, default: 0], end: ends[$0]) },
+                error: group.worker.lastError?.description))
+        }
+        for listed in description?.groups ?? [] where running[listed.name] == nil {
+            reported.append(StreamsReport.Group(
+                name: listed.name, pipeline: nil, state: listed.state, members: listed.members.map(\.clientID), positions: [], error: listed.error))
+        }
+        return StreamsReport(
+            bootstrap: bootstrap, embedded: embedded, error: failure, brokers: description?.brokers ?? 0,
+            topics: (description?.topics ?? []).map { topic in
+                StreamsReport.Topic(name: topic.name, partitions: topic.partitions.map { .init(id: $0.id, low: $0.low, high: $0.high) }, error: topic.error)
+            },
+            groups: reported)
     }
 
     public func figureGroups() -> [FiguresGroup] {

@@ -56,6 +56,8 @@ enum OpenAPIDocument {
         op("getFiguresSummary", "get", "/api/v1/figures/summary",
            "A group's leaders (by revenue and by deals won), deals in progress and revenue per hour of the last 24", "read",
            query: [("group", .string, "the consumer group; may be left out when there is one")], responses: [(200, "FiguresSummary")]),
+        op("getStreams", "get", "/api/v1/streams", "Kafka as the daemon sees it: topics, partitions and ends, consumer groups, offsets, lag", "read",
+           responses: [(200, "Streams")]),
         op("getHealth", "get", "/api/v1/health", "Liveness and engine counts", nil, responses: [(200, "Health")]),
         op("getOpenAPIDocument", "get", "/api/v1/openapi.json", "This document", nil, responses: [(200, nil)], media: "application/json"),
         op("getMetrics", "get", "/metrics", "Prometheus metrics (text format)", "read", responses: [(200, nil)], media: "text/plain"),
@@ -196,6 +198,7 @@ enum OpenAPIDocument {
         if operation.body != nil || !operation.query.isEmpty || integerPath { errors.append((400, "a malformed body or parameter")) }
         if operation.body != nil { errors.append((413, "a body over 64 KiB")) }
         if operation.path.contains("{") { errors.append((404, "unknown pipeline, run, task, user or token")) }
+        if operation.path == "/api/v1/streams" { errors.append((404, "the daemon has no Kafka connection")) }
         if operation.path.hasPrefix("/api/v1/figures/") { errors.append((404, "no such group, or no seller-figures worker running")) }
         if operation.method == "post", operation.permission == "operate" {
             errors += [(409, "not possible in the current state"), (422, "params that do not fit the pipeline"),

@@ -50,6 +50,20 @@ extension OpenAPIDocument {
             ], required: ["group", "pipeline", "topByRevenue", "topByDealsWon", "dealsInProgress", "revenueByHour"]),
             "Leader": object(["seller_id": string, "seller_name": string, "deals_won": integer, "revenue_usd": string],
                              required: ["seller_id", "seller_name", "deals_won", "revenue_usd"]),
+            "Streams": object([
+                "bootstrap": string, "embedded": boolean, "reachable": boolean, "error": ["type": ["string", "null"]], "brokers": integer,
+                "topics": ["type": "array", "items": object([
+                    "name": string, "error": ["type": ["string", "null"]],
+                    "partitions": ["type": "array", "items": object(["partition": integer, "low": integer, "high": integer])],
+                ])],
+                "groups": ["type": "array", "items": object([
+                    "name": string, "pipeline": ["type": ["string", "null"]], "state": ["type": ["string", "null"]],
+                    "members": ["type": "array", "items": string], "lag": ["type": ["integer", "null"]], "error": ["type": ["string", "null"]],
+                    "positions": ["type": "array", "items": object([
+                        "topic": string, "partition": integer, "next": integer, "end": ["type": ["integer", "null"]], "lag": ["type": ["integer", "null"]],
+                    ])],
+                ])],
+            ], required: ["bootstrap", "embedded", "reachable", "brokers", "topics", "groups"]),
             "Health": object(["status": string, "activeRuns": integer, "runningAttempts": integer, "queuedTasks": integer]),
             "RunSummary": run,
             "RunPage": object(["runs": list("RunSummary"), "nextBefore": ["type": ["integer", "null"]]], required: ["runs"]),
