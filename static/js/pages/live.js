@@ -13,7 +13,9 @@ export async function livePage(query) {
     return { title: "Live sales", nodes: [el("h1", {}, "Live sales"), el("p", {}, `No live figures: ${error.message}. A pipeline with a seller-figures service shows here once it runs.`)] };
   }
   const group = encodeURIComponent(summary.group);
-  const sellers = await api("GET", `/api/v1/figures/sellers?group=${group}`);
+  const [sellers, streams] = await Promise.all([
+    api("GET", `/api/v1/figures/sellers?group=${group}`), api("GET", "/api/v1/streams").catch((error) => ({ failed: error.message })),
+  ]);
   const leaders = (rows, what) => table(["Seller", "Deals won", "Revenue (USD)"], rows.map((row) =>
     el("tr", { "data-key": row.seller_id }, el("td", {}, `${row.seller_name} (${row.seller_id})`), el("td", {}, row.deals_won), el("td", { class: "number" }, money(row.revenue_usd)))),
   { "aria-label": what });
@@ -39,6 +41,7 @@ export async function livePage(query) {
       table(["Seller", "Name", "Won", "Lost", "Open", "Revenue (USD)", "Conversion"], sellers.sellers.map((s) =>
         el("tr", { "data-key": s.seller_id }, [s.seller_id, s.seller_name, s.deals_won, s.deals_lost, s.deals_open, s.revenue_usd,
           s.conversion === null ? "–" : `${(100 * Number(s.conversion)).toFixed(1)} %`].map((v) => el("td", {}, v))))),
+      el("h2", {}, "Kafka"), kafka(streams),
     ],
   };
 }
@@ -58,4 +61,18 @@ function hourChart(hours) {
     svg("title", {}, `${new Date(h.start).toISOString().slice(11, 16)} UTC: ${money(h.revenue_usd)}, ${h.deals_won} deals won`),
     svg("rect", { x: left + index * bar + 1, y: y(Number(h.revenue_usd)), width: bar - 2, height: Math.max(0, height - bottom - y(Number(h.revenue_usd))), class: "succeeded" }),
     index % 4 === 3 ? svg("text", { x: left + index * bar + bar / 2, y: height - 6, class: "axis", "text-anchor": "middle" }, new Date(h.start).toISOString().slice(11, 13) + "h") : "")));
+}
+
+/// Where Kafka is, its topics and the groups with their lag; what is wrong, said plainly.
+function kafka(streams) {
+  if (streams.failed) return el("p", {}, `Kafka's state is not available to you: ${streams.failed}.`);
+  return [
+    el("p", {}, streams.embedded ? "The daemon's embedded broker (data in memory) at " : "Brokers at ", el("code", {}, streams.bootstrap), "."),
+    streams.error ? el("p", { class: "error", role: "alert" }, streams.error) : "",
+    streams.groups.filter((g) => g.error).map((g) => el("p", { class: "error", role: "alert", "data-key": `error ${g.name}` }, `Group ${g.name}: ${g.error}`)),
+    table(["Topic", "Partitions", "Messages held"], streams.topics.map((t) => el("tr", { "data-key": t.name }, el("td", {}, t.name), el("td", {}, t.partitions.length),
+      el("td", {}, t.partitions.reduce((sum, p) => sum + Math.max(0, p.high - p.low), 0))))),
+    table(["Group", "Pipeline", "Partitions", "Lag"], streams.groups.map((g) => el("tr", { "data-key": g.name }, el("td", {}, g.name), el("td", {}, g.pipeline || "–"),
+      el("td", {}, g.positions.length), el("td", {}, g.lag ?? "–")))),
+  ];
 }
