@@ -101,6 +101,12 @@ import Testing
         #expect(throws: FXRates.Failure.self) { try FXRates(csv: "month,currency,usd_per_unit\n2025-01,ZAR,-1\n") }
     }
 
+    @Test func amountsAreReadExactlyAsWritten() {
+        for literal in ["0.05", "215000.10", "100", "0", "12345678901234567.89", "1234567890123456789012.5", "1.5e3", "-3.25", "0.000001"] {
+            #expect(ExactDecimal.parse(literal) == Decimal(string: literal, locale: Locale(identifier: "en_US_POSIX")), "\(literal)")
+        }
+    }
+
     @Test func moneyIsRoundedHalfToEvenOnlyWhenShown() {
         #expect(SellerFigures.cents(Decimal(string: "0.125")!) == "0.12")
         #expect(SellerFigures.cents(Decimal(string: "0.135")!) == "0.14")

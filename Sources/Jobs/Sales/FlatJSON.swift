@@ -18,8 +18,19 @@ enum FlatJSON {
         var description: String { "\(message) at byte \(offset)" }
     }
 
-    /// The members of the object `bytes` holds; a repeated name keeps its last value, as most parsers do.
-    static func object(_ bytes: [UInt8]) throws(Failure) -> [String: Value] {
+    /// An object's members in their order; a lookup scans them (an event has a dozen: faster than hashing each name),
+    /// and a repeated name gives its last value, as most parsers do.
+    struct Members: Sendable {
+        fileprivate(set) var pairs: [(name: String, value: Value)] = []
+
+        subscript(name: String) -> Value? {
+            for index in pairs.indices.reversed() where pairs[index].name == name { return pairs[index].value }
+            return nil
+        }
+    }
+
+    /// The members of the object `bytes` holds.
+    static func object(_ bytes: [UInt8]) throws(Failure) -> Members {
         var reader = Reader(bytes: bytes)
         reader.skipSpace()
         guard reader.peek == UInt8(ascii: "{") else { throw reader.failure("expected a JSON object") }
@@ -49,9 +60,9 @@ enum FlatJSON {
             index += 1
         }
 
-        mutating func members() throws(Failure) -> [String: Value] {
+        mutating func members() throws(Failure) -> Members {
             try expect(UInt8(ascii: "{"), "{")
-            var result: [String: Value] = [:]
+            var result = Members()
             skipSpace()
             if peek == UInt8(ascii: "}") {
                 index += 1
@@ -62,7 +73,7 @@ enum FlatJSON {
                 guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name") }
                 let name = try string()
                 try expect(UInt8(ascii: ":"), ":")
-                result[name] = try value()
+                result.pairs.append((name, try value()))
                 skipSpace()
                 guard let byte = peek else { throw failure("unterminated object") }
                 index += 1

@@ -1,6 +1,7 @@
 import Connectors
 import Foundation
 import GRDB
+import Synchronization
 
 /// The seller figures of one consumer group, in a SQLite file of their own, with the offsets they were computed up
 /// to: a batch's figures, the ids of its events and the next offsets commit in one transaction, so that a restart
@@ -9,6 +10,15 @@ import GRDB
 /// between machines with their state.
 final class FiguresStore: Sendable {
     private let pool: DatabasePool
+    /// Deals still in progress as last committed (a finished deal hears nothing more: it leaves the cache), so that
+    /// a deal's later events need no read. Only committed states enter it; bounded by `cacheLimit`.
+    private let openDeals = Mutex<[DealKey: DealState]>([:])
+    private let cacheLimit = 200_000
+
+    private struct DealKey: Hashable {
+        let partition: KafkaPartition
+        let deal: String
+    }
 
     /// One consumed message: its place, and the event it held (nil when it went to the dead-letter topic).
     struct Item: Sendable {
@@ -72,7 +82,9 @@ final class FiguresStore: Sendable {
     /// - Returns: what the batch added to the totals.
     @discardableResult
     func commit(_ items: [Item]) throws -> Totals {
-        try pool.write { db in
+        var touched: [DealKey: DealState] = [:]
+        let totals = try pool.write { db in
+            touched = [:]
             var added = Totals()
             let byPartition = Dictionary(grouping: items, by: \.partition)
             for (partition, items) in byPartition {
@@ -81,6 +93,7 @@ final class FiguresStore: Sendable {
                 var part = Totals()
                 var next = stored ?? 0
                 var sellers: [String: SellerState] = [:]
+                var deals: [String: DealState] = [:]
                 var hours: [Int64: (won: Int, revenue: Decimal)] = [:]
                 for item in items.sorted(by: { $0.offset < $1.offset }) where item.offset >= next {
                     next = item.offset + 1
@@ -95,20 +108,33 @@ final class FiguresStore: Sendable {
                         continue
                     }
                     part.events += 1
-                    let deal = try Self.deal(event.dealID, in: partition, db)
+                    let key = DealKey(partition: partition, deal: event.dealID)
+                    let deal: DealState?
+                    if let current = deals[event.dealID] {
+                        deal = current
+                    } else if let cached = openDeals.withLock({ $0[key] }) {
+                        deal = cached
+                    } else {
+                        deal = try Self.deal(event.dealID, in: partition, db)
+                    }
                     for id in [event.sellerID, deal?.seller].compactMap({ $0 }) where sellers[id] == nil {
                         if let seller = try Self.seller(id, in: partition, db) { sellers[id] = seller }
                     }
                     let updated = SellerFigures.apply(event, deal: deal, sellers: &sellers)
+                    deals[event.dealID] = updated
                     if event.kind == .dealWon {
                         let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
                         hours[hour, default: (0, 0)].won += 1
                         hours[hour, default: (0, 0)].revenue += event.revenueUSD ?? 0
                     }
+                }
+                for (id, deal) in deals {
+                    // Each deal the batch touched is written once, in its final state.
                     try db.cachedStatement(sql: """
                         INSERT INTO deal (topic, partition, dealID, opened, closed, seller) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, seller = excluded.seller
-                        """).execute(arguments: [partition.topic, partition.partition, event.dealID, updated.opened, updated.closed, updated.seller])
+                        """).execute(arguments: [partition.topic, partition.partition, id, deal.opened, deal.closed, deal.seller])
+                    touched[DealKey(partition: partition, deal: id)] = deal
                 }
                 for (id, seller) in sellers {
                     try db.cachedStatement(sql: """
@@ -139,6 +165,17 @@ final class FiguresStore: Sendable {
             }
             return added
         }
+        openDeals.withLock { cache in
+            if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
+            for (key, deal) in touched { cache[key] = deal.opened && deal.closed ? nil : deal }
+        }
+        return totals
+    }
+
+    /// Forgets what is cached of partitions this worker no longer holds (another may change them meanwhile).
+    func forget(_ partitions: [KafkaPartition]) {
+        let gone = Set(partitions)
+        openDeals.withLock { cache in cache = cache.filter { !gone.contains($0.key.partition) } }
     }
 
     /// Every seller's figures, summed over the partitions (a seller's events normally all share one).

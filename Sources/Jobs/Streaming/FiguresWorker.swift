@@ -1,5 +1,6 @@
 public import Connectors
 import Foundation
+import Synchronization
 public import Logging
 
 /// The loop of a `seller-figures` worker, apart from the job that runs it (the benchmark drives it too): poll a
@@ -12,6 +13,8 @@ public final class FiguresWorker: Sendable {
     private let rates: FXRates
     private let deadLetterTopic: String
     let meter = RateMeter()
+    /// The next batch, being fetched while the last one is applied (the consumer polls on a thread of its own).
+    private let prefetch = Mutex<Task<[KafkaRecord], any Error>?>(nil)
 
     /// - Throws: `KafkaError` for a client librdkafka refuses; a message naming the FX file's line when it is wrong.
     public init(
@@ -29,7 +32,8 @@ public final class FiguresWorker: Sendable {
         self.store = store
         consumer = try KafkaConsumer(
             configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures"], logger: logger,
-            startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] })
+            startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] },
+            revoked: { partitions in store.forget(partitions) })
         producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)
         self.deadLetterTopic = deadLetterTopic
     }
@@ -37,8 +41,32 @@ public final class FiguresWorker: Sendable {
     /// One batch: waits up to `timeout` for messages and applies what came. Returns how many messages it handled.
     @discardableResult
     public func step(maximum: Int = 5000, timeout: Duration = .milliseconds(250)) async throws -> Int {
-        let records = try await consumer.poll(maximum: maximum, timeout: timeout)
+        let consumer = self.consumer
+        let poll = { Task { try await consumer.poll(maximum: maximum, timeout: timeout) } }
+        let current = prefetch.withLock { $0.take() } ?? poll()
+        let records = try await current.value
         guard !records.isEmpty else { return 0 }
+        prefetch.withLock { $0 = poll() }
+        // Parsing is most of the work and needs nothing shared: the two halves of the batch on two cores.
+        let half = records.count / 2
+        let rates = self.rates
+        let deadLetterTopic = self.deadLetterTopic
+        async let first = Self.parse(records[..<half], rates: rates, deadLetterTopic: deadLetterTopic)
+        let second = await Self.parse(records[half...], rates: rates, deadLetterTopic: deadLetterTopic)
+        let parsed = await first
+        let items = parsed.items + second.items
+        let rejected = parsed.rejected + second.rejected
+        // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
+        try await producer.send(rejected)
+        let added = try store.commit(items)
+        meter.record(added.events)
+        consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
+        return records.count
+    }
+
+    private static func parse(
+        _ records: ArraySlice<KafkaRecord>, rates: FXRates, deadLetterTopic: String
+    ) async -> (items: [FiguresStore.Item], rejected: [KafkaMessage]) {
         var items: [FiguresStore.Item] = []
         var rejected: [KafkaMessage] = []
         items.reserveCapacity(records.count)
@@ -53,12 +81,7 @@ public final class FiguresWorker: Sendable {
                               ("source", Array("\(record.partition)@\(record.offset)".utf8))]))
             }
         }
-        // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
-        try await producer.send(rejected)
-        let added = try store.commit(items)
-        meter.record(added.events)
-        consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
-        return records.count
+        return (items, rejected)
     }
 
     /// Events counted, redeliveries dropped and messages dead-lettered so far.
