@@ -31,7 +31,7 @@ public final class FiguresWorker: Sendable {
         let store = try FiguresStore(path: storePath)
         self.store = store
         consumer = try KafkaConsumer(
-            configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures"], logger: logger,
+            configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures", "fetch.wait.max.ms": "50"], logger: logger,
             startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] },
             revoked: { partitions in store.forget(partitions) })
         producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)

@@ -13,6 +13,8 @@ struct StreamBenchCommand: AsyncParsableCommand {
     @Option(help: "Events in the topic.") var events: Int = 1_000_000
     @Option(help: "Partitions of the topic (the embedded broker keeps about 5 MiB each, compressed).") var partitions: Int = 32
     @Option(help: "Messages a poll takes at most.") var batch: Int = 20_000
+    @Option(help: "Events a second for the latency measurement.") var latencyRate: Int = 5000
+    @Option(help: "Seconds of the latency measurement.") var latencySeconds: Int = 10
 
     func run() async throws {
         var logger = Logger(label: "bench")
@@ -53,17 +55,65 @@ struct StreamBenchCommand: AsyncParsableCommand {
         guard let first, handled >= events else { throw ValidationError("only \(handled) of \(events) events were consumed in time") }
         let seconds = Self.seconds(ContinuousClock.now - first)
         let totals = try worker.totals()
+        let prompt = try KafkaProducer(configuration: kafka, properties: ["linger.ms": "2"], logger: logger)
+        let latencies = try await latency(producer: prompt, worker: worker, applied: totals.events)
         let report: [String: Any] = [
             "events": events, "partitions": partitions, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "produce_events_per_second": Int(Double(events) / produceSeconds),
             "events_per_second": Int(Double(events) / seconds),
             "applied": totals.events, "duplicates": totals.duplicates, "dead_letters": totals.deadLetters,
             "peak_rss_mb": Self.peakResidentMegabytes(),
+            "latency_rate": latencyRate,
+            "latency_p50_ms": Self.percentile(latencies, 0.5), "latency_p99_ms": Self.percentile(latencies, 0.99),
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
         // The clients go before the broker they talk to (else they log its disappearance).
         withExtendedLifetime((worker, producer)) {}
         withExtendedLifetime(cluster) {}
+    }
+
+    /// From an event handed to the producer to the figures (the store the API reads) counting it, at `latencyRate`
+    /// events a second: one batch of events every 20 ms; the worker keeps stepping meanwhile. Milliseconds.
+    private func latency(producer: KafkaProducer, worker: FiguresWorker, applied: Int) async throws -> [Double] {
+        let perTick = max(1, latencyRate / 50)
+        var sent: [(at: ContinuousClock.Instant, count: Int)] = []
+        var samples: [Double] = []
+        var expected = applied
+        let end = ContinuousClock.now + .seconds(latencySeconds)
+        let consuming = Task {
+            while !Task.isCancelled { try await worker.step(maximum: batch, timeout: .milliseconds(5)) }
+        }
+        defer { consuming.cancel() }
+        var next = ContinuousClock.now
+        while ContinuousClock.now < end {
+            // New deals only, each counted once: the store's count says when a batch is in.
+            let chunk = (0..<perTick).map { index in
+                let id = "l-\(samples.count + sent.count)-\(index)-\(next)"
+                return KafkaMessage(topic: "sales.events", key: Array("S-7".utf8), value: Array("""
+                    {"event_id": "\(id)", "type": "deal_opened", "occurred_at": "2025-06-01T10:15:00Z", "deal_id": "\(id)", \
+                    "seller_id": "S-7", "seller_name": "Seller 7", "dealer_id": "DL-1", "country": "ZA"}
+                    """.utf8))
+            }
+            let at = ContinuousClock.now
+            try await producer.send(chunk)
+            sent.append((at, chunk.count))
+            next += .milliseconds(20)
+            // Whatever the store has counted by now closes the batches it covers.
+            let counted = try worker.totals().events
+            while let oldest = sent.first, expected + oldest.count <= counted {
+                samples.append(Self.seconds(ContinuousClock.now - oldest.at) * 1000)
+                expected += oldest.count
+                sent.removeFirst()
+            }
+            try await Task.sleep(until: next)  // the pace of the load, not a wait for a condition
+        }
+        return samples
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 10).rounded() / 10
     }
 
     static func seconds(_ duration: Duration) -> Double {
