@@ -34,9 +34,11 @@ let package = Package(
         .target(name: "CProcessSupport"),
         // librdkafka from Debian's librdkafka-dev (scripts/install-deps.sh), with a shim for its variadic calls.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // libcurl from Debian's libcurl4-openssl-dev, with typed wrappers for its variadic setters.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "Connectors",
-            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CRdKafka", "CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,15 +1,15 @@
-import Foundation
+public import Foundation
 
 /// A process the test started and reaps itself with `waitpid`, so that killing it
 /// never depends on Foundation's run-loop-driven `Process` bookkeeping (which can
 /// leave a killed child unreaped while a test awaits on the cooperative pool).
-final class SpawnedProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class SpawnedProcess: @unchecked Sendable {
+    public let pid: pid_t
     private var reaped = false
 
     /// - Parameter environment: added to the test's own environment for this process only (the test process's
     ///   environment is never changed: `setenv` beside a concurrent spawn reading `environ` can fault).
-    init(
+    public init(
         _ executable: URL, _ arguments: [String], stdoutPath: String = "/dev/null", stderrPath: String,
         environment: [String: String] = [:]
     ) throws {
@@ -25,12 +25,12 @@ final class SpawnedProcess: @unchecked Sendable {
         let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { variables.forEach { free($0) } }
         let result = posix_spawn(&pid, executable.path, &actions, nil, argv, variables)
-        guard result == 0 else { throw E2EFailure("cannot start \(executable.path): \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw SpawnFailure(description: "cannot start \(executable.path): \(String(cString: strerror(result)))") }
         self.pid = pid
     }
 
     /// Whether it still runs (reaping it if it has exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         guard !reaped else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
@@ -38,7 +38,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Waits for the exit on a thread of its own; returns the exit status (128 + signal when killed).
-    func exitStatus() async -> Int32 {
+    public func exitStatus() async -> Int32 {
         let pid = self.pid
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
@@ -53,11 +53,16 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` and waits for the exit.
-    func stop(_ signal: Int32 = SIGTERM) {
+    public func stop(_ signal: Int32 = SIGTERM) {
         guard !reaped else { return }
         kill(pid, signal)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         reaped = true
     }
+}
+
+/// A process that could not be started.
+public struct SpawnFailure: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -1,0 +1,136 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// An HTTP request as our clients (Elasticsearch, webhooks, WebHDFS) make it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public var timeout: Duration
+    /// A PEM file of certificate authorities to trust besides the system's.
+    public var caFile: String?
+    /// HTTP basic authentication.
+    public var credentials: (user: String, password: String)?
+    /// Whether to follow redirects (WebHDFS sends its data to a datanode by one).
+    public var followRedirects: Bool
+
+    public init(
+        method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = [], timeout: Duration = .seconds(30),
+        caFile: String? = nil, credentials: (user: String, password: String)? = nil, followRedirects: Bool = false
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.caFile = caFile
+        self.credentials = credentials
+        self.followRedirects = followRedirects
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public let status: Int
+    /// Names lower-cased, in the order received.
+    public let headers: [(String, String)]
+    public let body: [UInt8]
+
+    public func header(_ name: String) -> String? { headers.last { $0.0 == name.lowercased() }?.1 }
+}
+
+/// A request that got no HTTP answer: refused, timed out, a certificate that does not verify… with libcurl's words.
+public struct HTTPFailure: Error, CustomStringConvertible, Sendable {
+    public let url: String
+    public let message: String
+    /// libcurl's code (28: timed out, 7: could not connect, 60: certificate…).
+    public let code: Int
+    public var description: String { "\(url): \(message)" }
+}
+
+/// HTTP over libcurl. Each request runs on the client's own thread (libcurl's easy interface blocks), one at a time.
+public final class CurlHTTPClient: Sendable {
+    private let worker: BlockingWorker
+    private static let initialized: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
+
+    public init(name: String = "http") {
+        _ = Self.initialized
+        worker = BlockingWorker(name: "curl-\(name)")
+    }
+
+    deinit { worker.stop() }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await worker.run { try Self.perform(request) }
+    }
+
+    /// What the callbacks fill, reached through their opaque pointer.
+    private final class Received {
+        var body: [UInt8] = []
+        var headers: [(String, String)] = []
+    }
+
+    private static func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        guard let curl = curl_easy_init() else { throw HTTPFailure(url: request.url, message: "libcurl could not start a request", code: -1) }
+        defer { curl_easy_cleanup(curl) }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers { list = curl_slist_append(list, "\(name): \(value)") }
+        // An empty Expect: libcurl would otherwise wait for a 100 Continue before large bodies.
+        list = curl_slist_append(list, "Expect:")
+        defer { curl_slist_free_all(list) }
+        let received = Received()
+        let opaque = Unmanaged.passUnretained(received).toOpaque()
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
+        let milliseconds = Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000)
+        let code: CURLcode = request.body.withUnsafeBytes { body in
+            errorBuffer.withUnsafeMutableBufferPointer { errors in
+                _ = ao_curl_set_string(curl, CURLOPT_URL, request.url)
+                _ = ao_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+                _ = ao_curl_set_list(curl, CURLOPT_HTTPHEADER, list)
+                _ = ao_curl_set_long(curl, CURLOPT_TIMEOUT_MS, milliseconds)
+                _ = ao_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000))
+                _ = ao_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+                _ = ao_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
+                _ = ao_curl_set_long(curl, CURLOPT_MAXREDIRS, 5)
+                _ = ao_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errors.baseAddress)
+                if let caFile = request.caFile { _ = ao_curl_set_string(curl, CURLOPT_CAINFO, caFile) }
+                if let credentials = request.credentials {
+                    _ = ao_curl_set_string(curl, CURLOPT_USERNAME, credentials.user)
+                    _ = ao_curl_set_string(curl, CURLOPT_PASSWORD, credentials.password)
+                }
+                if !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method) {
+                    // Never a null body: libcurl would then read one from standard input (and wait there).
+                    _ = ao_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
+                    _ = ao_curl_set_size(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                }
+                _ = ao_curl_set_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, opaque in
+                    let received = Unmanaged<Received>.fromOpaque(opaque!).takeUnretainedValue()
+                    if let data { received.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count)) }
+                    return size * count
+                }
+                _ = ao_curl_set_pointer(curl, CURLOPT_WRITEDATA, opaque)
+                _ = ao_curl_set_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, opaque in
+                    let received = Unmanaged<Received>.fromOpaque(opaque!).takeUnretainedValue()
+                    guard let data else { return size * count }
+                    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+                    if line.hasPrefix("HTTP/") { received.headers.removeAll() }  // a new response (after a redirect or a 100)
+                    if let colon = line.firstIndex(of: ":") {
+                        received.headers.append((
+                            line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)))
+                    }
+                    return size * count
+                }
+                _ = ao_curl_set_pointer(curl, CURLOPT_HEADERDATA, opaque)
+                return curl_easy_perform(curl)
+            }
+        }
+        guard code == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw HTTPFailure(url: request.url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, code: Int(code.rawValue))
+        }
+        var status = 0
+        _ = ao_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: received.headers, body: received.body)
+    }
+}
