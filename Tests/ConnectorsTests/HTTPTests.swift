@@ -13,7 +13,7 @@ import Testing
             def answer(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path == "/slow":
-                    time.sleep(5)
+                    time.sleep(5)  # a slow server: past the client's deadline
                 if self.path == "/redirect":
                     self.send_response(307); self.send_header("Location", "/echo"); self.send_header("Content-Length", "0"); self.end_headers(); return
                 status = 429 if self.path == "/busy" else 200

@@ -33,7 +33,7 @@ import Testing
         defer { directory.remove() }
         let path = directory.appending("figures.sqlite").path
         let all = try items()
-        var generator = SeededGenerator(seed: 5)
+        var generator = SplitMix(seed: 5)
         var start = 0
         var batches: [[FiguresStore.Item]] = []
         while start < all.count {

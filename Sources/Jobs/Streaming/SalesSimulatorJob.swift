@@ -85,8 +85,8 @@ public struct SalesSimulatorJob: JobKind {
     }
 }
 
-/// SplitMix64: small, fast, reproducible from a seed.
-struct SplitMix {
+/// SplitMix64: small, fast, reproducible from a seed (the simulator's events, the tests' shuffles).
+struct SplitMix: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
