@@ -34,8 +34,8 @@ let package = Package(
         .target(name: "CProcessSupport"),
         // librdkafka from Debian's librdkafka-dev (scripts/install-deps.sh), with a shim for its variadic calls.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
-        // libcurl from Debian's libcurl4-openssl-dev, with typed wrappers for its variadic setters.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl, loaded when first used (Debian's libcurl4-openssl-dev for its header): see Sources/CCurl.
+        .target(name: "CCurl"),
         .target(
             name: "Connectors",
             dependencies: ["CRdKafka", "CCurl", .product(name: "Logging", package: "swift-log")],

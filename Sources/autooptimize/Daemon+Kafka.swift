@@ -22,7 +22,8 @@ extension Daemon {
             return (KafkaConfiguration(bootstrapServers: brokers, properties: kafka.properties), nil)
         }
         do {
-            let broker = try KafkaMockCluster(logger: logger)
+            // One broker: the embedded one does not replicate anyway, and each broker costs threads and memory.
+            let broker = try KafkaMockCluster(brokers: 1, logger: logger)
             for topic in Self.embeddedTopics { try broker.createTopic(topic, partitions: kafka.partitions) }
             logger.notice(
                 "embedded Kafka broker (librdkafka's mock cluster, data in memory) at \(broker.bootstrap); topics \(Self.embeddedTopics.joined(separator: ", "))")

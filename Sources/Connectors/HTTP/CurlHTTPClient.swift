@@ -49,13 +49,11 @@ public struct HTTPFailure: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(url): \(message)" }
 }
 
-/// HTTP over libcurl. Each request runs on the client's own thread (libcurl's easy interface blocks), one at a time.
+/// HTTP over libcurl, loaded at the first request (`CCurl`). Each request runs on the client's own thread (libcurl's
+/// easy interface blocks), one at a time.
 public final class CurlHTTPClient: Sendable {
     private let worker: BlockingWorker
-    private static let initialized: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
-
     public init(name: String = "http") {
-        _ = Self.initialized
         worker = BlockingWorker(name: "curl-\(name)")
     }
 
@@ -72,13 +70,14 @@ public final class CurlHTTPClient: Sendable {
     }
 
     private static func perform(_ request: HTTPRequest) throws -> HTTPResponse {
-        guard let curl = curl_easy_init() else { throw HTTPFailure(url: request.url, message: "libcurl could not start a request", code: -1) }
-        defer { curl_easy_cleanup(curl) }
+        if let failure = ao_curl_load() { throw HTTPFailure(url: request.url, message: String(cString: failure), code: -1) }
+        guard let curl = ao_curl_easy_init() else { throw HTTPFailure(url: request.url, message: "libcurl could not start a request", code: -1) }
+        defer { ao_curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers { list = curl_slist_append(list, "\(name): \(value)") }
+        for (name, value) in request.headers { list = ao_curl_slist_append(list, "\(name): \(value)") }
         // An empty Expect: libcurl would otherwise wait for a 100 Continue before large bodies.
-        list = curl_slist_append(list, "Expect:")
-        defer { curl_slist_free_all(list) }
+        list = ao_curl_slist_append(list, "Expect:")
+        defer { ao_curl_slist_free_all(list) }
         let received = Received()
         let opaque = Unmanaged.passUnretained(received).toOpaque()
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -122,12 +121,12 @@ public final class CurlHTTPClient: Sendable {
                     return size * count
                 }
                 _ = ao_curl_set_pointer(curl, CURLOPT_HEADERDATA, opaque)
-                return curl_easy_perform(curl)
+                return ao_curl_easy_perform(curl)
             }
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw HTTPFailure(url: request.url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, code: Int(code.rawValue))
+            throw HTTPFailure(url: request.url, message: detail.isEmpty ? String(cString: ao_curl_easy_strerror(code)) : detail, code: Int(code.rawValue))
         }
         var status = 0
         _ = ao_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
