@@ -81,7 +81,7 @@ public final class CurlHTTPClient: Sendable {
         let received = Received()
         let opaque = Unmanaged.passUnretained(received).toOpaque()
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
-        let milliseconds = Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(request.timeout.milliseconds)
         let code: CURLcode = request.body.withUnsafeBytes { body in
             errorBuffer.withUnsafeMutableBufferPointer { errors in
                 _ = ao_curl_set_string(curl, CURLOPT_URL, request.url)

@@ -55,7 +55,7 @@ public final class KafkaClusterInspector: Sendable {
     /// - Throws: `KafkaError` when the brokers cannot be reached in time.
     public func describe(timeout: Duration = .seconds(3)) async throws -> Description {
         let client = self.client
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.milliseconds
         return try await worker.run {
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let error = rd_kafka_metadata(client.pointer, 1, nil, &metadata, milliseconds)

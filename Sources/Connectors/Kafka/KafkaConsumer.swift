@@ -79,7 +79,7 @@ public final class KafkaConsumer: Sendable {
     public func poll(maximum: Int, timeout: Duration) async throws -> [KafkaRecord] {
         let client = self.client
         let state = self.state
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.milliseconds
         return try await worker.run {
             var records: [KafkaRecord] = []
             records.reserveCapacity(min(maximum, 10_000))

@@ -46,7 +46,7 @@ public final class KafkaProducer: Sendable {
         let context = self.context
         try await worker.run {
             for (id, message) in zip(ids, messages) { try Self.enqueue(message, id: id, on: handle.pointer) }
-            let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = timeout.milliseconds
             let flushed = rd_kafka_flush(handle.pointer, milliseconds)
             let failure = context.deliveries.withLock { state -> KafkaError? in
                 var first: KafkaError?

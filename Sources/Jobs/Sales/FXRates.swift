@@ -67,6 +67,6 @@ struct FXRates: Sendable {
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
             parts.count == 1 || !parts[1].isEmpty, text.count <= 38
         else { return nil }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        return Decimal(plain: text)
     }
 }

@@ -195,13 +195,13 @@ enum ExactDecimal {
                 if significand == 0 && byte == 0x30 {
                     if seenPoint { exponent -= 1 }
                 } else {
-                    guard digits < 19 else { return Decimal(string: literal, locale: Locale(identifier: "en_US_POSIX")) }
+                    guard digits < 19 else { return Decimal(plain: literal) }
                     significand = significand * 10 + UInt64(byte - 0x30)
                     digits += 1
                     if seenPoint { exponent -= 1 }
                 }
             } else {
-                return Decimal(string: literal, locale: Locale(identifier: "en_US_POSIX"))  // an exponent
+                return Decimal(plain: literal)  // an exponent
             }
             next = bytes.next()
         }

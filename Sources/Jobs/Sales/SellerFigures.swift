@@ -12,6 +12,8 @@ struct SellerState: Sendable, Equatable {
 
     /// won / (won + lost); nil before the first outcome.
     var conversion: Double? { won + lost == 0 ? nil : Double(won) / Double(won + lost) }
+    /// As the contract's CSV writes it: 10 decimals.
+    var conversionText: String? { conversion.map { String(format: "%.10f", $0) } }
 }
 
 /// What is known of one deal: enough to count it open exactly once, whatever order its events come in.
@@ -57,7 +59,7 @@ enum SellerFigures {
         var lines = ["seller_id,seller_name,deals_won,deals_lost,deals_open,revenue_usd,conversion"]
         for id in sellers.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             let s = sellers[id]!
-            let conversion = s.conversion.map { String(format: "%.10f", $0) } ?? ""
+            let conversion = s.conversionText ?? ""
             lines.append([quoted(id), quoted(s.name), "\(s.won)", "\(s.lost)", "\(s.open)", cents(s.revenueUSD), conversion].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

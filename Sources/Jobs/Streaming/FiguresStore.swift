@@ -150,7 +150,7 @@ final class FiguresStore: Sendable {
                         db.cachedStatement(sql: "SELECT won, revenueUSD FROM hourlyRevenue WHERE topic = ? AND partition = ? AND hour = ?"),
                         arguments: [partition.topic, partition.partition, hour])
                     let won = (old?[0] as Int? ?? 0) + added.won
-                    let revenue = (old.flatMap { Decimal(string: $0[1] as String, locale: Locale(identifier: "en_US_POSIX")) } ?? 0) + added.revenue
+                    let revenue = (old.flatMap { Decimal(plain: $0[1] as String) } ?? 0) + added.revenue
                     try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourlyRevenue (topic, partition, hour, won, revenueUSD) VALUES (?, ?, ?, ?, ?)")
                         .execute(arguments: [partition.topic, partition.partition, hour, won, revenue.description])
                 }
@@ -189,7 +189,7 @@ final class FiguresStore: Sendable {
                 seller.won += row[2] as Int
                 seller.lost += row[3] as Int
                 seller.open += row[4] as Int
-                seller.revenueUSD += Decimal(string: row[5] as String, locale: Locale(identifier: "en_US_POSIX")) ?? 0
+                seller.revenueUSD += Decimal(plain: row[5] as String) ?? 0
                 sellers[id] = seller
             }
             return sellers
@@ -204,7 +204,7 @@ final class FiguresStore: Sendable {
             while let row = try rows.next() {
                 let hour: Int64 = row[0]
                 hours[hour, default: (0, 0)].won += row[1] as Int
-                hours[hour, default: (0, 0)].revenueUSD += Decimal(string: row[2] as String, locale: Locale(identifier: "en_US_POSIX")) ?? 0
+                hours[hour, default: (0, 0)].revenueUSD += Decimal(plain: row[2] as String) ?? 0
             }
             return hours
         }
@@ -232,7 +232,7 @@ final class FiguresStore: Sendable {
         ).map {
             SellerState(
                 name: $0[0], won: $0[1], lost: $0[2], open: $0[3],
-                revenueUSD: Decimal(string: $0[4] as String, locale: Locale(identifier: "en_US_POSIX")) ?? 0)
+                revenueUSD: Decimal(plain: $0[4] as String) ?? 0)
         }
     }
 }

@@ -141,7 +141,7 @@ public final class StreamingHub: FiguresProvider, StreamsProvider {
             let s = sellers[id]!
             return SellerFiguresRow(
                 sellerID: id, sellerName: s.name, dealsWon: s.won, dealsLost: s.lost, dealsOpen: s.open, revenueUSD: SellerFigures.cents(s.revenueUSD),
-                conversion: s.conversion.map { String(format: "%.10f", $0) })
+                conversion: s.conversionText)
         }
         return SellerFiguresTable(
             group: group, pipeline: running.pipeline, sellers: rows, csv: SellerFigures.csv(sellers), events: totals.events,
