@@ -109,6 +109,16 @@ let package = Package(
             path: "Tests/SchedulerTesting",
             swiftSettings: strictSettings
         ),
+        // Stand-ins for peers that cannot run here (Elasticsearch), checking what we send as the real one would.
+        .target(
+            name: "StandIns",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/StandIns",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SchedulerTests",
             dependencies: [
@@ -124,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "Scheduler", "SchedulerTesting", "Connectors", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Jobs", "Scheduler", "SchedulerTesting", "StandIns", "Connectors", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
@@ -141,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SchedulerTesting", "autooptimize", "Scheduler",
+                "SchedulerTesting", "StandIns", "autooptimize", "Scheduler",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"],

@@ -5,6 +5,24 @@ import Logging
 import Scheduler
 
 extension Daemon {
+    /// Where the figures go for Kibana: the settings' `elasticsearch:` section with its password read now, or nil.
+    func elasticsearch(logger: Logger) throws -> ElasticsearchConfiguration? {
+        let section: ElasticsearchSettings?
+        do {
+            section = try settings.file?.section(ElasticsearchSettings.self)
+        } catch {
+            throw DaemonError(error.description)
+        }
+        guard let section else { return nil }
+        do {
+            let configuration = try section.configuration()
+            logger.info("seller figures and events go to Elasticsearch at \(configuration.url)")
+            return configuration
+        } catch {
+            throw DaemonError("\(settings.file?.path ?? "settings"): elasticsearch.password: \(error)")
+        }
+    }
+
     /// The topics the demo's streaming pipeline uses, created on the embedded broker.
     static let embeddedTopics = ["sales.events", "sales.events.dlq"]
 

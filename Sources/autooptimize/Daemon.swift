@@ -58,7 +58,8 @@ struct Daemon {
         }
         try await createFirstAdmin(store: store, data: data)
         let (kafka, broker) = try startKafka(logger: logger)
-        let streaming = StreamingHub(kafka: kafka, embedded: broker != nil, dataDirectory: data, logger: logger)
+        let streaming = StreamingHub(
+            kafka: kafka, embedded: broker != nil, elasticsearch: try elasticsearch(logger: logger), dataDirectory: data, logger: logger)
         let loader = PipelineLoader(registry: .standard(streaming: streaming))
         let initial = loader.load(directory: jobs)
         let engine = Engine(

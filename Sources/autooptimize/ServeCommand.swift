@@ -23,9 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = DaemonSettings()
         if let config {
             do {
-                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key])
+                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key, ElasticsearchSettings.key])
                 // Read now, so that a mistake in a module's section stops the start with its file:line.
                 _ = try settings.file?.section(KafkaSettings.self)
+                _ = try settings.file?.section(ElasticsearchSettings.self)
             } catch {
                 FileHandle.standardError.write(Data("autooptimize: \(error)\n".utf8))
                 throw ExitCode(1)

@@ -23,6 +23,9 @@ struct SaleEvent: Sendable, Equatable {
     let country: String
     /// In US dollars, exactly (amount × the month's rate); only on `deal_won`.
     let revenueUSD: Decimal?
+    /// The amount as the message wrote it (a JSON number literal) and its currency; only on `deal_won`.
+    var amount: String? = nil
+    var currency: String? = nil
 
     /// Why a message is not an event; `code` goes in the dead-letter message's `reason` header.
     struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
@@ -61,17 +64,20 @@ struct SaleEvent: Sendable, Equatable {
         guard let (month, epochSeconds) = EventTime.utc(text["occurred_at"]!) else {
             throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(text["occurred_at"]!)\" is not an RFC 3339 time")
         }
-        var revenue: Decimal?
-        if kind == .dealWon { revenue = try revenueUSD(fields, month: month, rates: rates) }
+        var won: (amount: String, currency: String, usd: Decimal)?
+        if kind == .dealWon { won = try revenueUSD(fields, month: month, rates: rates) }
         return SaleEvent(
             eventID: text["event_id"]!, kind: kind, occurredAt: text["occurred_at"]!, month: month, epochSeconds: epochSeconds,
             dealID: text["deal_id"]!,
             sellerID: text["seller_id"]!, sellerName: text["seller_name"]!, dealerID: text["dealer_id"]!, country: text["country"]!,
-            revenueUSD: revenue)
+            revenueUSD: won?.usd, amount: won?.amount, currency: won?.currency)
     }
 
-    private static func revenueUSD(_ fields: FlatJSON.Members, month: String, rates: FXRates) throws(Rejection) -> Decimal {
+    private static func revenueUSD(
+        _ fields: FlatJSON.Members, month: String, rates: FXRates
+    ) throws(Rejection) -> (amount: String, currency: String, usd: Decimal) {
         let amount: Decimal
+        let written: String
         switch fields["amount"] {
         case .number(let literal):
             guard literal.utf8.count <= 40, let value = ExactDecimal.parse(literal) else {
@@ -79,6 +85,7 @@ struct SaleEvent: Sendable, Equatable {
             }
             guard value > 0 else { throw Rejection(code: "bad_amount", detail: "amount \(literal) must be positive") }
             amount = value
+            written = literal
         case nil, .null: throw Rejection(code: "missing_field", detail: "\"amount\" is required on deal_won")
         default: throw Rejection(code: "bad_amount", detail: "amount must be a JSON number")
         }
@@ -89,7 +96,7 @@ struct SaleEvent: Sendable, Equatable {
         guard let rate = rates.rate(currency, month: month) else {
             throw Rejection(code: "no_fx_rate", detail: "no \(currency) rate for \(month) or an earlier month")
         }
-        return amount * rate
+        return (written, currency, amount * rate)
     }
 }
 

@@ -14,6 +14,11 @@ final class FiguresStore: Sendable {
     /// a deal's later events need no read. Only committed states enter it; bounded by `cacheLimit`.
     private let openDeals = Mutex<[DealKey: DealState]>([:])
     private let cacheLimit = 200_000
+    /// Whether commits also fill the Elasticsearch outbox (only when Elasticsearch is configured).
+    let outbox: Bool
+    /// Marks a seller's outbox row with the commit that last changed it, so that an acknowledgement of an older
+    /// version of its document leaves the newer one pending.
+    private let stamp: Mutex<Int64>
 
     private struct DealKey: Hashable {
         let partition: KafkaPartition
@@ -25,6 +30,17 @@ final class FiguresStore: Sendable {
         let partition: KafkaPartition
         let offset: Int64
         let event: SaleEvent?
+        /// Its Elasticsearch document, when the store keeps an outbox.
+        var document: BulkDocument? = nil
+    }
+
+    /// Documents waiting for Elasticsearch's acknowledgement: events by their place in the outbox, sellers by the
+    /// commit that last changed them.
+    struct PendingDocuments: Sendable {
+        var events: [(sequence: Int64, document: BulkDocument)] = []
+        var sellers: [(id: String, stamp: Int64, document: BulkDocument)] = []
+        var isEmpty: Bool { events.isEmpty && sellers.isEmpty }
+        var count: Int { events.count + sellers.count }
     }
 
     struct Totals: Sendable, Equatable {
@@ -33,7 +49,9 @@ final class FiguresStore: Sendable {
         var deadLetters = 0
     }
 
-    init(path: String) throws {
+    /// - Parameter outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
+    init(path: String, outbox: Bool = false) throws {
+        self.outbox = outbox
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -59,7 +77,25 @@ final class FiguresStore: Sendable {
                     won INTEGER NOT NULL, revenueUSD TEXT NOT NULL, PRIMARY KEY (topic, partition, hour)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3 elasticsearch outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE searchEvent (sequence INTEGER PRIMARY KEY, indexName TEXT NOT NULL, documentID TEXT NOT NULL, source BLOB NOT NULL);
+                CREATE TABLE searchSeller (sellerID TEXT PRIMARY KEY, stamp INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE setting (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                CREATE INDEX sellerByID ON seller (sellerID);
+                """)
+        }
         try migrator.migrate(pool)
+        stamp = Mutex(try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(stamp) FROM searchSeller") ?? 0 })
+        if outbox {
+            // The first time Elasticsearch is configured, every seller already known is sent once; later, those a
+            // commit changes. (Events counted before then are not kept, so they are not sent.)
+            try pool.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM setting WHERE name = 'searchSeeded'") == nil else { return }
+                try db.execute(sql: "INSERT OR IGNORE INTO searchSeller (sellerID, stamp) SELECT DISTINCT sellerID, 0 FROM seller")
+                try db.execute(sql: "INSERT INTO setting (name, value) VALUES ('searchSeeded', '1')")
+            }
+        }
     }
 
     /// Where each partition's reading resumes: the offset after the last one committed here.
@@ -83,6 +119,10 @@ final class FiguresStore: Sendable {
     @discardableResult
     func commit(_ items: [Item]) throws -> Totals {
         var touched: [DealKey: DealState] = [:]
+        let commitStamp: Int64 = stamp.withLock { stamp -> Int64 in
+            stamp += 1
+            return stamp
+        }
         let totals = try pool.write { db in
             touched = [:]
             var added = Totals()
@@ -108,6 +148,10 @@ final class FiguresStore: Sendable {
                         continue
                     }
                     part.events += 1
+                    if let document = item.document {
+                        try db.cachedStatement(sql: "INSERT INTO searchEvent (indexName, documentID, source) VALUES (?, ?, ?)")
+                            .execute(arguments: [document.index, document.id, Data(document.source)])
+                    }
                     let key = DealKey(partition: partition, deal: event.dealID)
                     let deal: DealState?
                     if let current = deals[event.dealID] {
@@ -144,6 +188,10 @@ final class FiguresStore: Sendable {
                         """).execute(arguments: [
                             partition.topic, partition.partition, id, seller.name, seller.won, seller.lost, seller.open, seller.revenueUSD.description,
                         ])
+                    if outbox {
+                        try db.cachedStatement(sql: "INSERT INTO searchSeller (sellerID, stamp) VALUES (?, ?) ON CONFLICT (sellerID) DO UPDATE SET stamp = excluded.stamp")
+                            .execute(arguments: [id, commitStamp])
+                    }
                 }
                 for (hour, added) in hours {
                     let old = try Row.fetchOne(
@@ -170,6 +218,63 @@ final class FiguresStore: Sendable {
             for (key, deal) in touched { cache[key] = deal.opened && deal.closed ? nil : deal }
         }
         return totals
+    }
+
+    /// The oldest documents not yet acknowledged by Elasticsearch: up to `limit` events and sellers, about
+    /// `maximumBytes` in all. Seller documents show the seller's figures now, summed over the partitions.
+    func pendingDocuments(limit: Int = 2000, maximumBytes: Int = 4 << 20, now: Date = Date()) throws -> PendingDocuments {
+        try pool.read { db in
+            var pending = PendingDocuments()
+            var bytes = 0
+            let sellers = try Row.fetchAll(db, sql: "SELECT sellerID, stamp FROM searchSeller ORDER BY stamp LIMIT ?", arguments: [limit / 4 + 1])
+            for row in sellers {
+                let id: String = row[0]
+                guard let seller = try Self.summedSeller(id, db) else { continue }
+                let document = SearchDocuments.seller(id: id, seller, updatedAt: now)
+                pending.sellers.append((id, row[1], document))
+                bytes += document.source.count
+            }
+            let events = try Row.fetchCursor(
+                db, sql: "SELECT sequence, indexName, documentID, source FROM searchEvent ORDER BY sequence LIMIT ?", arguments: [limit - pending.sellers.count])
+            while bytes < maximumBytes, let row = try events.next() {
+                let source: Data = row[3]
+                pending.events.append((row[0], BulkDocument(index: row[1], id: row[2], source: Array(source))))
+                bytes += source.count
+            }
+            return pending
+        }
+    }
+
+    /// Removes what Elasticsearch acknowledged (or what went to the dead-letter topic instead). A seller changed
+    /// since its document was read stays pending, with its newer figures.
+    func acknowledge(events: [Int64], sellers: [(id: String, stamp: Int64)]) throws {
+        guard !events.isEmpty || !sellers.isEmpty else { return }
+        try pool.write { db in
+            for sequence in events { try db.cachedStatement(sql: "DELETE FROM searchEvent WHERE sequence = ?").execute(arguments: [sequence]) }
+            for seller in sellers {
+                try db.cachedStatement(sql: "DELETE FROM searchSeller WHERE sellerID = ? AND stamp = ?").execute(arguments: [seller.id, seller.stamp])
+            }
+        }
+    }
+
+    /// How many documents wait for Elasticsearch.
+    func pendingCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM searchEvent) + (SELECT COUNT(*) FROM searchSeller)") ?? 0 }
+    }
+
+    private static func summedSeller(_ id: String, _ db: Database) throws -> SellerState? {
+        var seller: SellerState?
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT name, won, lost, open, revenueUSD FROM seller WHERE sellerID = ? ORDER BY topic, partition"), arguments: [id])
+        while let row = try rows.next() {
+            var sum = seller ?? SellerState(name: row[0])
+            sum.won += row[1] as Int
+            sum.lost += row[2] as Int
+            sum.open += row[3] as Int
+            sum.revenueUSD += Decimal(plain: row[4] as String) ?? 0
+            seller = sum
+        }
+        return seller
     }
 
     /// Forgets what is cached of partitions this worker no longer holds (another may change them meanwhile).

@@ -13,13 +13,15 @@ public final class FiguresWorker: Sendable {
     private let rates: FXRates
     private let deadLetterTopic: String
     let meter = RateMeter()
+    /// Sends the figures to Elasticsearch, when it is configured (the job runs it beside the loop).
+    let search: ElasticsearchWriter?
     /// The next batch, being fetched while the last one is applied (the consumer polls on a thread of its own).
     private let prefetch = Mutex<Task<[KafkaRecord], any Error>?>(nil)
 
     /// - Throws: `KafkaError` for a client librdkafka refuses; a message naming the FX file's line when it is wrong.
     public init(
         kafka: KafkaConfiguration, group: String, topic: String, deadLetterTopic: String, fxRatesPath: String, storePath: String,
-        logger: Logger
+        elasticsearch: ElasticsearchConfiguration? = nil, logger: Logger
     ) throws {
         do {
             rates = try FXRates(csv: String(contentsOfFile: fxRatesPath, encoding: .utf8))
@@ -28,14 +30,21 @@ public final class FiguresWorker: Sendable {
         } catch {
             throw FiguresWorkerError("fx_rates \(fxRatesPath): cannot be read (\(error.localizedDescription))")
         }
-        let store = try FiguresStore(path: storePath)
+        let store = try FiguresStore(path: storePath, outbox: elasticsearch != nil)
         self.store = store
         consumer = try KafkaConsumer(
             configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures", "fetch.wait.max.ms": "50"], logger: logger,
             startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] },
             revoked: { partitions in store.forget(partitions) })
-        producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)
+        let producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)
+        self.producer = producer
         self.deadLetterTopic = deadLetterTopic
+        search = elasticsearch.map { configuration in
+            ElasticsearchWriter(
+                client: ElasticsearchClient(configuration: configuration, name: "\(group)-es"), store: store, deadLetterTopic: deadLetterTopic,
+                logger: logger
+            ) { try await producer.send($0) }
+        }
     }
 
     /// One batch: waits up to `timeout` for messages and applies what came. Returns how many messages it handled.
@@ -51,8 +60,9 @@ public final class FiguresWorker: Sendable {
         let half = records.count / 2
         let rates = self.rates
         let deadLetterTopic = self.deadLetterTopic
-        async let first = Self.parse(records[..<half], rates: rates, deadLetterTopic: deadLetterTopic)
-        let second = await Self.parse(records[half...], rates: rates, deadLetterTopic: deadLetterTopic)
+        let documents = store.outbox
+        async let first = Self.parse(records[..<half], rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
+        let second = await Self.parse(records[half...], rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
         let parsed = await first
         let items = parsed.items + second.items
         let rejected = parsed.rejected + second.rejected
@@ -60,19 +70,22 @@ public final class FiguresWorker: Sendable {
         try await producer.send(rejected)
         let added = try store.commit(items)
         meter.record(added.events)
+        search?.wake()
         consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
         return records.count
     }
 
     private static func parse(
-        _ records: ArraySlice<KafkaRecord>, rates: FXRates, deadLetterTopic: String
+        _ records: ArraySlice<KafkaRecord>, rates: FXRates, deadLetterTopic: String, documents: Bool
     ) async -> (items: [FiguresStore.Item], rejected: [KafkaMessage]) {
         var items: [FiguresStore.Item] = []
         var rejected: [KafkaMessage] = []
         items.reserveCapacity(records.count)
         for record in records {
             do {
-                items.append(.init(partition: record.partition, offset: record.offset, event: try SaleEvent.parse(record.value, rates: rates)))
+                let event = try SaleEvent.parse(record.value, rates: rates)
+                items.append(.init(
+                    partition: record.partition, offset: record.offset, event: event, document: documents ? SearchDocuments.event(event) : nil))
             } catch {
                 items.append(.init(partition: record.partition, offset: record.offset, event: nil))
                 rejected.append(KafkaMessage(

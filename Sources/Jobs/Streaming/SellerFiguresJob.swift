@@ -51,13 +51,16 @@ public struct SellerFiguresJob: JobKind {
         do {
             worker = try FiguresWorker(
                 kafka: hub.kafka, group: group, topic: topic, deadLetterTopic: deadLetters, fxRatesPath: settings.fxRates,
-                storePath: try hub.storePath(group: group), logger: context.logger)
+                storePath: try hub.storePath(group: group), elasticsearch: hub.elasticsearch, logger: context.logger)
         } catch let error as FiguresWorkerError {
             throw JobFailure(error.description)
         }
         hub.started(group, StreamingHub.RunningGroup(pipeline: context.pipeline, worker: worker))
         defer { hub.stopped(group) }
         context.logger.info("consuming \(topic) as group \(group) from \(hub.kafka.properties["bootstrap.servers"] ?? "?"); bad messages to \(deadLetters)")
+        // The Elasticsearch writer runs beside the loop and stops with it.
+        let search = worker.search.map { writer in Task { await writer.run() } }
+        defer { search?.cancel() }
         var reported: KafkaError?
         var published = ContinuousClock.now
         var unpublished = false

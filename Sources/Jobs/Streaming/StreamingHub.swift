@@ -8,6 +8,8 @@ import Synchronization
 /// running, which the API reads figures from (`FiguresProvider`).
 public final class StreamingHub: FiguresProvider, StreamsProvider {
     public let kafka: KafkaConfiguration
+    /// Where the figures workers write their documents for Kibana; nil: nowhere.
+    let elasticsearch: ElasticsearchConfiguration?
     /// Whether `kafka` is the daemon's embedded broker.
     let embedded: Bool
     private let inspector = Mutex<KafkaClusterInspector?>(nil)
@@ -27,8 +29,11 @@ public final class StreamingHub: FiguresProvider, StreamsProvider {
         }
     }
 
-    public init(kafka: KafkaConfiguration, embedded: Bool = false, dataDirectory: URL, logger: Logger) {
+    public init(
+        kafka: KafkaConfiguration, embedded: Bool = false, elasticsearch: ElasticsearchConfiguration? = nil, dataDirectory: URL, logger: Logger
+    ) {
         self.kafka = kafka
+        self.elasticsearch = elasticsearch
         self.embedded = embedded
         self.dataDirectory = dataDirectory
         self.logger = logger
@@ -114,7 +119,7 @@ public final class StreamingHub: FiguresProvider, StreamsProvider {
             reported.append(StreamsReport.Group(
                 name: name, pipeline: group.pipeline, state: listed?.state, members: listed?.members.map(\.clientID) ?? [],
                 positions: assigned.map { StreamsReport.Position(topic: $0.topic, partition: $0.partition, next: next[$0, default: 0], end: ends[$0]) },
-                error: group.worker.lastError?.description))
+                error: group.worker.lastError?.description, elasticsearch: group.worker.search?.report()))
         }
         for listed in description?.groups ?? [] where running[listed.name] == nil {
             reported.append(StreamsReport.Group(

@@ -53,13 +53,19 @@ public struct StreamsReport: Sendable {
         public let positions: [Position]
         /// What keeps the group's stream from flowing, until messages flow again.
         public let error: String?
-        public init(name: String, pipeline: PipelineID?, state: String?, members: [String], positions: [Position], error: String?) {
+        /// Its Elasticsearch writer, when Elasticsearch is configured.
+        public let elasticsearch: SearchWriterReport?
+        public init(
+            name: String, pipeline: PipelineID?, state: String?, members: [String], positions: [Position], error: String?,
+            elasticsearch: SearchWriterReport? = nil
+        ) {
             self.name = name
             self.pipeline = pipeline
             self.state = state
             self.members = members
             self.positions = positions
             self.error = error
+            self.elasticsearch = elasticsearch
         }
     }
 
@@ -79,5 +85,22 @@ public struct StreamsReport: Sendable {
         self.brokers = brokers
         self.topics = topics
         self.groups = groups
+    }
+}
+
+/// How a figures group's Elasticsearch writer stands: documents waiting for an acknowledgement, sent, refused (to the
+/// dead-letter topic), and what keeps it from sending, until it sends again.
+public struct SearchWriterReport: Sendable, Equatable, Encodable {
+    public let url: String
+    public let pending: Int
+    public let indexed: Int
+    public let rejected: Int
+    public let error: String?
+    public init(url: String, pending: Int, indexed: Int, rejected: Int, error: String?) {
+        self.url = url
+        self.pending = pending
+        self.indexed = indexed
+        self.rejected = rejected
+        self.error = error
     }
 }

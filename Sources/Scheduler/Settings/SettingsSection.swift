@@ -34,13 +34,35 @@ public struct SettingsFile: Sendable, Equatable {
     /// The section `S` when the file has one.
     /// - Throws: `Diagnostic` with the file and line of what is wrong in it.
     public func section<S: SettingsSection>(_ type: S.Type) throws(Diagnostic) -> S? {
+        var section: Node?
         do {
             guard case .mapping(let top)? = try Yams.compose(yaml: text), let node = top[S.key] else { return nil }
+            section = node
             return try NodeDecoder.decode(S.self, from: node, context: .init())
         } catch let error as NodeDecodingError {
             throw Diagnostic(file: path, line: error.line, message: "\(S.key): \(error.description)")
+        } catch let error as DecodingError {
+            // A section's own check (`DecodingError.dataCorruptedError`), placed by following its coding path.
+            guard case .dataCorrupted(let context) = error, let section else { throw Diagnostic(file: path, line: nil, message: "\(S.key): \(error)") }
+            let place = NodeDecodingError(line: Self.node(at: context.codingPath, in: section).mark?.line, path: context.codingPath, message: context.debugDescription)
+            throw Diagnostic(file: path, line: place.line, message: "\(S.key): \(place.description)")
         } catch {
             throw Diagnostic(file: path, line: nil, message: "malformed YAML: \(error)")
         }
+    }
+
+    /// The deepest node of `path` under `node` (as far as the path leads).
+    private static func node(at path: [any CodingKey], in node: Node) -> Node {
+        var current = node
+        for key in path {
+            if let index = key.intValue, case .sequence(let items) = current, items.indices.contains(index) {
+                current = items[index]
+            } else if case .mapping(let mapping) = current, let child = mapping[key.stringValue] {
+                current = child
+            } else {
+                break
+            }
+        }
+        return current
     }
 }

@@ -59,6 +59,9 @@ extension OpenAPIDocument {
                 "groups": ["type": "array", "items": object([
                     "name": string, "pipeline": ["type": ["string", "null"]], "state": ["type": ["string", "null"]],
                     "members": ["type": "array", "items": string], "lag": ["type": ["integer", "null"]], "error": ["type": ["string", "null"]],
+                    "elasticsearch": object(
+                        ["url": string, "pending": integer, "indexed": integer, "rejected": integer, "error": ["type": ["string", "null"]]],
+                        required: ["url", "pending", "indexed", "rejected"]),
                     "positions": ["type": "array", "items": object([
                         "topic": string, "partition": integer, "next": integer, "end": ["type": ["integer", "null"]], "lag": ["type": ["integer", "null"]],
                     ])],

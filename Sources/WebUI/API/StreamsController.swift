@@ -46,6 +46,7 @@ struct StreamsView: ResponseEncodable {
         let positions: [Position]
         let lag: Int64?
         let error: String?
+        let elasticsearch: SearchWriterReport?
     }
 
     let bootstrap: String
@@ -68,7 +69,8 @@ struct StreamsView: ResponseEncodable {
             return Group(
                 name: group.name, pipeline: group.pipeline?.rawValue, state: group.state, members: group.members,
                 positions: group.positions.map { Position(topic: $0.topic, partition: $0.partition, next: $0.next, end: $0.end, lag: $0.lag) },
-                lag: lags.count == group.positions.count && !lags.isEmpty ? lags.reduce(0, +) : nil, error: group.error)
+                lag: lags.count == group.positions.count && !lags.isEmpty ? lags.reduce(0, +) : nil, error: group.error,
+                elasticsearch: group.elasticsearch)
         }
     }
 }
