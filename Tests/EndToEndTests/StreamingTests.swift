@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import SchedulerTesting
+import StandIns
 import Testing
 
 /// The real-time workflow with real parts: `autooptimize broker` (librdkafka's broker in a process of its own),
@@ -100,6 +101,75 @@ import Testing
         let wanted = bad.map { $0.contains("{not json") ? "invalid_json" : $0.contains("deal_teleported") ? "unknown_type" : "missing_field" }.sorted()
         #expect(reasons == wanted)
         #expect(Set(letters.map { String($0.split(separator: "\t", maxSplits: 1).last ?? "") }) == Set(bad.map { String($0.split(separator: "\t", maxSplits: 1)[1]) }))
+    }
+
+    /// The figures reach Elasticsearch (a stand-in that checks every `_bulk` as Elasticsearch does, with basic
+    /// authentication, the password given to the daemon as `{env: …}`), and catch up after the broker (on a fixed
+    /// `--port`) was down.
+    @Test func figuresReachElasticsearchAndCatchUpAfterTheBrokerWasDown() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/kcat") else {
+            throw E2EFailure("kcat is not installed: scripts/install-deps.sh --for-tests installs it")
+        }
+        let daemon = try Daemon()
+        let root = daemon.root
+        let port = unusedLoopbackPort()
+        let broker = try SpawnedProcess(
+            try Daemon.executable, ["broker", "--port", "\(port)", "--brokers", "1", "--partitions", "4"],
+            stdoutPath: root.appending("broker.out").path, stderrPath: root.appending("broker.err").path)
+        defer { broker.stop(SIGKILL) }
+        let bootstrap = "127.0.0.1:\(port)"
+        try await eventually(within: 20, "the broker to print its fixed address") {
+            ((try? String(contentsOfFile: root.appending("broker.out").path, encoding: .utf8)) ?? "").contains(bootstrap)
+        }
+        let elasticsearch = try await ElasticsearchStandIn(credentials: "autooptimize:es-pass-\(port)")
+        defer { Task { await elasticsearch.stop() } }
+
+        let lines = try String(contentsOf: Self.fixtures.appendingPathComponent("events.tsv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let expected = try String(contentsOf: Self.fixtures.appendingPathComponent("expected/seller_kpis.csv"), encoding: .utf8)
+        let half = lines.count / 2
+        try (lines[..<half].joined(separator: "\n") + "\n").write(to: root.appending("first.tsv"), atomically: true, encoding: .utf8)
+        try (lines[half...].joined(separator: "\n") + "\n").write(to: root.appending("second.tsv"), atomically: true, encoding: .utf8)
+        try """
+            kafka:
+              brokers: \(bootstrap)
+            elasticsearch:
+              url: \(elasticsearch.url)
+              username: autooptimize
+              password: {env: AUTOOPTIMIZE_TEST_ES_PASSWORD}
+            """.write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
+        try daemon.write("figures.yaml", """
+            id: figures
+            tasks:
+              - {id: work, kind: seller-figures, service: true, with: {fx_rates: \(Self.fixtures.appendingPathComponent("fx_rates.csv").path)}}
+            """)
+        try await daemon.start(
+            extra: ["--config", root.appending("settings.yaml").path], environment: ["AUTOOPTIMIZE_TEST_ES_PASSWORD": "es-pass-\(port)"])
+        _ = try await kcat(["-b", bootstrap, "-t", "sales.events", "-P", "-K", "\t", "-l", root.appending("first.tsv").path], in: root)
+        try await eventually(within: 60, "the first half counted") { try await figures(daemon, group: "figures").seen == half }
+
+        // The broker goes down: the API says so; it comes back: the second half is counted.
+        broker.send(SIGUSR1)
+        try await eventually(within: 30, "the streams report to say Kafka is unreachable") {
+            try await daemon.get("/api/v1/streams")["reachable"] as? Bool == false
+        }
+        broker.send(SIGUSR2)
+        try await eventually(within: 60, "the broker taking messages again") {
+            (try? await kcat(["-b", bootstrap, "-t", "sales.events", "-P", "-K", "\t", "-l", root.appending("second.tsv").path], in: root)) != nil
+        }
+        try await eventually(within: 60, "every message counted once") { try await figures(daemon, group: "figures").seen == lines.count }
+        #expect(try await figures(daemon, group: "figures").csv == expected)
+
+        // Elasticsearch holds the same figures, and one document per counted event.
+        let counted = try await daemon.get("/api/v1/figures/sellers?group=figures")["events"] as? Int ?? -1
+        try await eventually(within: 60, "the outbox sent") {
+            let groups = try await daemon.get("/api/v1/streams")["groups"] as? [[String: Any]] ?? []
+            let search = groups.first { $0["name"] as? String == "figures" }?["elasticsearch"] as? [String: Any]
+            return search?["pending"] as? Int == 0 && (search?["indexed"] as? Int ?? 0) > 0
+        }
+        #expect(elasticsearch.violations == [])
+        #expect(contractCSV(fromSellerDocuments: elasticsearch.documents(in: "sales-seller-figures")) == expected)
+        let events = elasticsearch.indices.filter { $0.hasPrefix("sales-events-") }.reduce(0) { $0 + elasticsearch.documents(in: $1).count }
+        #expect(events == counted && counted > 0)
     }
 
     @Test func brokersThatCannotBeReachedAreSaidSoInTheAPIAndTheLogNotAHang() async throws {

@@ -52,6 +52,12 @@ public final class SpawnedProcess: @unchecked Sendable {
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
+    /// Sends `signal` and returns (for signals that do not end the process: SIGUSR1, SIGSTOP…).
+    public func send(_ signal: Int32) {
+        guard !reaped else { return }
+        kill(pid, signal)
+    }
+
     /// Sends `signal` and waits for the exit.
     public func stop(_ signal: Int32 = SIGTERM) {
         guard !reaped else { return }

@@ -27,7 +27,8 @@ public final class WakeSignal: Sendable {
     /// Returns at the next signal (at once if one came since the last wait), after `timeout`, or when cancelled.
     public func wait(upTo timeout: Duration) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            // A timer cancelled because the wait ended must not signal: that would end the next wait at once.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self?.signal()
         }
         defer { timer.cancel() }
