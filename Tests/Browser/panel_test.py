@@ -216,6 +216,10 @@ def live_sales_dashboard(driver, wait, url):
     first = wait_for(lambda: int(counted.text) if counted.text.isdigit() and int(counted.text) > 0 else None, "events counted")
     wait_for(lambda: int(driver.find_element(By.ID, "events-counted").text) > first, "the figures to move live")
     assert driver.find_elements(By.CSS_SELECTOR, "svg.hours rect"), "the revenue chart"
+    # The demo's two services, kept running by the daemon.
+    services = wait_for(lambda: {row.find_elements(By.TAG_NAME, "td")[0].text: row.find_elements(By.TAG_NAME, "td")[1].text
+                                 for row in driver.find_elements(By.CSS_SELECTOR, "table[aria-label='service tasks'] tbody tr")} or None, "the services table")
+    assert set(services) == {"simulator", "figures"} and all(state.startswith("running since") for state in services.values()), services
     link = driver.find_element(By.LINK_TEXT, "Download CSV").get_attribute("href")
     status, text = call(driver, "GET", link.replace(url, ""))
     assert status == 200 and text.startswith("seller_id,seller_name,deals_won,deals_lost,deals_open,revenue_usd,conversion\n"), text[:200]

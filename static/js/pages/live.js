@@ -13,8 +13,9 @@ export async function livePage(query) {
     return { title: "Live sales", nodes: [el("h1", {}, "Live sales"), el("p", {}, `No live figures: ${error.message}. A pipeline with a seller-figures service shows here once it runs.`)] };
   }
   const group = encodeURIComponent(summary.group);
-  const [sellers, streams] = await Promise.all([
+  const [sellers, streams, services] = await Promise.all([
     api("GET", `/api/v1/figures/sellers?group=${group}`), api("GET", "/api/v1/streams").catch((error) => ({ failed: error.message })),
+    serviceTasks(summary.pipeline),
   ]);
   const leaders = (rows, what) => table(["Seller", "Deals won", "Revenue (USD)"], rows.map((row) =>
     el("tr", { "data-key": row.seller_id }, el("td", {}, `${row.seller_name} (${row.seller_id})`), el("td", {}, row.deals_won), el("td", { class: "number" }, money(row.revenue_usd)))),
@@ -41,6 +42,7 @@ export async function livePage(query) {
       table(["Seller", "Name", "Won", "Lost", "Open", "Revenue (USD)", "Conversion"], sellers.sellers.map((s) =>
         el("tr", { "data-key": s.seller_id }, [s.seller_id, s.seller_name, s.deals_won, s.deals_lost, s.deals_open, s.revenue_usd,
           s.conversion === null ? "–" : `${(100 * Number(s.conversion)).toFixed(1)} %`].map((v) => el("td", {}, v))))),
+      el("h2", {}, "Services"), servicesTable(services),
       el("h2", {}, "Kafka"), kafka(streams),
     ],
   };
@@ -63,6 +65,28 @@ function hourChart(hours) {
     index % 4 === 3 ? svg("text", { x: left + index * bar + bar / 2, y: height - 6, class: "axis", "text-anchor": "middle" }, new Date(h.start).toISOString().slice(11, 13) + "h") : "")));
 }
 
+/// The service tasks of the pipeline's service run (the daemon keeps them going, restarting them with backoff).
+async function serviceTasks(pipeline) {
+  const runs = await api("GET", `/api/v1/runs?pipeline=${encodeURIComponent(pipeline)}&limit=20`).catch(() => ({ runs: [] }));
+  const run = runs.runs.find((r) => r.trigger === "service");
+  if (!run) return { run: null, tasks: [] };
+  const detail = await api("GET", `/api/v1/runs/${run.id}`).catch(() => ({ tasks: [] }));
+  return { run, tasks: detail.tasks };
+}
+
+const clock = (time) => new Date(time).toLocaleTimeString();
+
+function servicesTable({ run, tasks }) {
+  if (!run) return el("p", {}, "This pipeline's services are not running.");
+  const says = (task) => task.state === "running" ? `running since ${clock(task.startedAt)}`
+    : task.state === "up_for_retry" ? `restarting at ${task.retryAt ? clock(task.retryAt) : "once a slot is free"}${task.reason ? ` (stopped: ${task.reason})` : ""}`
+      : task.state === "queued" ? "starting" : task.state.replaceAll("_", " ");
+  return table(["Task", "State", "Restarts"], tasks.map((task) => el("tr", { "data-key": task.task },
+    el("td", {}, el("a", { href: `#/run/${run.id}` }, task.task)),
+    el("td", { class: `state ${task.state === "running" ? "succeeded" : task.state === "up_for_retry" ? "failed" : ""}` }, says(task)),
+    el("td", {}, Math.max(0, task.attempts - 1)))), { "aria-label": "service tasks" });
+}
+
 /// Where Kafka is, its topics and the groups with their lag; what is wrong, said plainly.
 function kafka(streams) {
   if (streams.failed) return el("p", {}, `Kafka's state is not available to you: ${streams.failed}.`);
@@ -70,9 +94,12 @@ function kafka(streams) {
     el("p", {}, streams.embedded ? "The daemon's embedded broker (data in memory) at " : "Brokers at ", el("code", {}, streams.bootstrap), "."),
     streams.error ? el("p", { class: "error", role: "alert" }, streams.error) : "",
     streams.groups.filter((g) => g.error).map((g) => el("p", { class: "error", role: "alert", "data-key": `error ${g.name}` }, `Group ${g.name}: ${g.error}`)),
+    streams.groups.filter((g) => g.elasticsearch?.error).map((g) => el("p", { class: "error", role: "alert", "data-key": `search ${g.name}` },
+      `Group ${g.name}, Elasticsearch: ${g.elasticsearch.error}`)),
     table(["Topic", "Partitions", "Messages held"], streams.topics.map((t) => el("tr", { "data-key": t.name }, el("td", {}, t.name), el("td", {}, t.partitions.length),
       el("td", {}, t.partitions.reduce((sum, p) => sum + Math.max(0, p.high - p.low), 0))))),
-    table(["Group", "Pipeline", "Partitions", "Lag"], streams.groups.map((g) => el("tr", { "data-key": g.name }, el("td", {}, g.name), el("td", {}, g.pipeline || "–"),
-      el("td", {}, g.positions.length), el("td", {}, g.lag ?? "–")))),
+    table(["Group", "Pipeline", "Partitions", "Lag", "Elasticsearch"], streams.groups.map((g) => el("tr", { "data-key": g.name }, el("td", {}, g.name), el("td", {}, g.pipeline || "–"),
+      el("td", {}, g.positions.length), el("td", {}, g.lag ?? "–"),
+      el("td", {}, g.elasticsearch ? `${g.elasticsearch.indexed} sent, ${g.elasticsearch.pending} waiting, ${g.elasticsearch.rejected} refused` : "not configured")))),
   ];
 }
