@@ -50,26 +50,27 @@ struct SaleEvent: Sendable, Equatable {
         } catch {
             throw Rejection(code: error.message.contains("UTF-8") ? "invalid_utf8" : "invalid_json", detail: error.description)
         }
-        var text: [String: String] = [:]
-        for name in requiredText {
+        // By position in `requiredText` (a dictionary here cost a fifth of the parse).
+        var text = [String](repeating: "", count: requiredText.count)
+        for (index, name) in requiredText.enumerated() {
             switch fields[name] {
-            case .string(let value) where !value.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }): text[name] = value
+            case .string(let value) where !value.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }): text[index] = value
             case nil, .null, .string: throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
             default: throw Rejection(code: "bad_field", detail: "\"\(name)\" must be a string")
             }
         }
-        guard let kind = Kind(rawValue: text["type"]!) else {
-            throw Rejection(code: "unknown_type", detail: "type \"\(text["type"]!)\" is not deal_opened, deal_won or deal_lost")
+        let (eventID, type, occurredAt, dealID, sellerID, sellerName, dealerID, country) = (text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7])
+        guard let kind = Kind(rawValue: type) else {
+            throw Rejection(code: "unknown_type", detail: "type \"\(type)\" is not deal_opened, deal_won or deal_lost")
         }
-        guard let (month, epochSeconds) = EventTime.utc(text["occurred_at"]!) else {
-            throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(text["occurred_at"]!)\" is not an RFC 3339 time")
+        guard let (month, epochSeconds) = EventTime.utc(occurredAt) else {
+            throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(occurredAt)\" is not an RFC 3339 time")
         }
         var won: (amount: String, currency: String, usd: Decimal)?
         if kind == .dealWon { won = try revenueUSD(fields, month: month, rates: rates) }
         return SaleEvent(
-            eventID: text["event_id"]!, kind: kind, occurredAt: text["occurred_at"]!, month: month, epochSeconds: epochSeconds,
-            dealID: text["deal_id"]!,
-            sellerID: text["seller_id"]!, sellerName: text["seller_name"]!, dealerID: text["dealer_id"]!, country: text["country"]!,
+            eventID: eventID, kind: kind, occurredAt: occurredAt, month: month, epochSeconds: epochSeconds, dealID: dealID,
+            sellerID: sellerID, sellerName: sellerName, dealerID: dealerID, country: country,
             revenueUSD: won?.usd, amount: won?.amount, currency: won?.currency)
     }
 
@@ -146,7 +147,18 @@ enum EventTime {
         guard index == b.count else { return nil }
         let seconds = Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetMinutes * 60)
         let (utcYear, utcMonth, _) = civil(fromDays: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
-        return (String(format: "%04d-%02d", utcYear, utcMonth), seconds)
+        return (monthText(utcYear, utcMonth), seconds)
+    }
+
+    /// `YYYY-MM` (years 0 to 9999), without `String(format:)`, which cost a tenth of the parse.
+    static func monthText(_ year: Int, _ month: Int) -> String {
+        // An offset can move 0000-01-01 into year -1 (or 9999-12-31 into 10000).
+        guard (0...9999).contains(year) else { return String(format: "%04d-%02d", year, month) }
+        let digits: [UInt8] = [
+            UInt8(0x30 + year / 1000 % 10), UInt8(0x30 + year / 100 % 10), UInt8(0x30 + year / 10 % 10), UInt8(0x30 + year % 10), UInt8(ascii: "-"),
+            UInt8(0x30 + month / 10), UInt8(0x30 + month % 10),
+        ]
+        return String(decoding: digits, as: UTF8.self)
     }
 
     static func daysIn(_ month: Int, _ year: Int) -> Int {
