@@ -112,7 +112,8 @@ import Testing
         }
         let daemon = try Daemon()
         let root = daemon.root
-        let port = unusedLoopbackPort()
+        let reserved = ReservedPort()
+        let port = reserved.port
         let broker = try SpawnedProcess(
             try Daemon.executable, ["broker", "--port", "\(port)", "--brokers", "1", "--partitions", "4"],
             stdoutPath: root.appending("broker.out").path, stderrPath: root.appending("broker.err").path)
@@ -121,6 +122,7 @@ import Testing
         try await eventually(within: 20, "the broker to print its fixed address") {
             ((try? String(contentsOfFile: root.appending("broker.out").path, encoding: .utf8)) ?? "").contains(bootstrap)
         }
+        withExtendedLifetime(reserved) {}  // held until the broker listens on it
         let elasticsearch = try await ElasticsearchStandIn(credentials: "autooptimize:es-pass-\(port)")
         defer { Task { await elasticsearch.stop() } }
 

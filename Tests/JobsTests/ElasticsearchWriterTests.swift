@@ -128,9 +128,8 @@ import Testing
     @Test func documentsWaitForElasticsearchAndSurviveARestart() async throws {
         let setup = try await setup()
         defer { setup.directory.remove() }
-        let placeholder = try await ElasticsearchStandIn()
-        let port = placeholder.port
-        await placeholder.stop()  // a port nothing listens on: connections are refused
+        let reserved = ReservedPort()  // nothing listens on it: connections are refused
+        let port = reserved.port
 
         do {
             let worker = try worker(setup, elasticsearch: "http://127.0.0.1:\(port)")
@@ -145,6 +144,7 @@ import Testing
         }
         let counted = try countedEvents()
         let elasticsearch = try await ElasticsearchStandIn(port: port)
+        withExtendedLifetime(reserved) {}
         let worker = try worker(setup, elasticsearch: elasticsearch.url)
         let writer = Task { await worker.search!.run() }
         defer { writer.cancel() }

@@ -58,7 +58,11 @@ public final class ElasticsearchStandIn: Sendable {
                 ready.yield(channel.localAddress?.port ?? 0)
                 ready.finish()
             }, logger: Self.logger)
-        server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        server = Task {
+            // A server that cannot bind ends here: the wait below must hear of it too.
+            defer { ready.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
         var bound = 0
         for await value in listening { bound = value }
         guard bound > 0 else {
