@@ -15,7 +15,7 @@ final class ElasticsearchWriter: Sendable {
     private let deadLetter: @Sendable ([KafkaMessage]) async throws -> Void
     private let deadLetterTopic: String
     private let logger: Logger
-    private let work = WakeSignal()
+    private let work = Doorbell()
     private let state = Mutex(State())
 
     private struct State {
@@ -37,7 +37,7 @@ final class ElasticsearchWriter: Sendable {
     }
 
     /// Tells the writer new documents are waiting.
-    func wake() { work.signal() }
+    func wake() { work.ring() }
 
     /// What the API shows of the writer.
     func report() -> SearchWriterReport {

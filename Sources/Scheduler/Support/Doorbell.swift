@@ -1,15 +1,18 @@
 import Synchronization
 
 /// Wakes one waiter; a ring with nobody waiting is kept for the next wait.
-/// Unlike an `AsyncStream`, a cancelled wait leaves the doorbell usable.
-final class Doorbell: Sendable {
+/// Unlike an `AsyncStream`, a cancelled wait leaves the doorbell usable. The engine's timers and the Elasticsearch
+/// writer (woken by each commit) wait on one.
+public final class Doorbell: Sendable {
     private struct State {
         var waiter: CheckedContinuation<Void, Never>?
         var rung = false
     }
     private let state = Mutex(State())
 
-    func ring() {
+    public init() {}
+
+    public func ring() {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
             guard let waiter = state.waiter else {
                 state.rung = true
@@ -21,8 +24,20 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
+    /// Returns when rung, after `timeout`, or when the waiting task is cancelled. (A timer that fires as a ring ends
+    /// the wait may leave a ring for the next one: an early wake, which a waiter that looks for work takes in stride.)
+    public func wait(upTo timeout: Duration) async {
+        let timer = Task { [weak self] in
+            // A timer cancelled because the wait ended must not ring: that would end the next wait at once.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self?.ring()
+        }
+        defer { timer.cancel() }
+        await wait()
+    }
+
     /// Returns when rung, or when the waiting task is cancelled.
-    func wait() async {
+    public func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 // Checked under the lock: a cancellation either came before (seen here)
