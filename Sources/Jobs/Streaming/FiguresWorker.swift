@@ -5,7 +5,9 @@ public import Logging
 
 /// The loop of a `seller-figures` worker, apart from the job that runs it (the benchmark drives it too): poll a
 /// batch, parse each message, send the bad ones to the dead-letter topic and wait for the brokers' ack, then
-/// commit figures and offsets in one transaction, then tell the group (for its lag).
+/// commit figures and offsets in one transaction, then tell the group (for its lag). A batch's commit runs on a
+/// thread of its own while the next batch is fetched and parsed; the next commit starts only once it succeeded, so
+/// batches commit in order and a failed one stops the worker before anything after it is applied.
 public final class FiguresWorker: Sendable {
     let store: FiguresStore
     let consumer: KafkaConsumer
@@ -17,6 +19,10 @@ public final class FiguresWorker: Sendable {
     let search: ElasticsearchWriter?
     /// The next batch, being fetched while the last one is applied (the consumer polls on a thread of its own).
     private let prefetch = Mutex<Task<[KafkaRecord], any Error>?>(nil)
+    /// The thread that commits batches, and the commit under way.
+    private let committer: BlockingWorker
+    private let committing = Mutex<Task<Void, any Error>?>(nil)
+    private let commits = Mutex(0)
 
     /// - Throws: `KafkaError` for a client librdkafka refuses; a message naming the FX file's line when it is wrong.
     public init(
@@ -32,6 +38,7 @@ public final class FiguresWorker: Sendable {
         }
         let store = try FiguresStore(path: storePath, outbox: elasticsearch != nil)
         self.store = store
+        committer = BlockingWorker(name: "\(group)-commit")
         consumer = try KafkaConsumer(
             configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures", "fetch.wait.max.ms": "50"], logger: logger,
             startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] },
@@ -54,7 +61,10 @@ public final class FiguresWorker: Sendable {
         let poll = { Task { try await consumer.poll(maximum: maximum, timeout: timeout) } }
         let current = prefetch.withLock { $0.take() } ?? poll()
         let records = try await current.value
-        guard !records.isEmpty else { return 0 }
+        guard !records.isEmpty else {
+            try await flush()
+            return 0
+        }
         prefetch.withLock { $0 = poll() }
         // Parsing is most of the work and needs nothing shared: the two halves of the batch on two cores.
         let half = records.count / 2
@@ -68,11 +78,30 @@ public final class FiguresWorker: Sendable {
         let rejected = parsed.rejected + second.rejected
         // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
         try await producer.send(rejected)
-        let added = try store.commit(items)
-        meter.record(added.events)
-        search?.wake()
-        consumer.commit(Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max))
+        try await flush()
+        let (store, committer) = (self.store, self.committer)
+        let offsets = Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max)
+        committing.withLock {
+            $0 = Task { [self] in
+                let added = try await committer.run { try store.commit(items) }
+                meter.record(added.events)
+                search?.wake()
+                consumer.commit(offsets)
+                commits.withLock { $0 += 1 }
+            }
+        }
         return records.count
+    }
+
+    deinit { committer.stop() }
+
+    /// Batches committed so far: what live listeners are told of changes by.
+    public var committedBatches: Int { commits.withLock { $0 } }
+
+    /// Waits for the commit under way, if any. - Throws: its error (the worker must then stop: its job restarts it).
+    public func flush() async throws {
+        guard let commit = committing.withLock({ $0.take() }) else { return }
+        try await commit.value
     }
 
     private static func parse(

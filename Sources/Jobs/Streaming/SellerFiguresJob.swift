@@ -63,15 +63,16 @@ public struct SellerFiguresJob: JobKind {
         defer { search?.cancel() }
         var reported: KafkaError?
         var published = ContinuousClock.now
-        var unpublished = false
+        var announced = 0
         while !Task.isCancelled {
             let handled = try await worker.step()
-            unpublished = unpublished || handled > 0
-            // Live listeners hear of changes at most four times a second, and of the last one within half a second.
-            if unpublished, ContinuousClock.now - published >= .milliseconds(250) {
+            // Live listeners hear of committed changes at most four times a second, and of the last one within about
+            // half a second (an empty poll waits for the commit under way).
+            let committed = worker.committedBatches
+            if committed != announced, ContinuousClock.now - published >= .milliseconds(250) {
                 hub.changed(group, pipeline: context.pipeline)
                 published = ContinuousClock.now
-                unpublished = false
+                announced = committed
             }
             if handled == 0 {
                 // Say once what keeps the stream from flowing (an unknown topic, brokers away), not at every poll.

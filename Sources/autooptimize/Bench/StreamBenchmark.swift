@@ -53,12 +53,13 @@ struct StreamBenchCommand: AsyncParsableCommand {
             handled += count
         }
         guard let first, handled >= events else { throw ValidationError("only \(handled) of \(events) events were consumed in time") }
+        try await worker.flush()  // the last batch committed too
         let seconds = Self.seconds(ContinuousClock.now - first)
         let totals = try worker.totals()
         let prompt = try KafkaProducer(configuration: kafka, properties: ["linger.ms": "2"], logger: logger)
         let latencies = try await latency(producer: prompt, worker: worker, applied: totals.events)
         let report: [String: Any] = [
-            "events": events, "partitions": partitions, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "events": events, "partitions": partitions, "batch": batch, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "produce_events_per_second": Int(Double(events) / produceSeconds),
             "events_per_second": Int(Double(events) / seconds),
             "applied": totals.events, "duplicates": totals.duplicates, "dead_letters": totals.deadLetters,
