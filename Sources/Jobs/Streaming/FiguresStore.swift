@@ -229,7 +229,7 @@ final class FiguresStore: Sendable {
             let sellers = try Row.fetchAll(db, sql: "SELECT sellerID, stamp FROM searchSeller ORDER BY stamp LIMIT ?", arguments: [limit / 4 + 1])
             for row in sellers {
                 let id: String = row[0]
-                guard let seller = try Self.summedSeller(id, db) else { continue }
+                guard let seller = try Self.summedSellers(db, only: id)[id] else { continue }
                 let document = SearchDocuments.seller(id: id, seller, updatedAt: now)
                 pending.sellers.append((id, row[1], document))
                 bytes += document.source.count
@@ -262,21 +262,6 @@ final class FiguresStore: Sendable {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM searchEvent) + (SELECT COUNT(*) FROM searchSeller)") ?? 0 }
     }
 
-    private static func summedSeller(_ id: String, _ db: Database) throws -> SellerState? {
-        var seller: SellerState?
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT name, won, lost, open, revenueUSD FROM seller WHERE sellerID = ? ORDER BY topic, partition"), arguments: [id])
-        while let row = try rows.next() {
-            var sum = seller ?? SellerState(name: row[0])
-            sum.won += row[1] as Int
-            sum.lost += row[2] as Int
-            sum.open += row[3] as Int
-            sum.revenueUSD += Decimal(plain: row[4] as String) ?? 0
-            seller = sum
-        }
-        return seller
-    }
-
     /// Forgets what is cached of partitions this worker no longer holds (another may change them meanwhile).
     func forget(_ partitions: [KafkaPartition]) {
         let gone = Set(partitions)
@@ -285,20 +270,27 @@ final class FiguresStore: Sendable {
 
     /// Every seller's figures, summed over the partitions (a seller's events normally all share one).
     func sellers() throws -> [String: SellerState] {
-        try pool.read { db in
-            var sellers: [String: SellerState] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT sellerID, name, won, lost, open, revenueUSD FROM seller ORDER BY topic, partition")
-            while let row = try rows.next() {
-                let id: String = row[0]
-                var seller = sellers[id] ?? SellerState(name: row[1])
-                seller.won += row[2] as Int
-                seller.lost += row[3] as Int
-                seller.open += row[4] as Int
-                seller.revenueUSD += Decimal(plain: row[5] as String) ?? 0
-                sellers[id] = seller
-            }
-            return sellers
+        try pool.read { db in try Self.summedSellers(db) }
+    }
+
+    /// The sellers' rows summed over the partitions: all of them, or the one whose id is `only`.
+    private static func summedSellers(_ db: Database, only: String? = nil) throws -> [String: SellerState] {
+        var sellers: [String: SellerState] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT sellerID, name, won, lost, open, revenueUSD FROM seller \(only == nil ? "" : "WHERE sellerID = ?") ORDER BY topic, partition
+                """),
+            arguments: only.map { [$0] } ?? [])
+        while let row = try rows.next() {
+            let id: String = row[0]
+            var seller = sellers[id] ?? SellerState(name: row[1])
+            seller.won += row[2] as Int
+            seller.lost += row[3] as Int
+            seller.open += row[4] as Int
+            seller.revenueUSD += Decimal(plain: row[5] as String) ?? 0
+            sellers[id] = seller
         }
+        return sellers
     }
 
     /// Deals won and revenue per UTC hour (seconds since 1970 of the hour's start) from `since`, over every partition.
