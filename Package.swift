@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "Scheduler", "Connectors",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -134,7 +135,10 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "Scheduler", "SchedulerTesting", "StandIns", "Connectors", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Jobs", "Scheduler", "SchedulerTesting", "StandIns", "Connectors", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import GRDB
 import SchedulerTesting
 import Testing
 
@@ -60,5 +61,72 @@ import Testing
         #expect(totals.events + totals.duplicates + totals.deadLetters == all.count)
         #expect(totals.deadLetters == all.filter { $0.event == nil }.count)
         #expect(totals.duplicates > 0)
+    }
+
+    private func event(_ id: String, deal: String, type: String = "deal_opened") throws -> SaleEvent {
+        let rates = try FXRates(csv: "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n")
+        let amount = type == "deal_won" ? ", \"amount\": 100.00, \"currency\": \"ZAR\"" : ""
+        return try SaleEvent.parse(Array("""
+            {"event_id": \(String(decoding: JSONText.quoted(id), as: UTF8.self)), "type": "\(type)", "occurred_at": "2025-06-01T10:15:00Z", "deal_id": "\(deal)", \
+            "seller_id": "S-1", "seller_name": "Seller 1", "dealer_id": "DL-1", "country": "ZA"\(amount)}
+            """.utf8), rates: rates)
+    }
+
+    /// Event ids are kept with their deal: any id, however written, is found again after a restart, in the cache
+    /// and in the file alike.
+    @Test func aDealsEventIdsSurviveARestartWhateverTheyHold() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("figures.sqlite").path
+        let partition = KafkaPartition(topic: "sales.events", partition: 0)
+        let ids = ["a", "line\nbreak", "ünïcödé-ид", String(repeating: "x", count: 300)]
+        #expect(FiguresStore.StoredDeal.decodeEventIDs(
+            FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: nil), eventIDs: ids).encodedEventIDs) == ids)
+        do {
+            let store = try FiguresStore(path: path)
+            let items = try ids.enumerated().map { FiguresStore.Item(partition: partition, offset: Int64($0.offset), event: try event($0.element, deal: "D-1")) }
+            #expect(try store.commit(items).events == ids.count)
+            // Redelivered at new offsets, the deal still open (so cached): each counted once.
+            let again = try ids.enumerated().map { FiguresStore.Item(partition: partition, offset: Int64(10 + $0.offset), event: try event($0.element, deal: "D-1")) }
+            #expect(try store.commit(again) == FiguresStore.Totals(events: 0, duplicates: ids.count, deadLetters: 0))
+        }
+        let store = try FiguresStore(path: path)
+        let replay = try ids.enumerated().map { FiguresStore.Item(partition: partition, offset: Int64(20 + $0.offset), event: try event($0.element, deal: "D-1")) }
+        #expect(try store.commit(replay) == FiguresStore.Totals(events: 0, duplicates: ids.count, deadLetters: 0))
+        let won = FiguresStore.Item(partition: partition, offset: 30, event: try event("won", deal: "D-1", type: "deal_won"))
+        #expect(try store.commit([won]).events == 1)
+        #expect(try store.sellers()["S-1"]?.won == 1)
+    }
+
+    /// A deal counted before store migration v4 has its event ids in the old table: they still count once.
+    @Test func dealsCountedBeforeTheMigrationFindTheirIdsInTheOldTable() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("figures.sqlite").path
+        let partition = KafkaPartition(topic: "sales.events", partition: 0)
+        _ = try FiguresStore(path: path)
+        // What a v3 store held for one open deal, as migration v4 leaves it.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO seenEvent (topic, partition, eventID) VALUES ('sales.events', 0, 'old-open')")
+            try db.execute(sql: "INSERT INTO deal (topic, partition, dealID, opened, closed, seller, legacy) VALUES ('sales.events', 0, 'D-9', 1, 0, 'S-1', 1)")
+            try db.execute(sql: """
+                INSERT INTO seller (topic, partition, sellerID, name, won, lost, open, revenueUSD) VALUES ('sales.events', 0, 'S-1', 'Seller 1', 0, 0, 1, '0')
+                """)
+            try db.execute(sql: "INSERT INTO consumed (topic, partition, nextOffset, events) VALUES ('sales.events', 0, 1, 1)")
+        }
+        try queue.close()
+        let store = try FiguresStore(path: path)
+        let redelivered = FiguresStore.Item(partition: partition, offset: 1, event: try event("old-open", deal: "D-9"))
+        let won = FiguresStore.Item(partition: partition, offset: 2, event: try event("new-won", deal: "D-9", type: "deal_won"))
+        #expect(try store.commit([redelivered, won]) == FiguresStore.Totals(events: 1, duplicates: 1, deadLetters: 0))
+        let seller = try #require(try store.sellers()["S-1"])
+        #expect((seller.won, seller.open) == (1, 0))
+        // The deal's new id is kept with it, the old one still found in the old table.
+        let later = [
+            FiguresStore.Item(partition: partition, offset: 3, event: try event("new-won", deal: "D-9", type: "deal_won")),
+            FiguresStore.Item(partition: partition, offset: 4, event: try event("old-open", deal: "D-9")),
+        ]
+        #expect(try FiguresStore(path: path).commit(later) == FiguresStore.Totals(events: 0, duplicates: 2, deadLetters: 0))
     }
 }

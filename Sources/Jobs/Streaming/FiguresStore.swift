@@ -12,7 +12,7 @@ final class FiguresStore: Sendable {
     private let pool: DatabasePool
     /// Deals still in progress as last committed (a finished deal hears nothing more: it leaves the cache), so that
     /// a deal's later events need no read. Only committed states enter it; bounded by `cacheLimit`.
-    private let openDeals = Mutex<[DealKey: DealState]>([:])
+    private let openDeals = Mutex<[KafkaPartition: [String: StoredDeal]]>([:])
     private let cacheLimit = 200_000
     /// Whether commits also fill the Elasticsearch outbox (only when Elasticsearch is configured).
     let outbox: Bool
@@ -20,9 +20,39 @@ final class FiguresStore: Sendable {
     /// version of its document leaves the newer one pending.
     private let stamp: Mutex<Int64>
 
-    private struct DealKey: Hashable {
-        let partition: KafkaPartition
-        let deal: String
+    /// A deal as stored: its state and the ids of the events applied to it. A redelivered message is the same
+    /// message, so it names the same deal: its id is found beside the deal's state, which every event reads anyway.
+    /// (A table of every event id ever seen cost a random insert per event into an index larger than any cache.)
+    struct StoredDeal: Sendable {
+        var state: DealState
+        var eventIDs: [String]
+        /// Counted before event ids were kept with deals (store migration v4): its older ids are in `seenEvent`.
+        var legacy = false
+
+        /// The ids as one blob: each id's UTF-8 length (4 bytes, little-endian), then its bytes.
+        var encodedEventIDs: [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(eventIDs.reduce(0) { $0 + 4 + $1.utf8.count })
+            for id in eventIDs {
+                let length = UInt32(id.utf8.count)
+                bytes += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
+                bytes += id.utf8
+            }
+            return bytes
+        }
+
+        static func decodeEventIDs(_ bytes: [UInt8]) -> [String] {
+            var ids: [String] = []
+            var index = 0
+            while index + 4 <= bytes.count {
+                let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
+                index += 4
+                guard index + length <= bytes.count else { break }
+                ids.append(String(decoding: bytes[index..<index + length], as: UTF8.self))
+                index += length
+            }
+            return ids
+        }
     }
 
     /// One consumed message: its place, and the event it held (nil when it went to the dead-letter topic).
@@ -85,6 +115,14 @@ final class FiguresStore: Sendable {
                 CREATE INDEX sellerByID ON seller (sellerID);
                 """)
         }
+        migrator.registerMigration("v4 event ids with their deal") { db in
+            // Deals counted until now keep their event ids in seenEvent (read for them alone); new ones beside the deal.
+            try db.execute(sql: """
+                ALTER TABLE deal ADD COLUMN eventIDs BLOB;
+                ALTER TABLE deal ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
+                UPDATE deal SET legacy = 1;
+                """)
+        }
         try migrator.migrate(pool)
         stamp = Mutex(try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(stamp) FROM searchSeller") ?? 0 })
         if outbox {
@@ -118,54 +156,65 @@ final class FiguresStore: Sendable {
     /// - Returns: what the batch added to the totals.
     @discardableResult
     func commit(_ items: [Item]) throws -> Totals {
-        var touched: [DealKey: DealState] = [:]
         let commitStamp: Int64 = stamp.withLock { stamp -> Int64 in
             stamp += 1
             return stamp
         }
+        var positions: [KafkaPartition: [Int]] = [:]
+        for (index, item) in items.enumerated() { positions[item.partition, default: []].append(index) }
+        var touched: [KafkaPartition: [String: StoredDeal]] = [:]
         let totals = try pool.write { db in
             touched = [:]
+            let statements = try Statements(db)
             var added = Totals()
-            let byPartition = Dictionary(grouping: items, by: \.partition)
-            for (partition, items) in byPartition {
-                let stored = try Int64.fetchOne(
-                    db, sql: "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?", arguments: [partition.topic, partition.partition])
+            for (partition, indices) in positions {
+                let (topic, number) = (HotStatement.Value.text(partition.topic), HotStatement.Value.integer(Int64(partition.partition)))
+                var next: Int64 = 0
+                try statements.consumedOffset.run(topic, number) { next = $0.integer(0) }
                 var part = Totals()
-                var next = stored ?? 0
                 var sellers: [String: SellerState] = [:]
-                var deals: [String: DealState] = [:]
+                var deals: [String: StoredDeal] = [:]
                 var hours: [Int64: (won: Int, revenue: Decimal)] = [:]
-                for item in items.sorted(by: { $0.offset < $1.offset }) where item.offset >= next {
+                let cached = openDeals.withLock { $0[partition] } ?? [:]
+                // A poll hands each partition's messages in order: sorted only after a replay mixed them.
+                let inOrder = zip(indices, indices.dropFirst()).allSatisfy { items[$0].offset < items[$1].offset }
+                let ordered = inOrder ? indices : indices.sorted { items[$0].offset < items[$1].offset }
+                for index in ordered where items[index].offset >= next {
+                    let item = items[index]
                     next = item.offset + 1
                     guard let event = item.event else {
                         part.deadLetters += 1
                         continue
                     }
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO seenEvent (topic, partition, eventID) VALUES (?, ?, ?)")
-                        .execute(arguments: [partition.topic, partition.partition, event.eventID])
-                    guard db.changesCount == 1 else {
-                        part.duplicates += 1
-                        continue
+                    var deal = deals[event.dealID] ?? cached[event.dealID]
+                    if deal == nil {
+                        try statements.deal.run(topic, number, .text(event.dealID)) { row in
+                            deal = StoredDeal(
+                                state: DealState(opened: row.bool(0), closed: row.bool(1), seller: row.text(2)),
+                                eventIDs: StoredDeal.decodeEventIDs(row.blob(3)), legacy: row.bool(4))
+                        }
+                    }
+                    if let deal {
+                        var seen = deal.eventIDs.contains(event.eventID)
+                        if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID)) { _ in seen = true } }
+                        if seen {
+                            part.duplicates += 1
+                            continue
+                        }
                     }
                     part.events += 1
                     if let document = item.document {
-                        try db.cachedStatement(sql: "INSERT INTO searchEvent (indexName, documentID, source) VALUES (?, ?, ?)")
-                            .execute(arguments: [document.index, document.id, Data(document.source)])
+                        try statements.searchEvent.run(.text(document.index), .text(document.id), .blob(document.source))
                     }
-                    let key = DealKey(partition: partition, deal: event.dealID)
-                    let deal: DealState?
-                    if let current = deals[event.dealID] {
-                        deal = current
-                    } else if let cached = openDeals.withLock({ $0[key] }) {
-                        deal = cached
-                    } else {
-                        deal = try Self.deal(event.dealID, in: partition, db)
+                    for id in [event.sellerID, deal?.state.seller] where id != nil && sellers[id!] == nil {
+                        try statements.seller.run(topic, number, .text(id!)) { row in
+                            sellers[id!] = SellerState(
+                                name: row.text(0) ?? "", won: Int(row.integer(1)), lost: Int(row.integer(2)), open: Int(row.integer(3)),
+                                revenueUSD: Decimal(plain: row.text(4) ?? "0") ?? 0)
+                        }
                     }
-                    for id in [event.sellerID, deal?.seller].compactMap({ $0 }) where sellers[id] == nil {
-                        if let seller = try Self.seller(id, in: partition, db) { sellers[id] = seller }
-                    }
-                    let updated = SellerFigures.apply(event, deal: deal, sellers: &sellers)
-                    deals[event.dealID] = updated
+                    let state = SellerFigures.apply(event, deal: deal?.state, sellers: &sellers)
+                    deals[event.dealID] = StoredDeal(state: state, eventIDs: (deal?.eventIDs ?? []) + [event.eventID], legacy: deal?.legacy ?? false)
                     if event.kind == .dealWon {
                         let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
                         hours[hour, default: (0, 0)].won += 1
@@ -174,24 +223,16 @@ final class FiguresStore: Sendable {
                 }
                 for (id, deal) in deals {
                     // Each deal the batch touched is written once, in its final state.
-                    try db.cachedStatement(sql: """
-                        INSERT INTO deal (topic, partition, dealID, opened, closed, seller) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, seller = excluded.seller
-                        """).execute(arguments: [partition.topic, partition.partition, id, deal.opened, deal.closed, deal.seller])
-                    touched[DealKey(partition: partition, deal: id)] = deal
+                    try statements.saveDeal.run(
+                        topic, number, .text(id), .bool(deal.state.opened), .bool(deal.state.closed), .optionalText(deal.state.seller),
+                        .blob(deal.encodedEventIDs), .bool(deal.legacy))
                 }
+                touched[partition] = deals
                 for (id, seller) in sellers {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO seller (topic, partition, sellerID, name, won, lost, open, revenueUSD) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (topic, partition, sellerID) DO UPDATE SET name = excluded.name, won = excluded.won, lost = excluded.lost,
-                            open = excluded.open, revenueUSD = excluded.revenueUSD
-                        """).execute(arguments: [
-                            partition.topic, partition.partition, id, seller.name, seller.won, seller.lost, seller.open, seller.revenueUSD.description,
-                        ])
-                    if outbox {
-                        try db.cachedStatement(sql: "INSERT INTO searchSeller (sellerID, stamp) VALUES (?, ?) ON CONFLICT (sellerID) DO UPDATE SET stamp = excluded.stamp")
-                            .execute(arguments: [id, commitStamp])
-                    }
+                    try statements.saveSeller.run(
+                        topic, number, .text(id), .text(seller.name), .integer(Int64(seller.won)), .integer(Int64(seller.lost)),
+                        .integer(Int64(seller.open)), .text(seller.revenueUSD.description))
+                    if outbox { try statements.searchSeller.run(.text(id), .integer(commitStamp)) }
                 }
                 for (hour, added) in hours {
                     let old = try Row.fetchOne(
@@ -202,11 +243,8 @@ final class FiguresStore: Sendable {
                     try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourlyRevenue (topic, partition, hour, won, revenueUSD) VALUES (?, ?, ?, ?, ?)")
                         .execute(arguments: [partition.topic, partition.partition, hour, won, revenue.description])
                 }
-                try db.cachedStatement(sql: """
-                    INSERT INTO consumed (topic, partition, nextOffset, events, duplicates, deadLetters) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, events = events + excluded.events,
-                        duplicates = duplicates + excluded.duplicates, deadLetters = deadLetters + excluded.deadLetters
-                    """).execute(arguments: [partition.topic, partition.partition, next, part.events, part.duplicates, part.deadLetters])
+                try statements.saveConsumed.run(
+                    topic, number, .integer(next), .integer(Int64(part.events)), .integer(Int64(part.duplicates)), .integer(Int64(part.deadLetters)))
                 added.events += part.events
                 added.duplicates += part.duplicates
                 added.deadLetters += part.deadLetters
@@ -214,10 +252,42 @@ final class FiguresStore: Sendable {
             return added
         }
         openDeals.withLock { cache in
-            if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
-            for (key, deal) in touched { cache[key] = deal.opened && deal.closed ? nil : deal }
+            if cache.values.reduce(0, { $0 + $1.count }) > cacheLimit { cache.removeAll(keepingCapacity: true) }
+            for (partition, deals) in touched {
+                for (id, deal) in deals { cache[partition, default: [:]][id] = deal.state.opened && deal.state.closed ? nil : deal }
+            }
         }
         return totals
+    }
+
+    /// The statements a commit runs per event or per seller, prepared once per commit.
+    private struct Statements {
+        let consumedOffset, deal, seenBefore, seller, saveDeal, saveSeller, saveConsumed, searchEvent, searchSeller: HotStatement
+
+        init(_ db: Database) throws {
+            consumedOffset = try HotStatement(db, "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?")
+            deal = try HotStatement(db, "SELECT opened, closed, seller, eventIDs, legacy FROM deal WHERE topic = ? AND partition = ? AND dealID = ?")
+            // Whether an event of a deal counted before store migration v4 was counted then.
+            seenBefore = try HotStatement(db, "SELECT 1 FROM seenEvent WHERE topic = ? AND partition = ? AND eventID = ?")
+            seller = try HotStatement(db, "SELECT name, won, lost, open, revenueUSD FROM seller WHERE topic = ? AND partition = ? AND sellerID = ?")
+            saveDeal = try HotStatement(db, """
+                INSERT INTO deal (topic, partition, dealID, opened, closed, seller, eventIDs, legacy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed,
+                    seller = excluded.seller, eventIDs = excluded.eventIDs
+                """)
+            saveSeller = try HotStatement(db, """
+                INSERT INTO seller (topic, partition, sellerID, name, won, lost, open, revenueUSD) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (topic, partition, sellerID) DO UPDATE SET name = excluded.name, won = excluded.won, lost = excluded.lost,
+                    open = excluded.open, revenueUSD = excluded.revenueUSD
+                """)
+            saveConsumed = try HotStatement(db, """
+                INSERT INTO consumed (topic, partition, nextOffset, events, duplicates, deadLetters) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, events = events + excluded.events,
+                    duplicates = duplicates + excluded.duplicates, deadLetters = deadLetters + excluded.deadLetters
+                """)
+            searchEvent = try HotStatement(db, "INSERT INTO searchEvent (indexName, documentID, source) VALUES (?, ?, ?)")
+            searchSeller = try HotStatement(db, "INSERT INTO searchSeller (sellerID, stamp) VALUES (?, ?) ON CONFLICT (sellerID) DO UPDATE SET stamp = excluded.stamp")
+        }
     }
 
     /// The oldest documents not yet acknowledged by Elasticsearch: up to `limit` events and sellers, about
@@ -265,7 +335,7 @@ final class FiguresStore: Sendable {
     /// Forgets what is cached of partitions this worker no longer holds (another may change them meanwhile).
     func forget(_ partitions: [KafkaPartition]) {
         let gone = Set(partitions)
-        openDeals.withLock { cache in cache = cache.filter { !gone.contains($0.key.partition) } }
+        openDeals.withLock { cache in cache = cache.filter { !gone.contains($0.key) } }
     }
 
     /// Every seller's figures, summed over the partitions (a seller's events normally all share one).
@@ -312,24 +382,6 @@ final class FiguresStore: Sendable {
         try pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(duplicates), 0), COALESCE(SUM(deadLetters), 0) FROM consumed")
             return Totals(events: row?[0] ?? 0, duplicates: row?[1] ?? 0, deadLetters: row?[2] ?? 0)
-        }
-    }
-
-    private static func deal(_ id: String, in partition: KafkaPartition, _ db: Database) throws -> DealState? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT opened, closed, seller FROM deal WHERE topic = ? AND partition = ? AND dealID = ?"),
-            arguments: [partition.topic, partition.partition, id]
-        ).map { DealState(opened: $0[0], closed: $0[1], seller: $0[2]) }
-    }
-
-    private static func seller(_ id: String, in partition: KafkaPartition, _ db: Database) throws -> SellerState? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT name, won, lost, open, revenueUSD FROM seller WHERE topic = ? AND partition = ? AND sellerID = ?"),
-            arguments: [partition.topic, partition.partition, id]
-        ).map {
-            SellerState(
-                name: $0[0], won: $0[1], lost: $0[2], open: $0[3],
-                revenueUSD: Decimal(plain: $0[4] as String) ?? 0)
         }
     }
 }

@@ -40,7 +40,7 @@ public final class FiguresWorker: Sendable {
         self.store = store
         committer = BlockingWorker(name: "\(group)-commit")
         consumer = try KafkaConsumer(
-            configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures", "fetch.wait.max.ms": "50"], logger: logger,
+            configuration: kafka, group: group, topics: [topic], properties: ["client.id": "\(group)-figures", "fetch.wait.max.ms": "50", "queued.max.messages.kbytes": "12288"], logger: logger,
             startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] },
             revoked: { partitions in store.forget(partitions) })
         let producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)

@@ -12,9 +12,14 @@ struct StreamBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Events in the topic.") var events: Int = 1_000_000
     @Option(help: "Partitions of the topic (the embedded broker keeps about 5 MiB each, compressed).") var partitions: Int = 32
-    @Option(help: "Messages a poll takes at most.") var batch: Int = 20_000
+    @Option(help: "Messages a poll takes at most.") var batch: Int = 10_000
     @Option(help: "Events a second for the latency measurement.") var latencyRate: Int = 5000
     @Option(help: "Seconds of the latency measurement.") var latencySeconds: Int = 10
+    @Option(help: """
+        A running broker's bootstrap address, whose empty sales.events it fills; default: `autooptimize broker` started \
+        for the run, so that the peak memory measured is the worker's (the broker's is reported beside it).
+        """)
+    var brokers: String?
 
     func run() async throws {
         var logger = Logger(label: "bench")
@@ -25,10 +30,9 @@ struct StreamBenchCommand: AsyncParsableCommand {
         let fx = root.appendingPathComponent("fx.csv")
         try "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n2025-06,MAD,0.1\n".write(to: fx, atomically: true, encoding: .utf8)
 
-        let cluster = try KafkaMockCluster(brokers: 1, logger: logger)
-        try cluster.createTopic("sales.events", partitions: partitions)
-        try cluster.createTopic("sales.events.dlq", partitions: 1)
-        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrap)
+        let broker = brokers == nil ? try await BenchBroker.start(partitions: partitions) : nil
+        defer { broker?.stop() }
+        let kafka = KafkaConfiguration(bootstrapServers: brokers ?? broker?.bootstrap ?? "")
         let producer = try KafkaProducer(
             configuration: kafka, properties: ["compression.type": "zstd", "linger.ms": "50", "batch.num.messages": "10000"], logger: logger)
         let produceStart = ContinuousClock.now
@@ -45,23 +49,30 @@ struct StreamBenchCommand: AsyncParsableCommand {
             kafka: kafka, group: "bench", topic: "sales.events", deadLetterTopic: "sales.events.dlq", fxRatesPath: fx.path,
             storePath: root.appendingPathComponent("figures.sqlite").path, logger: logger)
         var first: ContinuousClock.Instant?
+        var cpuAtFirst = 0.0
         var handled = 0
         let deadline = ContinuousClock.now + .seconds(600)
         while handled < events, ContinuousClock.now < deadline {
             let count = try await worker.step(maximum: batch, timeout: .milliseconds(500))
-            if count > 0, first == nil { first = ContinuousClock.now }
+            if count > 0, first == nil {
+                first = ContinuousClock.now
+                cpuAtFirst = Self.processorSeconds()
+            }
             handled += count
         }
         guard let first, handled >= events else { throw ValidationError("only \(handled) of \(events) events were consumed in time") }
         try await worker.flush()  // the last batch committed too
         let seconds = Self.seconds(ContinuousClock.now - first)
+        let cpu = Self.processorSeconds() - cpuAtFirst
         let totals = try worker.totals()
         let prompt = try KafkaProducer(configuration: kafka, properties: ["linger.ms": "2"], logger: logger)
         let latencies = try await latency(producer: prompt, worker: worker, applied: totals.events)
         let report: [String: Any] = [
-            "events": events, "partitions": partitions, "batch": batch, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "events": events, "partitions": partitions, "broker_peak_rss_mb": broker?.peakResidentMegabytes() ?? 0, "batch": batch, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "produce_events_per_second": Int(Double(events) / produceSeconds),
             "events_per_second": Int(Double(events) / seconds),
+            // Processor time (every thread: broker, client, parse, commit) per event, and how busy the cores were.
+            "cpu_us_per_event": (cpu / Double(events) * 1e7).rounded() / 10, "cores_busy": (cpu / seconds * 100).rounded() / 100,
             "applied": totals.events, "duplicates": totals.duplicates, "dead_letters": totals.deadLetters,
             "peak_rss_mb": Self.peakResidentMegabytes(),
             "latency_rate": latencyRate,
@@ -69,8 +80,7 @@ struct StreamBenchCommand: AsyncParsableCommand {
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
         // The clients go before the broker they talk to (else they log its disappearance).
-        withExtendedLifetime((worker, producer)) {}
-        withExtendedLifetime(cluster) {}
+        withExtendedLifetime((worker, producer, prompt)) {}
     }
 
     /// From an event handed to the producer to the figures (the store the API reads) counting it, at `latencyRate`
@@ -121,12 +131,64 @@ struct StreamBenchCommand: AsyncParsableCommand {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// User and system processor time of the whole process so far.
+    static func processorSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// The process's peak resident set (`VmHWM`), in MB.
     static func peakResidentMegabytes() -> Double {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
         let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
         return (kilobytes / 1024 * 10).rounded() / 10
+    }
+}
+
+/// `autooptimize broker` (this executable) with one broker and the bench's topics, as a process of its own: the
+/// embedded broker keeps the topic in memory, which is not the worker's.
+struct BenchBroker {
+    let process: Process
+    let bootstrap: String
+
+    static func start(partitions: Int) async throws -> BenchBroker {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["broker", "--brokers", "1", "--partitions", "\(partitions)", "--topic", "sales.events", "--topic", "sales.events.dlq"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Its first line is the bootstrap address (a closed pipe first: it failed to start).
+        let reader = output.fileHandleForReading
+        let line = await Task.detached {
+            var line: [UInt8] = []
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = reader.availableData  // blocks, off the cooperative pool; empty at its end
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            return Array(line.prefix { $0 != UInt8(ascii: "\n") })
+        }.value
+        guard !line.isEmpty else {
+            process.terminate()
+            throw BenchError("autooptimize broker did not start")
+        }
+        return BenchBroker(process: process, bootstrap: String(decoding: line, as: UTF8.self))
+    }
+
+    /// The broker's peak resident set, in MB.
+    func peakResidentMegabytes() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return ((Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024 * 10).rounded() / 10
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
     }
 }
 
@@ -164,11 +226,26 @@ struct EventGenerator {
             type = "deal_opened"
         }
         let value = """
-            {"event_id": "e-\(count)", "type": "\(type)", "occurred_at": "2025-06-01T10:15:00Z", "deal_id": "D-\(dealID)", \
+            {"event_id": "\(Self.uuid(count))", "type": "\(type)", "occurred_at": "2025-06-01T10:15:00Z", "deal_id": "D-\(dealID)", \
             "seller_id": "S-\(seller)", "seller_name": "Seller \(seller)", "dealer_id": "DL-1", "country": "ZA"\(extra)}
             """
         let message = KafkaMessage(topic: "sales.events", key: Array("S-\(seller)".utf8), value: Array(value.utf8))
         recent = [message]
         return message
+    }
+
+    /// A UUID-shaped id drawn from `count` (event ids are random UUIDs in the contract's producers: the store's
+    /// lookups get no help from their order).
+    private static func uuid(_ count: Int) -> String {
+        func mixed(_ value: UInt64) -> UInt64 {
+            var z = value &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let hex = String(mixed(UInt64(count)), radix: 16) + String(mixed(UInt64(count) << 32 | 1), radix: 16)
+        let digits = Array((String(repeating: "0", count: max(0, 32 - hex.count)) + hex).utf8)
+        let groups = [digits[0..<8], digits[8..<12], digits[12..<16], digits[16..<20], digits[20..<32]]
+        return groups.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
     }
 }
