@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "CProcessSupport"),
         // librdkafka from Debian's librdkafka-dev (scripts/install-deps.sh), with a shim for its variadic calls.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libcurl, loaded when first used (Debian's libcurl4-openssl-dev for its header): see Sources/CCurl.
         .target(name: "CCurl"),
         .target(
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "Scheduler", "Connectors",
+                "Scheduler", "Connectors", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

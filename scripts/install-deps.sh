@@ -2,11 +2,12 @@
 # Installs the Debian packages AutoOptimize builds and tests with, when they are missing.
 set -euo pipefail
 
-packages=(librdkafka-dev freetds-dev libcurl4-openssl-dev libsqlite3-dev tzdata)
+packages=(librdkafka-dev freetds-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev tzdata)
 # --for-tests: the panel's browser test drives Debian's headless Chromium through Selenium;
 # the API contract test runs Schemathesis (both from PyPI); the TLS tests handshake with openssl s_client;
 # the streaming test produces and reads Kafka messages with kcat.
-if [ "${1:-}" = "--for-tests" ]; then packages+=(chromium chromium-driver openssl kcat); fi
+# iso-codes: the country table is checked against Debian's copy of ISO 3166-1.
+if [ "${1:-}" = "--for-tests" ]; then packages+=(chromium chromium-driver openssl kcat iso-codes); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,8 +1,8 @@
 import Foundation
 
 /// US dollars per unit of each currency, by month, from the contract's FX file (`month,currency,usd_per_unit`).
-/// A sale event converts at its own UTC month's rate, or the latest earlier month's when its month has none; USD
-/// is 1 always.
+/// A sale event converts at its own UTC month's rate, or the latest earlier month's when its month has none; a
+/// historical sale at its own month's only. USD is 1 always.
 struct FXRates: Sendable {
     /// Currency → (month `YYYY-MM`, rate), months ascending.
     private var rates: [String: [(month: String, rate: Decimal)]] = [:]
@@ -49,6 +49,20 @@ struct FXRates: Sendable {
             if months[middle].month <= month { low = middle + 1 } else { high = middle }
         }
         return low == 0 ? nil : months[low - 1].rate
+    }
+
+    /// The rate for `currency` in `month` itself, never another month's (how a historical sale converts: the
+    /// contract's section 2); nil when that month has none.
+    func rate(_ currency: String, inMonth month: String) -> Decimal? {
+        if currency == "USD" { return 1 }
+        guard let months = rates[currency] else { return nil }
+        var low = 0
+        var high = months.count
+        while low < high {
+            let middle = (low + high) / 2
+            if months[middle].month < month { low = middle + 1 } else { high = middle }
+        }
+        return low < months.count && months[low].month == month ? months[low].rate : nil
     }
 
     func knows(_ currency: String) -> Bool { currency == "USD" || rates[currency] != nil }

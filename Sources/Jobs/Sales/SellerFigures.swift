@@ -66,15 +66,7 @@ enum SellerFigures {
     }
 
     /// Half-to-even to cents, written with exactly two decimals.
-    static func cents(_ value: Decimal) -> String {
-        var exact = value
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &exact, 2, .bankers)
-        let text = NSDecimalNumber(decimal: rounded).stringValue
-        guard let dot = text.firstIndex(of: ".") else { return text + ".00" }
-        let decimals = text.distance(from: dot, to: text.endIndex) - 1
-        return decimals >= 2 ? text : text + String(repeating: "0", count: 2 - decimals)
-    }
+    static func cents(_ value: Decimal) -> String { DecimalText.fixed(value, places: 2) }
 
     static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }

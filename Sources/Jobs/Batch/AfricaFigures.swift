@@ -1,0 +1,127 @@
+import Foundation
+
+/// The contract's section 4, computed as the sales are read (one pass, memory bounded by months × countries):
+/// only completed sales in African countries count; sums are exact and rounded half-to-even to cents at the end.
+struct AfricaFigures: Sendable {
+    struct MonthKey: Hashable, Comparable, Sendable {
+        let month: String
+        let country: String
+        static func < (a: MonthKey, b: MonthKey) -> Bool { (a.month, a.country) < (b.month, b.country) }
+    }
+
+    struct Totals: Sendable, Equatable {
+        var orders = 0
+        var units = 0
+        var revenueUSD: Decimal = 0
+    }
+
+    private(set) var monthly: [MonthKey: Totals] = [:]
+
+    mutating func count(_ sale: Sale) {
+        guard sale.status == "completed", Countries.africanRegions[sale.country] != nil else { return }
+        var totals = monthly[MonthKey(month: sale.month, country: sale.country), default: Totals()]
+        totals.orders += 1
+        totals.units += sale.quantity
+        totals.revenueUSD += sale.revenueUSD
+        monthly[MonthKey(month: sale.month, country: sale.country)] = totals
+    }
+
+    /// The latest month with a counted sale; nil when none counted.
+    var asOf: String? { monthly.keys.map(\.month).max() }
+
+    /// One row of a trends table (by country or by region).
+    struct Trend: Sendable, Equatable {
+        let key: [String]
+        let asOf: String
+        let revenueLast12: Decimal
+        let revenuePrevious12: Decimal
+        let unitsLast12: Int
+        /// (last − previous) / previous; nil when previous is 0.
+        let growth: Decimal?
+        /// revenue_last_12m over Africa's.
+        let share: Decimal?
+    }
+
+    /// africa_country_trends (key: country, region) or africa_region_trends (key: region).
+    func trends(byRegion: Bool) -> [Trend] {
+        guard let asOf else { return [] }
+        let last = Set((0..<12).map { Self.month(asOf, minus: $0) })
+        let previous = Set((12..<24).map { Self.month(asOf, minus: $0) })
+        var sums: [[String]: (last: Decimal, previous: Decimal, units: Int)] = [:]
+        for (key, totals) in monthly {
+            let region = Countries.africanRegions[key.country] ?? ""
+            let group = byRegion ? [region] : [key.country, region]
+            if last.contains(key.month) {
+                sums[group, default: (0, 0, 0)].last += totals.revenueUSD
+                sums[group, default: (0, 0, 0)].units += totals.units
+            } else if previous.contains(key.month) {
+                sums[group, default: (0, 0, 0)].previous += totals.revenueUSD
+            }
+        }
+        let total = sums.values.reduce(Decimal(0)) { $0 + $1.last }
+        return sums.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+            let sum = sums[key]!
+            return Trend(
+                key: key, asOf: asOf, revenueLast12: sum.last, revenuePrevious12: sum.previous, unitsLast12: sum.units,
+                growth: sum.previous == 0 ? nil : (sum.last - sum.previous) / sum.previous,
+                share: total == 0 ? nil : sum.last / total)
+        }
+    }
+
+    /// `YYYY-MM` `count` months before `month`.
+    static func month(_ month: String, minus count: Int) -> String {
+        let year = Int(month.prefix(4)) ?? 0
+        let number = Int(month.suffix(2)) ?? 1
+        let index = year * 12 + (number - 1) - count
+        let (y, m) = (index / 12, index % 12 + 1)
+        return String(repeating: "0", count: max(0, 4 - String(y).count)) + String(y) + "-" + (m < 10 ? "0" : "") + String(m)
+    }
+}
+
+/// The contract's tables as CSV, byte for byte as its reference writes them.
+enum AfricaTables {
+    static func monthlySales(_ figures: AfricaFigures) -> String {
+        var lines = ["month,country,region,orders,units,revenue_usd"]
+        for key in figures.monthly.keys.sorted() {
+            let totals = figures.monthly[key]!
+            lines.append("\(key.month),\(key.country),\(Countries.africanRegions[key.country] ?? ""),\(totals.orders),\(totals.units),\(DecimalText.fixed(totals.revenueUSD, places: 2))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func countryTrends(_ figures: AfricaFigures) -> String {
+        trends(figures.trends(byRegion: false), head: "country,region")
+    }
+
+    static func regionTrends(_ figures: AfricaFigures) -> String {
+        trends(figures.trends(byRegion: true), head: "region")
+    }
+
+    private static func trends(_ rows: [AfricaFigures.Trend], head: String) -> String {
+        var lines = [head + ",as_of,revenue_last_12m,revenue_prev_12m,yoy_growth,units_last_12m,share_last_12m"]
+        for row in rows {
+            let fields = row.key + [
+                row.asOf, DecimalText.fixed(row.revenueLast12, places: 2), DecimalText.fixed(row.revenuePrevious12, places: 2),
+                row.growth.map { DecimalText.fixed($0, places: 10) } ?? "", "\(row.unitsLast12)",
+                row.share.map { DecimalText.fixed($0, places: 10) } ?? "",
+            ]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Decimals written as the contract's files write them.
+enum DecimalText {
+    /// Rounded half-to-even to `places` decimals and written with exactly that many (`-0.5` → `-0.50`).
+    static func fixed(_ value: Decimal, places: Int) -> String {
+        var exact = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &exact, places, .bankers)
+        var text = NSDecimalNumber(decimal: rounded).stringValue
+        if !text.contains(".") { text += places > 0 ? "." : "" }
+        let decimals = text.distance(from: text.firstIndex(of: ".") ?? text.endIndex, to: text.endIndex) - 1
+        if places > 0, decimals < places { text += String(repeating: "0", count: places - max(0, decimals)) }
+        return text
+    }
+}

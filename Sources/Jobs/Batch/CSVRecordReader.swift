@@ -1,0 +1,117 @@
+/// RFC 4180 records from a `ByteSource`, one at a time: quoted fields may hold commas, doubled quotes and line
+/// breaks; records end at LF, CRLF or CR; a leading byte-order mark is skipped; blank lines are no records. Each
+/// record says the line it starts on (1 is the header), for rejects that point at their line.
+final class CSVRecordReader {
+    private let source: ByteSource
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    private var line = 1
+    private var started = false
+
+    init(source: ByteSource) {
+        self.source = source
+    }
+
+    struct Record {
+        let line: Int
+        let fields: [String]
+    }
+
+    /// The next record, nil at the end. - Throws: `ByteSource.Failure`.
+    func next() throws(ByteSource.Failure) -> Record? {
+        if !started {
+            started = true
+            while buffer.count < 3, !atEnd { try fill() }
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        }
+        while true {
+            guard let byte = try peek() else { return nil }
+            // Blank lines are skipped (not records).
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                consumeLineEnd()
+                continue
+            }
+            return try record()
+        }
+    }
+
+    private func record() throws(ByteSource.Failure) -> Record {
+        let startLine = line
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var fieldStarted = false
+        while let byte = try peek() {
+            if quoted {
+                position += 1
+                if byte == UInt8(ascii: "\"") {
+                    if try peek() == UInt8(ascii: "\"") {
+                        position += 1
+                        field.append(byte)
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    // A line break inside quotes still counts as a line (CRLF once).
+                    if byte == UInt8(ascii: "\n") {
+                        line += 1
+                    } else if byte == UInt8(ascii: "\r") {
+                        let following = try peek()
+                        if following != UInt8(ascii: "\n") { line += 1 }
+                    }
+                    field.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: ","):
+                position += 1
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                fieldStarted = false
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                consumeLineEnd()
+                fields.append(String(decoding: field, as: UTF8.self))
+                return Record(line: startLine, fields: fields)
+            case UInt8(ascii: "\"") where !fieldStarted:
+                position += 1
+                quoted = true
+                fieldStarted = true
+            default:
+                position += 1
+                field.append(byte)
+                fieldStarted = true
+            }
+        }
+        // The file ended in the record (no line break after it, or inside an unclosed quote).
+        fields.append(String(decoding: field, as: UTF8.self))
+        return Record(line: startLine, fields: fields)
+    }
+
+    /// A CRLF, LF or CR: one line.
+    private func consumeLineEnd() {
+        let byte = buffer[position]
+        position += 1
+        line += 1
+        if byte == UInt8(ascii: "\r"), (try? peek()) == UInt8(ascii: "\n") { position += 1 }
+    }
+
+    private func peek() throws(ByteSource.Failure) -> UInt8? {
+        if position == buffer.count {
+            try fill()
+            if position == buffer.count { return nil }
+        }
+        return buffer[position]
+    }
+
+    private func fill() throws(ByteSource.Failure) {
+        guard !atEnd else { return }
+        let chunk = try source.next()
+        if chunk.isEmpty {
+            atEnd = true
+        }
+        buffer = Array(buffer[position...]) + chunk
+        position = 0
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Countries as the sales contract knows them: the assigned ISO 3166-1 alpha-2 codes, and the African ones with
+/// their UN M49 subregion (the contract's section 3).
+enum Countries {
+    /// The 249 assigned alpha-2 codes (ISO 3166-1 as Debian's iso-codes 4.15 lists them; a test compares the two).
+    static let assigned: Set<String> = Set("""
+        AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+        BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+        DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+        GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+        KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+        MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+        PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+        SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+        VN VU WF WS YE YT ZA ZM ZW
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
+
+    /// UN M49's five African subregions and their countries and territories.
+    static let africanRegions: [String: String] = {
+        let members: [(region: String, codes: String)] = [
+            ("Northern Africa", "DZ EG LY MA SD TN EH"),
+            ("Western Africa", "BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN SL TG"),
+            ("Eastern Africa", "IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW"),
+            ("Middle Africa", "AO CM CF TD CG CD GQ GA ST"),
+            ("Southern Africa", "BW SZ LS NA ZA"),
+        ]
+        var regions: [String: String] = [:]
+        for (region, codes) in members {
+            for code in codes.split(separator: " ") { regions[String(code)] = region }
+        }
+        return regions
+    }()
+
+    /// The code as the contract compares it (surrounding spaces trimmed, upper case), when it is assigned.
+    static func code(_ text: String) -> String? {
+        let code = text.trimmingCharacters(in: .whitespaces).uppercased()
+        return assigned.contains(code) ? code : nil
+    }
+}
