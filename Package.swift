@@ -60,7 +60,8 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "Scheduler", "Connectors", "CZlib",
+                "Scheduler", "Connectors", "CZlib", "CProcessSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,6 +159,7 @@ let package = Package(
             dependencies: [
                 "SchedulerTesting", "StandIns", "autooptimize", "Scheduler",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -97,4 +98,8 @@ int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **
 
 int cps_malloc_trim(void) {
     return malloc_trim(0);
+}
+
+int cps_exchange_paths(const char *a, const char *b) {
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0 ? 0 : errno;
 }

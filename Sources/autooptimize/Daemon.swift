@@ -60,7 +60,8 @@ struct Daemon {
         let (kafka, broker) = try startKafka(logger: logger)
         let streaming = StreamingHub(
             kafka: kafka, embedded: broker != nil, elasticsearch: try elasticsearch(logger: logger), dataDirectory: data, logger: logger)
-        let loader = PipelineLoader(registry: .standard(streaming: streaming))
+        let batch = BatchHub(dataDirectory: data, logger: logger)
+        let loader = PipelineLoader(registry: .standard(streaming: streaming, batch: batch))
         let initial = loader.load(directory: jobs)
         let engine = Engine(
             store: store, runner: InProcessRunner(dataDirectory: data, isolation: isolation(data: data, logger: logger)),

@@ -36,4 +36,8 @@ int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **
 /// malloc_trim(0): glibc's malloc.h is not in Swift's Glibc module. Gives freed memory back to the system.
 int cps_malloc_trim(void);
 
+/// renameat2(RENAME_EXCHANGE): swaps two paths (directories too) in one atomic step, so that a published
+/// partition is replaced whole or not at all. Returns 0 or an errno value.
+int cps_exchange_paths(const char *a, const char *b);
+
 #endif

@@ -68,10 +68,7 @@ enum SellerFigures {
     /// Half-to-even to cents, written with exactly two decimals.
     static func cents(_ value: Decimal) -> String { DecimalText.fixed(value, places: 2) }
 
-    static func quoted(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func quoted(_ field: String) -> String { CSVText.field(field) }
 }
 
 /// The figures of a whole stream in memory: what the tests hold the worker's store to, and the simplest correct

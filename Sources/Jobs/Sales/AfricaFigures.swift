@@ -18,12 +18,18 @@ struct AfricaFigures: Sendable {
     private(set) var monthly: [MonthKey: Totals] = [:]
 
     mutating func count(_ sale: Sale) {
-        guard sale.status == "completed", Countries.africanRegions[sale.country] != nil else { return }
-        var totals = monthly[MonthKey(month: sale.month, country: sale.country), default: Totals()]
+        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD)
+    }
+
+    /// One accepted sale (status in lower case, country upper case); counted only when completed and African.
+    mutating func count(month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal) {
+        guard status == "completed", Countries.africanRegions[country] != nil else { return }
+        let key = MonthKey(month: month, country: country)
+        var totals = monthly[key, default: Totals()]
         totals.orders += 1
-        totals.units += sale.quantity
-        totals.revenueUSD += sale.revenueUSD
-        monthly[MonthKey(month: sale.month, country: sale.country)] = totals
+        totals.units += quantity
+        totals.revenueUSD += revenueUSD
+        monthly[key] = totals
     }
 
     /// The latest month with a counted sale; nil when none counted.

@@ -1,0 +1,61 @@
+import Foundation
+public import Scheduler
+
+/// `kind: africa-trends`: the contract's three tables (section 4) from the run's curated sales, into the analysis
+/// zone under the run's logical date (`analysis/africa-trends/date=…`), where each run's copy stays.
+public struct AfricaTrendsJob: JobKind {
+    public struct Settings: Decodable, Sendable {}
+
+    public static let kindName = "africa-trends"
+    let hub: BatchHub?
+
+    public init(settings: Settings) throws { self.init(hub: nil) }
+    public init(hub: BatchHub?) { self.hub = hub }
+
+    /// The tables as files of the analysis zone and tables of the warehouse.
+    static let tables: [(name: String, columns: [WarehouseTable.Column])] = [
+        ("africa_monthly_sales", [
+            .init(name: "month", type: .text), .init(name: "country", type: .text), .init(name: "region", type: .text),
+            .init(name: "orders", type: .integer), .init(name: "units", type: .integer), .init(name: "revenue_usd", type: .money),
+        ]),
+        ("africa_country_trends", [.init(name: "country", type: .text)] + trendColumns),
+        ("africa_region_trends", trendColumns),
+    ]
+
+    private static let trendColumns: [WarehouseTable.Column] = [
+        .init(name: "region", type: .text), .init(name: "as_of", type: .text), .init(name: "revenue_last_12m", type: .money),
+        .init(name: "revenue_prev_12m", type: .money), .init(name: "yoy_growth", type: .fraction), .init(name: "units_last_12m", type: .integer),
+        .init(name: "share_last_12m", type: .fraction),
+    ]
+
+    public func run(in context: JobContext) async throws {
+        let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
+        let curated = try run.published(.curated, "sales", by: "sales-clean")
+        var figures = AfricaFigures()
+        for file in curated.manifest.files.map(\.name).sorted() where file.hasSuffix(".csv") {
+            try Task.checkCancellation()
+            let reader = CSVRecordReader(source: try ByteSource(path: curated.directory.appendingPathComponent(file).path))
+            guard let header = try reader.next() else { continue }
+            let columns = try CuratedSales.Counted(header: header.fields)
+            while let record = try reader.next() {
+                let sale = try columns.sale(record.fields)
+                figures.count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD)
+            }
+        }
+        let staged = try run.hub.lake.makeStaging()
+        do {
+            let texts = [AfricaTables.monthlySales(figures), AfricaTables.countryTrends(figures), AfricaTables.regionTrends(figures)]
+            var rows: [String: Int] = [:]
+            for (table, text) in zip(Self.tables, texts) {
+                try text.write(to: staged.appendingPathComponent("\(table.name).csv"), atomically: false, encoding: .utf8)
+                rows["\(table.name).csv"] = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } - 1
+            }
+            let schema = Self.tables.flatMap { table in table.columns.map { LakeManifest.Column(name: "\(table.name).\($0.name)", type: $0.type.rawValue) } }
+            try run.publish(run.partition(.analysis, "africa-trends"), staged: staged, rows: rows, schema: schema)
+            context.reporter.figure("as_of_months", Double(figures.monthly.count))
+        } catch {
+            try? FileManager.default.removeItem(at: staged)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import Foundation
+public import Logging
+import Synchronization
+
+/// What the batch kinds share in a daemon: the lake, the pseudonym vault and the warehouse (`<data>/lake`,
+/// `<data>/vault/`, `<data>/warehouse.sqlite` by default). Opened at the first batch run, not at start: an idle
+/// daemon keeps its memory budget.
+public final class BatchHub: Sendable {
+    private let make: @Sendable () throws -> Resources
+    private let opened = Mutex<Resources?>(nil)
+    let logger: Logger
+
+    struct Resources: Sendable {
+        let lake: any DataLake
+        let vault: PseudonymVault
+        let warehouse: any Warehouse
+    }
+
+    /// The embedded defaults under `dataDirectory`.
+    public convenience init(dataDirectory: URL, logger: Logger) {
+        self.init(logger: logger) {
+            Resources(
+                lake: try LocalLake(root: dataDirectory.appendingPathComponent("lake")),
+                vault: try PseudonymVault(directory: dataDirectory.appendingPathComponent("vault")),
+                warehouse: try SQLiteWarehouse(path: dataDirectory.appendingPathComponent("warehouse.sqlite").path))
+        }
+    }
+
+    init(logger: Logger, make: @escaping @Sendable () throws -> Resources) {
+        self.make = make
+        self.logger = logger
+    }
+
+    /// The lake, vault and warehouse, opened once.
+    func resources() throws -> Resources {
+        try opened.withLock { opened in
+            if let opened { return opened }
+            let made = try make()
+            opened = made
+            return made
+        }
+    }
+
+    /// The partition key of a run: its logical date, `20261201T043500Z` (no `:`, which HDFS refuses in names).
+    static func dateKey(_ logicalDate: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: logicalDate)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+public import Scheduler
+
+/// `kind: sales-clean`: the run's raw sales through every rule of the contract. Accepted rows go to the curated
+/// zone with people replaced by vault tokens (`curated/sales/date=…/month=…/sales.csv`); rejected rows, whole, with
+/// their reason, file and line, to `rejects/sales/date=…` (`rejects.csv`, and `reasons.csv`: rows per reason).
+/// Both are published only once every file was read: a failed run leaves the lake as it was.
+public struct SalesCleanJob: JobKind {
+    public struct Settings: Decodable, Sendable {}
+
+    public static let kindName = "sales-clean"
+    let hub: BatchHub?
+
+    public init(settings: Settings) throws { self.init(hub: nil) }
+    public init(hub: BatchHub?) { self.hub = hub }
+
+    public func run(in context: JobContext) async throws {
+        let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
+        let raw = try run.published(.raw, "sales", by: "sales-extract")
+        let fx = try run.published(.raw, "fx_rates", by: "sales-extract")
+        guard let fxFile = fx.manifest.files.first else { throw JobFailure("\(fx.partition) holds no FX file") }
+        let rates: FXRates
+        do {
+            rates = try FXRates(csv: String(contentsOf: fx.directory.appendingPathComponent(fxFile.name), encoding: .utf8))
+        } catch let error as FXRates.Failure {
+            throw JobFailure("fx_rates \(fxFile.name):\(error.line): \(error.message)")
+        }
+        let files = raw.manifest.files.map(\.name).sorted(by: SalesExtraction.nameOrder).map { raw.directory.appendingPathComponent($0).path }
+
+        let curated = try run.hub.lake.makeStaging()
+        let rejects = try run.hub.lake.makeStaging()
+        do {
+            let writer = try CuratedWriter(directory: curated, vault: run.hub.vault)
+            let rejectsFile = try LineWriter(url: rejects.appendingPathComponent("rejects.csv"), header: "file,line,reason,detail,row\n")
+            var reasons: [String: Int] = [:]
+            try SalesExtraction(files: files, rates: rates).run(
+                accepted: { sale in
+                    try writer.add(sale)
+                    if writer.pending == 0 { try Task.checkCancellation() }
+                },
+                rejected: { row in
+                    reasons[row.cause.reason.rawValue, default: 0] += 1
+                    let original = String(CSVText.line(row.fields).dropLast())
+                    try rejectsFile.write(CSVText.line([row.file, String(row.line), row.cause.reason.rawValue, row.cause.detail, original]))
+                })
+            try writer.finish()
+            try rejectsFile.close()
+            let counts = reasons.keys.sorted().map { CSVText.line([$0, String(reasons[$0]!)]) }.joined()
+            try ("reason,rows\n" + counts).write(to: rejects.appendingPathComponent("reasons.csv"), atomically: false, encoding: .utf8)
+            let rejected = reasons.values.reduce(0, +)
+            context.reporter.figure("rows_accepted", Double(writer.rows))
+            context.reporter.figure("rows_rejected", Double(rejected))
+            try run.publish(run.partition(.curated, "sales"), staged: curated, rows: writer.rowsByFile, schema: CuratedSales.columns)
+            try run.publish(
+                run.partition(.rejects, "sales"), staged: rejects, rows: ["rejects.csv": rejected, "reasons.csv": reasons.count],
+                schema: ["file", "line", "reason", "detail", "row"].map { .init(name: $0, type: $0 == "line" ? "integer" : "text") })
+            context.logger.info("\(writer.rows) rows accepted, \(rejected) rejected (\(reasons.keys.sorted().map { "\($0): \(reasons[$0]!)" }.joined(separator: ", ")))")
+        } catch let failure as SalesExtraction.FileFailure {
+            Self.discard(curated, rejects)
+            throw JobFailure(failure.description)
+        } catch {
+            Self.discard(curated, rejects)
+            throw error
+        }
+    }
+
+    private static func discard(_ directories: URL...) {
+        for directory in directories { try? FileManager.default.removeItem(at: directory) }
+    }
+}
+
+/// A text file written through a buffer (the rows of a large extraction never sit in memory whole).
+final class LineWriter {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(url: URL, header: String) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw LakeError("\(url.path): cannot be created") }
+        handle = try FileHandle(forWritingTo: url)
+        buffer.reserveCapacity(1 << 17)
+        try write(header)
+    }
+
+    func write(_ text: String) throws {
+        buffer += text.utf8
+        if buffer.count >= 1 << 17 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+    }
+}
+
+/// Accepted sales to their month's curated file, people to tokens a few thousand rows at a time (one vault
+/// transaction for the new people among them).
+final class CuratedWriter {
+    private let directory: URL
+    private let vault: PseudonymVault
+    private var months: [String: LineWriter] = [:]
+    private var waiting: [Sale] = []
+    private var known: [PseudonymVault.Identity: String] = [:]
+    private(set) var rows = 0
+    private(set) var rowsByFile: [String: Int] = [:]
+    var pending: Int { waiting.count }
+
+    init(directory: URL, vault: PseudonymVault) throws {
+        self.directory = directory
+        self.vault = vault
+    }
+
+    func add(_ sale: Sale) throws {
+        waiting.append(sale)
+        if waiting.count >= 5000 { try drain() }
+    }
+
+    func finish() throws {
+        try drain()
+        for writer in months.values { try writer.close() }
+    }
+
+    private func drain() throws {
+        let identities = waiting.flatMap { [Self.customer($0), Self.seller($0)] }.filter { known[$0] == nil }
+        if !identities.isEmpty {
+            if known.count > 200_000 { known.removeAll(keepingCapacity: true) }  // bounded; the vault finds them again
+            known.merge(try vault.tokens(for: Set(identities))) { _, new in new }
+        }
+        for sale in waiting {
+            let file = "month=\(sale.month)/sales.csv"
+            let writer = try months[sale.month] ?? {
+                let made = try LineWriter(url: directory.appendingPathComponent(file), header: CuratedSales.header)
+                months[sale.month] = made
+                return made
+            }()
+            try writer.write(CuratedSales.line(sale, sellerToken: known[Self.seller(sale)] ?? "", customerToken: known[Self.customer(sale)] ?? ""))
+            rows += 1
+            rowsByFile[file, default: 0] += 1
+        }
+        waiting.removeAll(keepingCapacity: true)
+    }
+
+    private static func customer(_ sale: Sale) -> PseudonymVault.Identity {
+        .customer(name: sale.person.customerName, email: sale.person.customerEmail, phone: sale.person.customerPhone)
+    }
+
+    private static func seller(_ sale: Sale) -> PseudonymVault.Identity { .seller(id: sale.sellerID, name: sale.person.sellerName) }
+}

@@ -1,0 +1,60 @@
+import Foundation
+public import Scheduler
+
+/// `kind: sales-extract`: the sales files (`sales`: a directory or a glob; `.csv`, `.csv.gz`) and the FX file
+/// (`fx_rates`) into the lake's raw zone as received, with their checksums: `raw/sales/date=…`, `raw/fx_rates/date=…`.
+/// Paths default to the run's params of the same names.
+public struct SalesExtractJob: JobKind {
+    public struct Settings: Decodable, Sendable {
+        var sales: String?
+        var fxRates: String?
+        enum CodingKeys: String, CodingKey {
+            case sales
+            case fxRates = "fx_rates"
+        }
+    }
+
+    public static let kindName = "sales-extract"
+    let settings: Settings
+    let hub: BatchHub?
+
+    public init(settings: Settings) throws { self.init(settings: settings, hub: nil) }
+    public init(settings: Settings, hub: BatchHub?) {
+        self.settings = settings
+        self.hub = hub
+    }
+
+    public func run(in context: JobContext) async throws {
+        let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
+        let files: [String]
+        do {
+            files = try SalesExtraction.files(at: try run.path(settings.sales, param: "sales"))
+        } catch let failure as SalesExtraction.FileFailure {
+            throw JobFailure(failure.description)
+        }
+        guard !files.isEmpty else { throw JobFailure("no sales files (.csv, .csv.gz) at \(try run.path(settings.sales, param: "sales"))") }
+        let fxRates = try run.path(settings.fxRates, param: "fx_rates")
+        try Task.checkCancellation()
+        try copy(files, into: run.partition(.raw, "sales"), run: run)
+        try copy([fxRates], into: run.partition(.raw, "fx_rates"), run: run)
+    }
+
+    private func copy(_ files: [String], into partition: LakePartition, run: BatchRun) throws {
+        let staged = try run.hub.lake.makeStaging()
+        do {
+            for file in files {
+                let name = (file as NSString).lastPathComponent
+                do {
+                    try FileManager.default.copyItem(atPath: file, toPath: staged.appendingPathComponent(name).path)
+                } catch {
+                    throw JobFailure("\(file): cannot be copied into the lake (\(error.localizedDescription))")
+                }
+                run.context.reporter.read(.init(name: "file://\(file)"))
+            }
+            try run.publish(partition, staged: staged, rows: [:], schema: [])
+        } catch {
+            try? FileManager.default.removeItem(at: staged)
+            throw error
+        }
+    }
+}
