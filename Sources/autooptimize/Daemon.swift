@@ -82,7 +82,7 @@ struct Daemon {
         let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
-            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming
+            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming, rejects: batch
         ) { port in
             Self.announce(
                 url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)

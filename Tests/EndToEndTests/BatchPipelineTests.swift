@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import SchedulerTesting
 import Testing
@@ -29,8 +32,9 @@ import Testing
         try await daemon.start()
         let params = ["sales": Self.fixture.appendingPathComponent("sales").path, "fx_rates": Self.fixture.appendingPathComponent("fx_rates.csv").path]
         var loads: [String: String] = [:]
+        var run = 0
         for round in 0..<2 {
-            let run = try await daemon.trigger("africa-trends", params: params)
+            run = try await daemon.trigger("africa-trends", params: params)
             try await eventually(within: 90, "the run to finish") { try await daemon.runState(run).map { ["succeeded", "failed"].contains($0) } ?? false }
             let state = try await daemon.runState(run)
             let attempts = try await daemon.attempts(run)
@@ -45,11 +49,29 @@ import Testing
             }
         }
 
+        // The rejects of the last run through the API: by reason exactly as the contract counts them, and row by
+        // row with personal fields masked.
+        let token = try String(contentsOf: daemon.data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        var request = URLRequest(url: URL(string: "\(daemon.url)/api/v1/runs/\(run)/rejects?format=csv")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (csv, _) = try await URLSession.shared.data(for: request)
+        #expect(String(decoding: csv, as: UTF8.self) == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/rejects.csv"), encoding: .utf8)))
+        let listed = try await daemon.get("/api/v1/runs/\(run)/rejects?limit=1000")
+        let rows = listed["rows"] as? [[String: Any]] ?? []
+        #expect(rows.count == listed["total"] as? Int && rows.count > 100)
+        for row in rows {
+            let fields = row["fields"] as? [String: String] ?? [:]
+            for name in ["customer_name", "customer_email", "customer_phone", "seller_name"] where !(fields[name] ?? "").isEmpty {
+                #expect(fields[name] == "***", "\(name) of \(row["file"] ?? "")")
+            }
+        }
+        #expect(rows.contains { ($0["reason"] as? String) == "bad_price" && ($0["line"] as? Int ?? 0) > 1 })
+
         // The rejects of the last run, by reason, as the contract counts them.
         let lake = daemon.data.appendingPathComponent("lake")
-        let dates = try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("rejects/sales").path).sorted()
+        let dates = try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("rejects/sales/pipeline=africa-trends").path).sorted()
         #expect(dates.count == 2, "each run keeps its own partition")
-        let reasons = try String(contentsOf: lake.appendingPathComponent("rejects/sales/\(dates[1])/reasons.csv"), encoding: .utf8)
+        let reasons = try String(contentsOf: lake.appendingPathComponent("rejects/sales/pipeline=africa-trends/\(dates[1])/reasons.csv"), encoding: .utf8)
         #expect(reasons == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/rejects.csv"), encoding: .utf8)))
 
         // Personal data: no email or phone of the input in the curated and analysis zones, the warehouse, the

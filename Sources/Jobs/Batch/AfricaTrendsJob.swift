@@ -2,7 +2,7 @@ import Foundation
 public import Scheduler
 
 /// `kind: africa-trends`: the contract's three tables (section 4) from the run's curated sales, into the analysis
-/// zone under the run's logical date (`analysis/africa-trends/date=…`), where each run's copy stays.
+/// zone under the run's logical date (`analysis/africa-trends/pipeline=…/date=…`), where each run's copy stays.
 public struct AfricaTrendsJob: JobKind {
     public struct Settings: Decodable, Sendable {}
 

@@ -41,6 +41,10 @@ public final class BatchHub: Sendable {
         }
     }
 
+    static func partition(_ zone: LakeZone, _ dataset: String, pipeline: String, date: String) -> LakePartition {
+        LakePartition(zone, dataset, [("pipeline", pipeline), ("date", date)])
+    }
+
     /// The partition key of a run: its logical date, `20261201T043500Z` (no `:`, which HDFS refuses in names).
     static func dateKey(_ logicalDate: Date) -> String {
         let formatter = DateFormatter()

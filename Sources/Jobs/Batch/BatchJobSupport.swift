@@ -7,7 +7,7 @@ import Scheduler
 struct BatchRun {
     let hub: BatchHub.Resources
     let context: JobContext
-    /// `date=…` of every partition the run writes and reads.
+    /// `date=…` of every partition the run writes and reads (beside its pipeline's).
     let date: String
 
     init(hub: BatchHub?, context: JobContext, kind: String) throws {
@@ -30,7 +30,10 @@ struct BatchRun {
         return text
     }
 
-    func partition(_ zone: LakeZone, _ dataset: String) -> LakePartition { LakePartition(zone, dataset, [("date", date)]) }
+    /// `zone/dataset/pipeline=…/date=…`: each pipeline's runs apart (two pipelines may share a logical date).
+    func partition(_ zone: LakeZone, _ dataset: String) -> LakePartition {
+        BatchHub.partition(zone, dataset, pipeline: context.pipeline.rawValue, date: date)
+    }
 
     /// The partition this run's earlier step published. - Throws: naming the step that should have published it.
     func published(_ zone: LakeZone, _ dataset: String, by step: String) throws -> (partition: LakePartition, directory: URL, manifest: LakeManifest) {

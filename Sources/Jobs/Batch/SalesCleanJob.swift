@@ -3,8 +3,9 @@ import Logging
 public import Scheduler
 
 /// `kind: sales-clean`: the run's raw sales through every rule of the contract. Accepted rows go to the curated
-/// zone with people replaced by vault tokens (`curated/sales/date=…/month=…/sales.csv`); rejected rows, whole, with
-/// their reason, file and line, to `rejects/sales/date=…` (`rejects.csv`, and `reasons.csv`: rows per reason).
+/// zone with people replaced by vault tokens (`curated/sales/pipeline=…/date=…/month=…/sales.csv`); rejected rows, whole, with
+/// their reason, file and line, to `rejects/sales/pipeline=…/date=…` (`rejects.csv`: the row as a JSON object of its
+/// header's names; `reasons.csv`: rows per reason).
 /// Both are published only once every file was read: a failed run leaves the lake as it was.
 public struct SalesCleanJob: JobKind {
     public struct Settings: Decodable, Sendable {}
@@ -41,8 +42,7 @@ public struct SalesCleanJob: JobKind {
                 },
                 rejected: { row in
                     reasons[row.cause.reason.rawValue, default: 0] += 1
-                    let original = String(CSVText.line(row.fields).dropLast())
-                    try rejectsFile.write(CSVText.line([row.file, String(row.line), row.cause.reason.rawValue, row.cause.detail, original]))
+                    try rejectsFile.write(CSVText.line([row.file, String(row.line), row.cause.reason.rawValue, row.cause.detail, row.json]))
                 })
             try writer.finish()
             try rejectsFile.close()
@@ -54,7 +54,7 @@ public struct SalesCleanJob: JobKind {
             try run.publish(run.partition(.curated, "sales"), staged: curated, rows: writer.rowsByFile, schema: CuratedSales.columns)
             try run.publish(
                 run.partition(.rejects, "sales"), staged: rejects, rows: ["rejects.csv": rejected, "reasons.csv": reasons.count],
-                schema: ["file", "line", "reason", "detail", "row"].map { .init(name: $0, type: $0 == "line" ? "integer" : "text") })
+                schema: ["file", "line", "reason", "detail", "row"].map { .init(name: $0, type: $0 == "line" ? "integer" : $0 == "row" ? "json" : "text") })
             context.logger.info("\(writer.rows) rows accepted, \(rejected) rejected (\(reasons.keys.sorted().map { "\($0): \(reasons[$0]!)" }.joined(separator: ", ")))")
         } catch let failure as SalesExtraction.FileFailure {
             Self.discard(curated, rejects)

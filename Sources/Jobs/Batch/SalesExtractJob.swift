@@ -2,7 +2,7 @@ import Foundation
 public import Scheduler
 
 /// `kind: sales-extract`: the sales files (`sales`: a directory or a glob; `.csv`, `.csv.gz`) and the FX file
-/// (`fx_rates`) into the lake's raw zone as received, with their checksums: `raw/sales/date=…`, `raw/fx_rates/date=…`.
+/// (`fx_rates`) into the lake's raw zone as received, with their checksums: `raw/sales/pipeline=…/date=…`, `raw/fx_rates/…`.
 /// Paths default to the run's params of the same names.
 public struct SalesExtractJob: JobKind {
     public struct Settings: Decodable, Sendable {

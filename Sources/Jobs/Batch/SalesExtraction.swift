@@ -63,7 +63,7 @@ struct SalesExtraction {
                     acceptedIDs.insert(sale.saleID)
                     try accepted(sale)
                 case .failure(let cause):
-                    try rejected(RejectedRow(cause: cause, file: name, line: record.line, fields: record.fields))
+                    try rejected(RejectedRow(cause: cause, file: name, line: record.line, fields: record.fields, header: header.fields))
                 }
             }
         }

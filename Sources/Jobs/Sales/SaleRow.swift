@@ -133,4 +133,20 @@ struct RejectedRow: Sendable, Equatable {
     let file: String
     let line: Int
     let fields: [String]
+    /// The file's header, naming the fields.
+    let header: [String]
+
+    /// The personal columns (masked wherever a rejected row is shown).
+    static let personal: Set<String> = ["seller_name", "customer_name", "customer_email", "customer_phone"]
+
+    /// The row by column name (fields past the header as `field_N`), as JSON text: kept whole, names beside values.
+    var json: String {
+        var object: [String: String] = [:]
+        for (index, value) in fields.enumerated() {
+            let name = index < header.count ? header[index].trimmingCharacters(in: .whitespaces).lowercased() : "field_\(index + 1)"
+            object[object[name] == nil ? name : "field_\(index + 1)"] = value
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
 }

@@ -48,6 +48,14 @@ extension OpenAPIDocument {
                 "revenueByHour": ["type": "array", "items": object(["start": time, "deals_won": integer, "revenue_usd": string],
                                                                   required: ["start", "deals_won", "revenue_usd"])],
             ], required: ["group", "pipeline", "topByRevenue", "topByDealsWon", "dealsInProgress", "revenueByHour"]),
+            "RunRejects": object([
+                "run": integer, "total": integer, "offset": integer,
+                "reasons": ["type": "array", "items": object(["reason": string, "rows": integer], required: ["reason", "rows"])],
+                "rows": ["type": "array", "items": object([
+                    "file": string, "line": integer, "reason": string, "detail": string,
+                    "fields": ["type": "object", "additionalProperties": string],
+                ], required: ["file", "line", "reason", "detail", "fields"])],
+            ], required: ["run", "total", "offset", "reasons", "rows"]),
             "Leader": object(["seller_id": string, "seller_name": string, "deals_won": integer, "revenue_usd": string],
                              required: ["seller_id", "seller_name", "deals_won", "revenue_usd"]),
             "Streams": object([

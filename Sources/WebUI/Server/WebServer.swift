@@ -18,11 +18,12 @@ import HummingbirdCore
 public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
     staticDirectory: String? = nil, tls: TLSConfiguration? = nil, idleTimeout: Duration = .seconds(30), figures: (any FiguresProvider)? = nil,
-    streams streamsProvider: (any StreamsProvider)? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    streams streamsProvider: (any StreamsProvider)? = nil, rejects: (any RejectsProvider)? = nil,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = buildRouter(
         engine: engine, store: store, credential: credential, staticDirectory: staticDirectory, secure: tls != nil, figures: figures, streams: streamsProvider,
-        logger: logger)
+        rejects: rejects, logger: logger)
     let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
     return Application(
         router: router,
@@ -35,7 +36,8 @@ public func buildWebServer(
 /// Every route of the daemon, in one place (the OpenAPI document is checked against it).
 public func buildRouter(
     engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil, secure: Bool = false,
-    figures: (any FiguresProvider)? = nil, streams streamsProvider: (any StreamsProvider)? = nil, logger: Logger = Logger(label: "autooptimize.web")
+    figures: (any FiguresProvider)? = nil, streams streamsProvider: (any StreamsProvider)? = nil, rejects: (any RejectsProvider)? = nil,
+    logger: Logger = Logger(label: "autooptimize.web")
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
@@ -61,6 +63,7 @@ public func buildRouter(
     LiveEvents(engine: engine, streams: streams, figures: figures).register(on: api)
     FiguresController(figures: figures).register(on: api)
     StreamsController(streams: streamsProvider).register(on: api)
+    RejectsController(store: store, rejects: rejects).register(on: api)
     return router
 }
 
