@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SchedulerTesting", "StandIns", "autooptimize", "Scheduler",
+                "SchedulerTesting", "StandIns", "autooptimize", "Scheduler", "Jobs",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -6,6 +6,8 @@ import GRDB
 import SchedulerTesting
 import Testing
 
+@testable import Jobs
+
 /// The batch workflow through the daemon, as a user runs it: the africa-trends pipeline triggered with the
 /// contract's fixture files, the warehouse's tables compared with the independent computation byte for byte, the
 /// rejects counted by reason, and no person's name, email or phone anywhere past the raw and rejects zones.
@@ -116,5 +118,92 @@ import Testing
             }
         }
         return found
+    }
+
+    /// The pipeline as shipped, with quick retries (a test cannot wait 30 s between tries).
+    private func quickPipeline() throws -> String {
+        try String(contentsOf: Self.pipeline, encoding: .utf8).replacingOccurrences(of: "retry_backoff: 30s", with: "retry_backoff: 1s")
+    }
+
+    /// The fixture's files eight times over (sale ids made unique per copy): enough rows that a crash lands mid-step.
+    private func largeInput(in root: TemporaryDirectory) throws -> URL {
+        let directory = root.appending("large")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for copy in 0..<8 {
+            for name in try FileManager.default.contentsOfDirectory(atPath: Self.fixture.appendingPathComponent("sales").path) where name.hasSuffix(".csv") {
+                let text = try String(contentsOf: Self.fixture.appendingPathComponent("sales/\(name)"), encoding: .utf8)
+                try text.replacingOccurrences(of: "SL-", with: "SL-\(copy)-").write(
+                    to: directory.appendingPathComponent("\(copy)-\(name)"), atomically: false, encoding: .utf8)
+            }
+        }
+        return directory
+    }
+
+    /// The contract's tables computed in this process from the same files (the rules are held to the reference
+    /// elsewhere): what the warehouse must hold.
+    private func reference(sales: URL) throws -> [String: String] {
+        let rates = try FXRates(csv: String(contentsOf: Self.fixture.appendingPathComponent("fx_rates.csv"), encoding: .utf8))
+        var figures = AfricaFigures()
+        try SalesExtraction(files: try SalesExtraction.files(at: sales.path), rates: rates).run(accepted: { figures.count($0) }, rejected: { _ in })
+        return [
+            "africa_monthly_sales": AfricaTables.monthlySales(figures), "africa_country_trends": AfricaTables.countryTrends(figures),
+            "africa_region_trends": AfricaTables.regionTrends(figures),
+        ]
+    }
+
+    /// `kill -9` while the run's steps work, then a restart: the run completes, with the same tables.
+    @Test func aKilledDaemonCompletesTheRunWithTheSameTables() async throws {
+        let daemon = try Daemon()
+        try daemon.write("africa-trends.yaml", try quickPipeline())
+        let sales = try largeInput(in: daemon.root)
+        let expected = try reference(sales: sales)
+        try await daemon.start()
+        let run = try await daemon.trigger(
+            "africa-trends", params: ["sales": sales.path, "fx_rates": Self.fixture.appendingPathComponent("fx_rates.csv").path])
+        try await eventually(within: 60, "a step past extract to be running") {
+            try await daemon.attempts(run).contains { ["clean", "trends"].contains($0["task"] as? String ?? "") && ($0["state"] as? String) == "running" }
+        }
+        daemon.kill9()
+        try await eventually("the daemon to be gone") { kill(daemon.pid, 0) != 0 }
+        let again = try Daemon(root: daemon.root)
+        try await again.start()
+        try await eventually(within: 120, "the run to finish") { try await again.runState(run).map { ["succeeded", "failed"].contains($0) } ?? false }
+        let state = try await again.runState(run)
+        let attempts = try await again.attempts(run)
+        #expect(state == "succeeded", "\(attempts)")
+        for (name, text) in expected { #expect(try table(name, in: again.data.appendingPathComponent("warehouse.sqlite")) == text, "\(name)") }
+        let staging = try FileManager.default.contentsOfDirectory(atPath: again.data.appendingPathComponent("lake/.staging").path)
+        #expect(staging.isEmpty, "what the killed step staged is gone: \(staging)")
+        withExtendedLifetime(daemon) {}
+    }
+
+    /// A run that fails (a broken gzip file) publishes nothing: the lake's partitions and the warehouse stay as the
+    /// last good run left them.
+    @Test func aFailedRunLeavesTheLakeAndTheWarehouseAsTheyWere() async throws {
+        let daemon = try Daemon()
+        try daemon.write("africa-trends.yaml", try quickPipeline().replacingOccurrences(of: "retries: 2", with: "retries: 0"))
+        try await daemon.start()
+        let fx = Self.fixture.appendingPathComponent("fx_rates.csv").path
+        let good = try await daemon.trigger("africa-trends", params: ["sales": Self.fixture.appendingPathComponent("sales").path, "fx_rates": fx])
+        try await eventually(within: 60, "the good run to finish") { try await daemon.runState(good) == "succeeded" }
+        let warehouse = daemon.data.appendingPathComponent("warehouse.sqlite")
+        let before = try ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"].map { try table($0, in: warehouse) }
+
+        let broken = daemon.root.appending("broken")
+        try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("sales"), to: broken)
+        var gzip = try Data(contentsOf: broken.appendingPathComponent("sales-003.csv.gz"))
+        gzip.removeLast(gzip.count / 3)
+        try gzip.write(to: broken.appendingPathComponent("sales-003.csv.gz"))
+        let bad = try await daemon.trigger("africa-trends", params: ["sales": broken.path, "fx_rates": fx])
+        try await eventually(within: 60, "the bad run to fail") { try await daemon.runState(bad) == "failed" }
+        let attempts = try await daemon.attempts(bad)
+        let clean = attempts.first { $0["task"] as? String == "clean" }
+        let error = clean?["reason"] as? String ?? ""
+        #expect(error.contains("sales-003.csv.gz: the gzip stream ends early"), "\(attempts)")
+        #expect(try ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"].map { try table($0, in: warehouse) } == before)
+        let lake = daemon.data.appendingPathComponent("lake")
+        let curated = try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("curated/sales/pipeline=africa-trends").path)
+        #expect(curated.count == 1, "only the good run's curated partition: \(curated)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent(".staging").path).isEmpty)
     }
 }

@@ -7,9 +7,14 @@ import Foundation
 struct LocalLake: DataLake {
     let root: URL
 
+    /// Opens the lake; what a crash left in staging is removed (`BatchHub` opens it once, before any step stages).
     init(root: URL) throws {
         self.root = root
-        try FileManager.default.createDirectory(at: root.appendingPathComponent(".staging"), withIntermediateDirectories: true)
+        let staging = root.appendingPathComponent(".staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [] {
+            try? FileManager.default.removeItem(at: staging.appendingPathComponent(leftover))
+        }
     }
 
     var namespace: String { "file://\(root.path)" }

@@ -5,15 +5,15 @@ import GRDB
 /// says, replaced in one transaction per load; `load_history` says which run each load came from.
 struct SQLiteWarehouse: Warehouse {
     let path: String
-    private let queue: DatabaseQueue
+    /// A pool: WAL mode, so that Power BI (or any reader) reads the last load while the next one is written.
+    private let queue: DatabasePool
 
     init(path: String) throws {
         self.path = path
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+        queue = try DatabasePool(path: path, configuration: configuration)
         try queue.write { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS load_history (loaded_at TEXT NOT NULL, run TEXT NOT NULL, tables TEXT NOT NULL, rows INTEGER NOT NULL)
                 """)
