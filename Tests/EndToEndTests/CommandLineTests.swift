@@ -12,7 +12,7 @@ import Testing
         try "tasks: [{id: a, kind: noop}]\n".write(to: root.appending("good.yaml"), atomically: true, encoding: .utf8)
         let result = try await Daemon.runCLI(["validate", "--jobs", root.path])
         #expect(result.status == 1)
-        #expect(result.err.contains("bad.yaml:3: task \"a\": unknown kind \"shel\" (did you mean \"shell\"?) (kinds: noop, sales-simulator, seller-figures, shell)\n"))
+        #expect(result.err.contains("bad.yaml:3: task \"a\": unknown kind \"shel\" (did you mean \"shell\"?) (kinds: africa-trends, noop, sales-clean, sales-extract, sales-simulator, seller-figures, shell, warehouse-load)\n"))
     }
 
     @Test func validateAcceptsTheDemoPipelines() async throws {

@@ -4,8 +4,10 @@ import Scheduler
 import Testing
 
 @Suite struct StandardRegistryTests {
-    @Test func theDaemonOffersTheBuiltInAndTheStreamingKinds() {
-        #expect(JobKindRegistry.standard().kindNames == ["noop", "sales-simulator", "seller-figures", "shell"])
+    @Test func theDaemonOffersTheBuiltInStreamingAndBatchKinds() {
+        #expect(JobKindRegistry.standard().kindNames == [
+            "africa-trends", "noop", "sales-clean", "sales-extract", "sales-simulator", "seller-figures", "shell", "warehouse-load",
+        ])
     }
 
     @Test func streamingSettingsAreCheckedAtLoadWithTheirFileAndLine() {
@@ -29,7 +31,7 @@ import Testing
         let jobs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../jobs.d").standardized
         let result = PipelineLoader(registry: .standard()).load(directory: jobs)
         #expect(result.allDiagnostics.isEmpty, "\(result.allDiagnostics)")
-        #expect(result.pipelines.map(\.id.rawValue).sorted() == ["hello", "sales-realtime"])
+        #expect(result.pipelines.map(\.id.rawValue).sorted() == ["africa-trends", "hello", "sales-realtime"])
     }
 
     @Test func pipelinesLoadWithTheStandardKinds() throws {
