@@ -51,3 +51,33 @@ import Testing
         #expect(Set(outcome.rejects.map(\.file)).isSubset(of: ["sales-001.csv", "sales-002.csv", "sales-003.csv.gz", "sales-004.csv", "sales-005.csv"]))
     }
 }
+
+/// The investor's tables beyond the contract, on figures small enough to check by hand.
+@Suite struct InvestorTablesTests {
+    @Test func movingAveragesAndRankings() {
+        var figures = AfricaFigures()
+        // MA: 300 in Jan, nothing in Feb, 600 (of which 2 of 3 units electric) in Mar; KE: 100 a year ago, 150 now.
+        figures.count(month: "2025-01", country: "MA", status: "completed", quantity: 1, revenueUSD: 300, fuel: "petrol")
+        figures.count(month: "2025-03", country: "MA", status: "completed", quantity: 2, revenueUSD: 400, fuel: "electric")
+        figures.count(month: "2025-03", country: "MA", status: "completed", quantity: 1, revenueUSD: 200, fuel: "diesel")
+        figures.count(month: "2024-03", country: "KE", status: "completed", quantity: 1, revenueUSD: 100, fuel: "hybrid")
+        figures.count(month: "2025-03", country: "KE", status: "completed", quantity: 1, revenueUSD: 150, fuel: "hybrid")
+        figures.count(month: "2025-03", country: "KE", status: "cancelled", quantity: 9, revenueUSD: 9000, fuel: "hybrid")
+        figures.count(month: "2025-03", country: "FR", status: "completed", quantity: 9, revenueUSD: 9000, fuel: "hybrid")
+        #expect(AfricaTables.movingAverages(figures) == """
+            month,country,region,revenue_usd,revenue_3m_avg
+            2024-03,KE,Eastern Africa,100.00,33.33
+            2025-01,MA,Northern Africa,300.00,100.00
+            2025-03,KE,Eastern Africa,150.00,50.00
+            2025-03,MA,Northern Africa,600.00,300.00
+
+            """)
+        // By size: MA (900) before KE (150); by growth: KE (+50%) before MA (no previous year).
+        #expect(AfricaTables.rankings(figures) == """
+            country,region,as_of,revenue_last_12m,yoy_growth,rank_by_size,rank_by_growth,electrified_share_last_12m
+            MA,Northern Africa,2025-03,900.00,,1,2,0.5000000000
+            KE,Eastern Africa,2025-03,150.00,0.5000000000,2,1,1.0000000000
+
+            """)
+    }
+}

@@ -1,8 +1,10 @@
 import Foundation
 public import Scheduler
 
-/// `kind: africa-trends`: the contract's three tables (section 4) from the run's curated sales, into the analysis
-/// zone under the run's logical date (`analysis/africa-trends/pipeline=…/date=…`), where each run's copy stays.
+/// `kind: africa-trends`: the contract's three tables (section 4) from the run's curated sales, and two for the
+/// investor (3-month moving averages; countries ranked by size and growth with their electric and hybrid share),
+/// into the analysis zone under the run's logical date (`analysis/africa-trends/pipeline=…/date=…`), where each
+/// run's copy stays.
 public struct AfricaTrendsJob: JobKind {
     public struct Settings: Decodable, Sendable {}
 
@@ -20,6 +22,16 @@ public struct AfricaTrendsJob: JobKind {
         ]),
         ("africa_country_trends", [.init(name: "country", type: .text)] + trendColumns),
         ("africa_region_trends", trendColumns),
+        // Beyond the contract, for the investor.
+        ("africa_revenue_moving_avg", [
+            .init(name: "month", type: .text), .init(name: "country", type: .text), .init(name: "region", type: .text),
+            .init(name: "revenue_usd", type: .money), .init(name: "revenue_3m_avg", type: .money),
+        ]),
+        ("africa_country_ranking", [
+            .init(name: "country", type: .text), .init(name: "region", type: .text), .init(name: "as_of", type: .text),
+            .init(name: "revenue_last_12m", type: .money), .init(name: "yoy_growth", type: .fraction), .init(name: "rank_by_size", type: .integer),
+            .init(name: "rank_by_growth", type: .integer), .init(name: "electrified_share_last_12m", type: .fraction),
+        ]),
     ]
 
     private static let trendColumns: [WarehouseTable.Column] = [
@@ -39,12 +51,16 @@ public struct AfricaTrendsJob: JobKind {
             let columns = try CuratedSales.Counted(header: header.fields)
             while let record = try reader.next() {
                 let sale = try columns.sale(record.fields)
-                figures.count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD)
+                figures.count(
+                    month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD, fuel: sale.fuel)
             }
         }
         let staged = try run.hub.lake.makeStaging()
         do {
-            let texts = [AfricaTables.monthlySales(figures), AfricaTables.countryTrends(figures), AfricaTables.regionTrends(figures)]
+            let texts = [
+                AfricaTables.monthlySales(figures), AfricaTables.countryTrends(figures), AfricaTables.regionTrends(figures),
+                AfricaTables.movingAverages(figures), AfricaTables.rankings(figures),
+            ]
             var rows: [String: Int] = [:]
             for (table, text) in zip(Self.tables, texts) {
                 try text.write(to: staged.appendingPathComponent("\(table.name).csv"), atomically: false, encoding: .utf8)

@@ -13,22 +13,25 @@ struct AfricaFigures: Sendable {
         var orders = 0
         var units = 0
         var revenueUSD: Decimal = 0
+        /// Units with an electric or hybrid engine (for the investor's electrification share).
+        var electrifiedUnits = 0
     }
 
     private(set) var monthly: [MonthKey: Totals] = [:]
 
     mutating func count(_ sale: Sale) {
-        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD)
+        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD, fuel: sale.fuel)
     }
 
     /// One accepted sale (status in lower case, country upper case); counted only when completed and African.
-    mutating func count(month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal) {
+    mutating func count(month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal, fuel: String = "") {
         guard status == "completed", Countries.africanRegions[country] != nil else { return }
         let key = MonthKey(month: month, country: country)
         var totals = monthly[key, default: Totals()]
         totals.orders += 1
         totals.units += quantity
         totals.revenueUSD += revenueUSD
+        if fuel == "electric" || fuel == "hybrid" { totals.electrifiedUnits += quantity }
         monthly[key] = totals
     }
 
@@ -74,6 +77,53 @@ struct AfricaFigures: Sendable {
         }
     }
 
+    /// What an investor wants beside the contract's tables: each country's revenue with its 3-month moving average
+    /// (the month and the two before it; months without a sale count as 0), oldest first.
+    func movingAverages() -> [(key: MonthKey, revenueUSD: Decimal, average: Decimal)] {
+        monthly.keys.sorted().map { key in
+            let three = (0..<3).reduce(Decimal(0)) { sum, back in
+                sum + (monthly[MonthKey(month: Self.month(key.month, minus: back), country: key.country)]?.revenueUSD ?? 0)
+            }
+            return (key, monthly[key]!.revenueUSD, three / 3)
+        }
+    }
+
+    /// Countries ranked by revenue of the last 12 months (size) and by year-on-year growth (countries without a
+    /// previous year last), with the share of electric and hybrid units in the last 12 months.
+    struct Ranking: Sendable, Equatable {
+        let trend: Trend
+        let bySize: Int
+        let byGrowth: Int
+        let electrifiedShare: Decimal?
+    }
+
+    func rankings() -> [Ranking] {
+        let trends = trends(byRegion: false)
+        guard let asOf else { return [] }
+        let last = Set((0..<12).map { Self.month(asOf, minus: $0) })
+        var electrified: [String: (units: Int, electrified: Int)] = [:]
+        for (key, totals) in monthly where last.contains(key.month) {
+            electrified[key.country, default: (0, 0)].units += totals.units
+            electrified[key.country, default: (0, 0)].electrified += totals.electrifiedUnits
+        }
+        let bySize = trends.sorted { ($0.revenueLast12, $1.key[0]) > ($1.revenueLast12, $0.key[0]) }.map { $0.key[0] }
+        let byGrowth = trends.sorted { a, b in
+            switch (a.growth, b.growth) {
+            case let (x?, y?): return x != y ? x > y : a.key[0] < b.key[0]
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a.key[0] < b.key[0]
+            }
+        }.map { $0.key[0] }
+        return trends.map { trend in
+            let country = trend.key[0]
+            let units = electrified[country] ?? (0, 0)
+            return Ranking(
+                trend: trend, bySize: bySize.firstIndex(of: country)! + 1, byGrowth: byGrowth.firstIndex(of: country)! + 1,
+                electrifiedShare: units.units == 0 ? nil : Decimal(units.electrified) / Decimal(units.units))
+        }
+    }
+
     /// `YYYY-MM` `count` months before `month`.
     static func month(_ month: String, minus count: Int) -> String {
         let year = Int(month.prefix(4)) ?? 0
@@ -101,6 +151,31 @@ enum AfricaTables {
 
     static func regionTrends(_ figures: AfricaFigures) -> String {
         trends(figures.trends(byRegion: true), head: "region")
+    }
+
+    /// Beyond the contract: revenue and its 3-month moving average per country and month.
+    static func movingAverages(_ figures: AfricaFigures) -> String {
+        var lines = ["month,country,region,revenue_usd,revenue_3m_avg"]
+        for row in figures.movingAverages() {
+            lines.append([
+                row.key.month, row.key.country, Countries.africanRegions[row.key.country] ?? "", DecimalText.fixed(row.revenueUSD, places: 2),
+                DecimalText.fixed(row.average, places: 2),
+            ].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Beyond the contract: countries ranked by size and by growth, with their electrification share.
+    static func rankings(_ figures: AfricaFigures) -> String {
+        var lines = ["country,region,as_of,revenue_last_12m,yoy_growth,rank_by_size,rank_by_growth,electrified_share_last_12m"]
+        for row in figures.rankings().sorted(by: { $0.bySize < $1.bySize }) {
+            lines.append([
+                row.trend.key[0], row.trend.key[1], row.trend.asOf, DecimalText.fixed(row.trend.revenueLast12, places: 2),
+                row.trend.growth.map { DecimalText.fixed($0, places: 10) } ?? "", String(row.bySize), String(row.byGrowth),
+                row.electrifiedShare.map { DecimalText.fixed($0, places: 10) } ?? "",
+            ].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private static func trends(_ rows: [AfricaFigures.Trend], head: String) -> String {
