@@ -35,11 +35,21 @@ final class PseudonymVault: Sendable {
         }
 
         private static func normalized(_ text: String) -> String {
-            text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let lowered = text.lowercased()
+            // Most names: ASCII, single spaces, nothing to fold.
+            if lowered.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !lowered.contains("  "), lowered.first != " ", lowered.last != " " { return lowered }
+            return lowered.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         }
 
         /// Nobody: every personal column empty (no token).
         var isEmpty: Bool { fields.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+
+        // A person is who the lookup says (the sealed columns may be written differently): cheaper to hash too.
+        static func == (a: Identity, b: Identity) -> Bool { a.kind == b.kind && a.lookup == b.lookup }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(kind)
+            hasher.combine(lookup)
+        }
     }
 
     init(directory: URL) throws {
