@@ -64,7 +64,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
         if let duckdb = try Self.duckdb(sales: sales, fx: fx, into: root.appendingPathComponent("duckdb")) {
             report["duckdb_seconds"] = duckdb.seconds
             report["ratio_to_duckdb"] = ((report["ours_seconds"] as? Double ?? 0) / duckdb.seconds * 100).rounded() / 100
-            report["same_tables_as_duckdb"] = duckdb.tables == ours.tables
+            report["same_tables_as_duckdb"] = duckdb.tables == ours.tables.merging(["rejects.csv": ours.rejectsCSV]) { a, _ in a }
         } else {
             report["duckdb_seconds"] = NSNull()
             report["ratio_to_duckdb"] = NSNull()
@@ -76,8 +76,9 @@ struct BatchBenchCommand: AsyncParsableCommand {
     /// Runs `scripts/bench/duckdb_africa.py` (beside this executable's checkout) when DuckDB is importable.
     private static func duckdb(sales: URL, fx: URL, into output: URL) throws -> (seconds: Double, tables: [String: String])? {
         let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        check.arguments = ["-c", "import duckdb"]
+        // The python3 on PATH (where `pip install duckdb` put it), not necessarily the system's.
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import duckdb"]
         check.standardError = FileHandle.nullDevice
         try check.run()
         check.waitUntilExit()
@@ -86,8 +87,8 @@ struct BatchBenchCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: script.path) else { throw BenchError("\(script.path) is missing") }
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script.path, sales.path, fx.path, output.path]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, sales.path, fx.path, output.path]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -97,7 +98,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
             throw BenchError("the DuckDB script failed (exit \(process.terminationStatus)): \(text)")
         }
         var tables: [String: String] = [:]
-        for name in ["africa_monthly_sales.csv", "africa_country_trends.csv", "africa_region_trends.csv"] {
+        for name in ["africa_monthly_sales.csv", "africa_country_trends.csv", "africa_region_trends.csv", "rejects.csv"] {
             tables[name] = try String(contentsOf: output.appendingPathComponent(name), encoding: .utf8)
         }
         return (seconds, tables)
