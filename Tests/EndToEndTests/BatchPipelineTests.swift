@@ -141,14 +141,31 @@ import Testing
 
     /// The contract's tables computed in this process from the same files (the rules are held to the reference
     /// elsewhere): what the warehouse must hold.
-    private func reference(sales: URL) throws -> [String: String] {
-        let rates = try FXRates(csv: String(contentsOf: Self.fixture.appendingPathComponent("fx_rates.csv"), encoding: .utf8))
+    private func reference(sales: URL, fx: URL = Self.fixture.appendingPathComponent("fx_rates.csv")) throws -> [String: String] {
+        let rates = try FXRates(csv: String(contentsOf: fx, encoding: .utf8))
         var figures = AfricaFigures()
         try SalesExtraction(files: try SalesExtraction.files(at: sales.path), rates: rates).run(accepted: { figures.count($0) }, rejected: { _ in })
         return [
             "africa_monthly_sales": AfricaTables.monthlySales(figures), "africa_country_trends": AfricaTables.countryTrends(figures),
             "africa_region_trends": AfricaTables.regionTrends(figures),
         ]
+    }
+
+    /// The pipeline as shipped, on its defaults: its first run writes the demo's sales into `<data>/incoming` and
+    /// loads what they say.
+    @Test func theShippedPipelineRunsOnItsOwnDemoData() async throws {
+        let daemon = try Daemon()
+        try daemon.write("africa-trends.yaml", try quickPipeline())
+        try await daemon.start()
+        let run = try await daemon.trigger("africa-trends")
+        try await eventually(within: 90, "the run to finish") { try await daemon.runState(run).map { ["succeeded", "failed"].contains($0) } ?? false }
+        let attempts = try await daemon.attempts(run)
+        #expect(try await daemon.runState(run) == "succeeded", "\(attempts)")
+        let incoming = daemon.data.appendingPathComponent("incoming")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.appendingPathComponent("sales").path).count == 4)
+        let expected = try reference(sales: incoming.appendingPathComponent("sales"), fx: incoming.appendingPathComponent("fx_rates.csv"))
+        for (name, text) in expected { #expect(try table(name, in: daemon.data.appendingPathComponent("warehouse.sqlite")) == text, "\(name)") }
+        #expect(expected["africa_region_trends"]?.split(separator: "\n").count == 6, "every region of Africa in the demo")
     }
 
     /// `kill -9` while the run's steps work, then a restart: the run completes, with the same tables.

@@ -21,12 +21,18 @@ struct BatchRun {
         date = BatchHub.dateKey(context.logicalDate)
     }
 
-    /// `setting` when the task's `with:` gives it, else the run's param `name`.
+    /// `setting` when the task's `with:` gives it, else the run's param `name`; a leading `{data}` is the daemon's
+    /// data directory (where the demo's input is written).
     func path(_ setting: String?, param name: String) throws -> String {
-        if let setting, !setting.isEmpty { return setting }
-        guard let value = context.params[name], case .string(let text) = value, !text.isEmpty else {
+        var text: String
+        if let setting, !setting.isEmpty {
+            text = setting
+        } else if let value = context.params[name], case .string(let given) = value, !given.isEmpty {
+            text = given
+        } else {
             throw JobFailure("no \(name): give the run a `\(name)` param, or the task `with: {\(name): …}`")
         }
+        if text == "{data}" || text.hasPrefix("{data}/") { text = context.dataDirectory.path + text.dropFirst("{data}".count) }
         return text
     }
 
