@@ -69,6 +69,27 @@ import Testing
         }
         #expect(rows.contains { ($0["reason"] as? String) == "bad_price" && ($0["line"] as? Int ?? 0) > 1 })
 
+        // Lineage: each step of each run started and completed, the clean step read the raw zone and wrote the
+        // curated one with its rows and schema; exported as OpenLineage JSON lines.
+        var lineageRequest = URLRequest(url: URL(string: "\(daemon.url)/api/v1/lineage/export")!)
+        lineageRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (lineageBody, _) = try await URLSession.shared.data(for: lineageRequest)
+        let lineageText = String(decoding: lineageBody, as: UTF8.self)
+        let events = lineageText.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(events.count == 16, "2 runs × 4 steps × START and COMPLETE")
+        let cleans = events.filter { ($0["job"] as? [String: Any])?["name"] as? String == "africa-trends.clean" && $0["eventType"] as? String == "COMPLETE" }
+        #expect(cleans.count == 2)
+        let outputs = cleans.last?["outputs"] as? [[String: Any]] ?? []
+        let curated = outputs.first { ($0["name"] as? String ?? "").contains("/curated/sales/pipeline=africa-trends/date=") }
+        let rowCount = ((curated?["outputFacets"] as? [String: Any])?["outputStatistics"] as? [String: Any])?["rowCount"] as? Int
+        let accepted = 3000 - (try String(contentsOf: Self.fixture.appendingPathComponent("expected/rejects.csv"), encoding: .utf8))
+            .split(separator: "\n").dropFirst().reduce(0) { $0 + (Int($1.split(separator: ",")[1]) ?? 0) }
+        #expect(rowCount == accepted, "the curated rows in the lineage: \(String(describing: curated))")
+        let fields = (((curated?["facets"] as? [String: Any])?["schema"] as? [String: Any])?["fields"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(fields?.contains("customer_token") == true && fields?.contains("customer_email") == false)
+        #expect((cleans.last?["inputs"] as? [[String: Any]] ?? []).contains { ($0["name"] as? String ?? "").contains("/raw/sales/") })
+        #expect(try Self.personalValues(in: lineageText).isEmpty, "no email or phone in the lineage")
+
         // The rejects of the last run, by reason, as the contract counts them.
         let lake = daemon.data.appendingPathComponent("lake")
         let dates = try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("rejects/sales/pipeline=africa-trends").path).sorted()
@@ -92,9 +113,17 @@ import Testing
         #expect(searched == 5)
     }
 
+    private static let personalShape = #"[A-Za-z0-9.'-]+@example\.[a-z]{2}|\+[0-9]{2,3} [0-9]{9}"#
+
+    /// Emails and phone numbers as the generator writes them, in `text`.
+    private static func personalValues(in text: String) throws -> Set<String> {
+        let pattern = try NSRegularExpression(pattern: personalShape)
+        return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
+    }
+
     /// Emails and phone numbers as the generator writes them, in every file under `location` (gzip files too).
     private static func personalValues(in location: URL) throws -> Set<String> {
-        let pattern = try NSRegularExpression(pattern: "[A-Za-z0-9.'-]+@example\\.[a-z]{2}|\\+[0-9]{2,3} [0-9]{9}")
+        let pattern = try NSRegularExpression(pattern: personalShape)
         var files: [URL] = [location]
         if let enumerator = FileManager.default.enumerator(at: location, includingPropertiesForKeys: nil) {
             files = enumerator.compactMap { $0 as? URL }

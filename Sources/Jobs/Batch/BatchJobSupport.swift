@@ -48,7 +48,9 @@ struct BatchRun {
             throw JobFailure("\(partition) is not in the lake: run `\(step)` for this logical date first")
         }
         let directory = try hub.lake.read(partition)
-        context.reporter.read(.init(name: "\(hub.lake.namespace)/\(partition)", rows: manifest.rows, bytes: manifest.files.reduce(0) { $0 + $1.bytes }))
+        context.reporter.read(.init(
+            name: "\(hub.lake.namespace)/\(partition)", rows: manifest.rows, bytes: manifest.files.reduce(0) { $0 + $1.bytes },
+            schema: manifest.schema.map { .init(name: $0.name, type: $0.type) }))
         return (partition, directory, manifest)
     }
 
@@ -58,7 +60,7 @@ struct BatchRun {
         let manifest = try hub.lake.publish(partition, staged: staged, rows: rows, schema: schema, run: context.run.description)
         context.reporter.wrote(.init(
             name: "\(hub.lake.namespace)/\(partition)", rows: manifest.rows, bytes: manifest.files.reduce(0) { $0 + $1.bytes },
-            checksum: manifest.files.count == 1 ? manifest.files[0].sha256 : nil))
+            checksum: manifest.files.count == 1 ? manifest.files[0].sha256 : nil, schema: manifest.schema.map { .init(name: $0.name, type: $0.type) }))
         context.logger.info("published \(partition): \(manifest.files.count) files, \(manifest.rows) rows")
         return manifest
     }

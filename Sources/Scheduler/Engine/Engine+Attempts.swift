@@ -33,6 +33,8 @@ extension Engine {
         running[attemptKey] = RunningAttempt(attempt: attempt, signal: signal, pipeline: active.run.pipeline)
         save(taskRun)
         changes.append(.startAttempt(attempt))
+        changes.append(.appendLineage(LineageEvent(
+            kind: .start, time: now, attempt: attemptKey, pipeline: active.run.pipeline, logicalDate: active.run.logicalDate)))
         notifications.append(.attemptStarted(attempt, pipeline: active.run.pipeline))
 
         let task = active.pipeline.tasks[index]
@@ -51,7 +53,7 @@ extension Engine {
     }
 
     /// Records how an attempt ended and moves its task run on: done, retry, restart (services) or failed.
-    func handleFinished(_ key: AttemptKey, _ outcome: AttemptOutcome, at now: Date) {
+    func handleFinished(_ key: AttemptKey, _ outcome: AttemptOutcome, report: AttemptReport = AttemptReport(), at now: Date) {
         guard let finished = running.removeValue(forKey: key) else { return }
         admission.finished(pipeline: finished.pipeline)
         var attempt = finished.attempt
@@ -60,6 +62,12 @@ extension Engine {
         attempt.exitCode = outcome.exitCode
         attempt.reason = outcome.reason
         changes.append(.finishAttempt(attempt))
+        if let run = runs[key.taskRun.run]?.run {
+            changes.append(.appendLineage(LineageEvent(
+                kind: attempt.state == .succeeded ? .complete : .fail, time: now, attempt: key, pipeline: finished.pipeline,
+                logicalDate: run.logicalDate, inputs: report.inputs, outputs: report.outputs,
+                error: attempt.state == .succeeded ? nil : outcome.reason ?? attempt.state.rawValue)))
+        }
         notifications.append(.attemptFinished(attempt, pipeline: finished.pipeline))
         logAttempt(attempt, pipeline: finished.pipeline)
         metrics.attemptFinished(pipeline: finished.pipeline, state: attempt.state, seconds: now.timeIntervalSince(attempt.startedAt))

@@ -154,7 +154,7 @@ public actor Engine: Service {
         case .mark(let id, let task, let state, let by, let reply): handleMark(id, task, state, by: by, reply)
         case .setPaused(let id, let paused, let reply): handlePause(id, paused, reply)
         case .pipelinesLoaded(let result): handleLoaded(result)
-        case .attemptFinished(let key, let result, let at): handleFinished(key, result.outcome, at: at)
+        case .attemptFinished(let key, let result, let at): handleFinished(key, result.outcome, report: result.report, at: at)
         case .timerFired(let timer): handleTimer(timer)
         case .shutdown: beginDrain(graceful: true)
         }

@@ -10,12 +10,24 @@ public struct AttemptReport: Sendable, Equatable {
         public var bytes: Int?
         /// SHA-256 of the content, hex, when the job computed it.
         public var checksum: String?
+        /// Its columns (name, type), when the job knows them.
+        public var schema: [Column]
 
-        public init(name: String, rows: Int? = nil, bytes: Int? = nil, checksum: String? = nil) {
+        public struct Column: Sendable, Equatable {
+            public let name: String
+            public let type: String
+            public init(name: String, type: String) {
+                self.name = name
+                self.type = type
+            }
+        }
+
+        public init(name: String, rows: Int? = nil, bytes: Int? = nil, checksum: String? = nil, schema: [Column] = []) {
             self.name = name
             self.rows = rows
             self.bytes = bytes
             self.checksum = checksum
+            self.schema = schema
         }
     }
 

@@ -122,6 +122,16 @@ extension Store {
                 CREATE INDEX run_pipeline_logicalDate_state ON run(pipelineID, logicalDate, state);
                 """)
         }
+        migrator.registerMigration("v5 lineage") { db in
+            // OpenLineage events, as exported (`body`); the columns beside it for scope and retention.
+            try db.execute(sql: """
+                CREATE TABLE lineageEvent (id INTEGER PRIMARY KEY AUTOINCREMENT, eventTime DOUBLE NOT NULL, pipelineID TEXT NOT NULL,
+                    runID INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE, taskID TEXT NOT NULL, attempt INTEGER NOT NULL,
+                    eventType TEXT NOT NULL, body TEXT NOT NULL);
+                CREATE INDEX lineageEvent_run ON lineageEvent(runID);
+                CREATE INDEX lineageEvent_pipeline ON lineageEvent(pipelineID, id);
+                """)
+        }
         try migrator.migrate(writer)
     }
 }

@@ -44,6 +44,7 @@ extension Store {
             case .startAttempt(let attempt), .finishAttempt(let attempt): "\(attempt.key)"
             case .savePipeline(let state): "the state of pipeline \(state.id)"
             case .appendAudit(let record): "the audit event \(record.event.action) on \(record.event.target)"
+            case .appendLineage(let event): "the lineage event \(event.kind.rawValue) of \(event.attempt)"
             }
         return changes.count == 1 ? what : "\(what) and \(changes.count - 1) other changes"
     }
@@ -52,6 +53,13 @@ extension Store {
         switch change {
         case .appendAudit(let record):
             try insertAudit(record.event, in: db)
+        case .appendLineage(let event):
+            try db.cachedStatement(sql: """
+                INSERT INTO lineageEvent (eventTime, pipelineID, runID, taskID, attempt, eventType, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    event.time.timeIntervalSince1970, event.pipeline.rawValue, event.attempt.taskRun.run.rawValue,
+                    event.attempt.taskRun.task.rawValue, event.attempt.number, event.kind.rawValue, event.json,
+                ])
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest,

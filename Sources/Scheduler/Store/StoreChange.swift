@@ -13,4 +13,6 @@ public enum StoreChange: Sendable {
     case savePipeline(PipelineState)
     /// The audit entry of the request whose changes share this batch's transaction.
     case appendAudit(AuditRecord)
+    /// An OpenLineage event of an attempt, written with the state change it describes.
+    case appendLineage(LineageEvent)
 }

@@ -116,6 +116,10 @@ enum OpenAPIDocument {
         op("listAuditEvents", "get", "/api/v1/audit", "The audit trail, oldest first", "audit",
            query: [("after", .integer(0...Int.max), "the nextAfter of the previous page"), ("limit", .integer(1...1000), "default 100")],
            responses: [(200, "AuditPage")]),
+        op("exportLineage", "get", "/api/v1/lineage/export",
+           "OpenLineage run events (START, COMPLETE, FAIL) of every task attempt, oldest first, as JSON lines; X-Lineage-Last-Id pages on", "read",
+           query: [("after", .integer(0...Int.max), "events after this id (X-Lineage-Last-Id of the last page)"), ("limit", .integer(1...100_000), "default 10000")],
+           responses: [(200, nil)], media: "application/x-ndjson"),
         op("exportAuditTrail", "get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
            responses: [(200, nil)], media: "application/x-ndjson"),
     ]

@@ -64,6 +64,7 @@ public func buildRouter(
     FiguresController(figures: figures).register(on: api)
     StreamsController(streams: streamsProvider).register(on: api)
     RejectsController(store: store, rejects: rejects).register(on: api)
+    LineageController(store: store).register(on: api)
     return router
 }
 
