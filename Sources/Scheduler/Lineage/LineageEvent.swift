@@ -114,9 +114,37 @@ public struct LineageEvent: Sendable, Equatable {
         return parts.joined(separator: "-")
     }
 
-    static func stamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+    static func stamp(_ date: Date) -> String { Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date) }
+
+    private struct StoredDatasets: Codable {
+        struct Dataset: Codable {
+            let name: String
+            let rows: Int?
+            let bytes: Int?
+            let checksum: String?
+            let schema: [[String]]
+        }
+        let inputs: [Dataset]
+        let outputs: [Dataset]
+    }
+
+    /// The datasets as the store keeps them (compact JSON).
+    static func encodeDatasets(inputs: [AttemptReport.Dataset], outputs: [AttemptReport.Dataset]) -> String {
+        let stored = { (dataset: AttemptReport.Dataset) in
+            StoredDatasets.Dataset(
+                name: dataset.name, rows: dataset.rows, bytes: dataset.bytes, checksum: dataset.checksum, schema: dataset.schema.map { [$0.name, $0.type] })
+        }
+        let data = (try? JSONEncoder().encode(StoredDatasets(inputs: inputs.map(stored), outputs: outputs.map(stored)))) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeDatasets(_ text: String?) -> (inputs: [AttemptReport.Dataset], outputs: [AttemptReport.Dataset]) {
+        guard let text, let stored = try? JSONDecoder().decode(StoredDatasets.self, from: Data(text.utf8)) else { return ([], []) }
+        let dataset = { (stored: StoredDatasets.Dataset) in
+            AttemptReport.Dataset(
+                name: stored.name, rows: stored.rows, bytes: stored.bytes, checksum: stored.checksum,
+                schema: stored.schema.compactMap { $0.count == 2 ? .init(name: $0[0], type: $0[1]) : nil })
+        }
+        return (stored.inputs.map(dataset), stored.outputs.map(dataset))
     }
 }

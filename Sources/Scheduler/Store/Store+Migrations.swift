@@ -123,11 +123,11 @@ extension Store {
                 """)
         }
         migrator.registerMigration("v5 lineage") { db in
-            // OpenLineage events, as exported (`body`); the columns beside it for scope and retention.
+            // OpenLineage events as fields (the JSON is built when exported); `datasets` is JSON when any were reported.
             try db.execute(sql: """
                 CREATE TABLE lineageEvent (id INTEGER PRIMARY KEY AUTOINCREMENT, eventTime DOUBLE NOT NULL, pipelineID TEXT NOT NULL,
                     runID INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE, taskID TEXT NOT NULL, attempt INTEGER NOT NULL,
-                    eventType TEXT NOT NULL, body TEXT NOT NULL);
+                    eventType TEXT NOT NULL, logicalDate DOUBLE NOT NULL, datasets TEXT, error TEXT);
                 CREATE INDEX lineageEvent_run ON lineageEvent(runID);
                 CREATE INDEX lineageEvent_pipeline ON lineageEvent(pipelineID, id);
                 """)

@@ -54,11 +54,15 @@ extension Store {
         case .appendAudit(let record):
             try insertAudit(record.event, in: db)
         case .appendLineage(let event):
+            // The fields, not the OpenLineage JSON: that is built when exported, off the engine's path.
             try db.cachedStatement(sql: """
-                INSERT INTO lineageEvent (eventTime, pipelineID, runID, taskID, attempt, eventType, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO lineageEvent (eventTime, pipelineID, runID, taskID, attempt, eventType, logicalDate, datasets, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     event.time.timeIntervalSince1970, event.pipeline.rawValue, event.attempt.taskRun.run.rawValue,
-                    event.attempt.taskRun.task.rawValue, event.attempt.number, event.kind.rawValue, event.json,
+                    event.attempt.taskRun.task.rawValue, event.attempt.number, event.kind.rawValue, event.logicalDate.timeIntervalSince1970,
+                    event.inputs.isEmpty && event.outputs.isEmpty ? nil : LineageEvent.encodeDatasets(inputs: event.inputs, outputs: event.outputs),
+                    event.error,
                 ])
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
