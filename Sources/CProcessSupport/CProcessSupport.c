@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -102,4 +103,27 @@ int cps_malloc_trim(void) {
 
 int cps_exchange_paths(const char *a, const char *b) {
     return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0 ? 0 : errno;
+}
+
+long cps_release_executable_pages(void) {
+    char self[4096];
+    ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (length <= 0) return -1;
+    self[length] = 0;
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (!maps) return -1;
+    char line[4608];
+    long advised = 0;
+    while (fgets(line, sizeof(line), maps)) {
+        unsigned long start, end;
+        char perms[5], path[4096];
+        path[0] = 0;
+        if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %4095s", &start, &end, perms, path) < 3) continue;
+        // Code only: a read-only mapping may be RELRO, written by the loader's relocations (dropping those pages
+        // would bring back the file's unrelocated bytes).
+        if (strcmp(path, self) != 0 || perms[0] != 'r' || perms[1] == 'w' || perms[2] != 'x') continue;
+        if (madvise((void *)start, end - start, MADV_DONTNEED) == 0) advised += (long)(end - start);
+    }
+    fclose(maps);
+    return advised;
 }

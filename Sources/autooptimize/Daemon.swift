@@ -86,6 +86,8 @@ struct Daemon {
         ) { port in
             Self.announce(
                 url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)
+            // Start-up read much of the (static, large) executable once; the idle daemon needs little of it.
+            MemoryTrim.releaseStartupPages()
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -40,4 +40,9 @@ int cps_malloc_trim(void);
 /// partition is replaced whole or not at all. Returns 0 or an errno value.
 int cps_exchange_paths(const char *a, const char *b);
 
+/// Lets go of this process's resident pages of its own executable's code (MADV_DONTNEED on its r-x mappings,
+/// never written: their pages stay in the page cache, and what is used again comes back as a minor fault). Start-up reads much of a large static binary once; the idle daemon needs little of it.
+/// Returns the bytes of the mappings advised, or -1 when /proc/self/maps cannot be read.
+long cps_release_executable_pages(void);
+
 #endif

@@ -6,4 +6,11 @@ public enum MemoryTrim {
     public static func now() {
         _ = cps_malloc_trim()
     }
+
+    /// After start-up: the executable's read-only pages that start-up touched once leave the resident set (they
+    /// stay in the page cache; what is used again returns as a minor fault). Returns the bytes advised.
+    @discardableResult
+    public static func releaseStartupPages() -> Int {
+        Int(cps_release_executable_pages())
+    }
 }
