@@ -89,9 +89,11 @@ struct Daemon {
             // Start-up read much of the (static, large) executable once; the idle daemon needs little of it.
             MemoryTrim.releaseStartupPages()
         }
+        var services: [any Service] = [watcher, retention, engine, web]
+        if let lineage = try lineagePublisher(store: store, logger: logger) { services.append(LineageService(publisher: lineage)) }
         let group = ServiceGroup(
             configuration: .init(
-                services: [watcher, retention, engine, web], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         return BuiltDaemon(group: group, engine: engine, store: store, data: data, lock: lock, broker: broker)
     }

@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = DaemonSettings()
         if let config {
             do {
-                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key, ElasticsearchSettings.key])
+                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key, ElasticsearchSettings.key, LineageSettings.key])
                 // Read now, so that a mistake in a module's section stops the start with its file:line.
                 _ = try settings.file?.section(KafkaSettings.self)
                 _ = try settings.file?.section(ElasticsearchSettings.self)

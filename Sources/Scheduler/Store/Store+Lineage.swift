@@ -26,4 +26,20 @@ extension Store {
             }
         }
     }
+
+    /// The last event delivered to `endpoint` (0: none yet).
+    public func lineageDelivered(to endpoint: String) throws(StoreError) -> Int64 {
+        try read("lineage delivery") { db in
+            try Int64.fetchOne(db, sql: "SELECT lastID FROM lineageDelivery WHERE endpoint = ?", arguments: [endpoint]) ?? 0
+        }
+    }
+
+    /// Records that events up to `id` reached `endpoint` (delivered, or refused for good).
+    public func setLineageDelivered(to endpoint: String, through id: Int64) throws(StoreError) {
+        try write("record lineage delivery") { db in
+            try db.execute(
+                sql: "INSERT INTO lineageDelivery (endpoint, lastID) VALUES (?, ?) ON CONFLICT (endpoint) DO UPDATE SET lastID = excluded.lastID",
+                arguments: [endpoint, id])
+        }
+    }
 }

@@ -130,6 +130,7 @@ extension Store {
                     eventType TEXT NOT NULL, logicalDate DOUBLE NOT NULL, datasets TEXT, error TEXT);
                 CREATE INDEX lineageEvent_run ON lineageEvent(runID);
                 CREATE INDEX lineageEvent_pipeline ON lineageEvent(pipelineID, id);
+                CREATE TABLE lineageDelivery (endpoint TEXT PRIMARY KEY, lastID INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
         try migrator.migrate(writer)
