@@ -100,13 +100,13 @@ import Testing
         // Personal data: no email or phone of the input in the curated and analysis zones, the warehouse, the
         // vault's files or the logs (found by their shapes, then looked up among the input's); the same search
         // finds them in the raw zone, where files stay as received.
-        let personal = try Self.personalValues(in: lake.appendingPathComponent("raw/sales"))
+        let personal = try await onThread { try Self.personalValues(in: lake.appendingPathComponent("raw/sales")) }
         #expect(personal.count > 100)
         var searched = 0
         for directory in [lake.appendingPathComponent("curated"), lake.appendingPathComponent("analysis"), daemon.data.appendingPathComponent("vault"),
             daemon.data.appendingPathComponent("logs"), daemon.data.appendingPathComponent("warehouse.sqlite")]
         {
-            let found = try Self.personalValues(in: directory)
+            let found = try await onThread { try Self.personalValues(in: directory) }
             searched += 1
             #expect(found.isEmpty, "\(found.count) emails or phones in clear text under \(directory.path), such as \(found.first ?? "")")
         }
@@ -192,7 +192,7 @@ import Testing
         #expect(try await daemon.runState(run) == "succeeded", "\(attempts)")
         let incoming = daemon.data.appendingPathComponent("incoming")
         #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.appendingPathComponent("sales").path).count == 4)
-        let expected = try reference(sales: incoming.appendingPathComponent("sales"), fx: incoming.appendingPathComponent("fx_rates.csv"))
+        let expected = try await onThread { try reference(sales: incoming.appendingPathComponent("sales"), fx: incoming.appendingPathComponent("fx_rates.csv")) }
         for (name, text) in expected { #expect(try table(name, in: daemon.data.appendingPathComponent("warehouse.sqlite")) == text, "\(name)") }
         #expect(expected["africa_region_trends"]?.split(separator: "\n").count == 6, "every region of Africa in the demo")
     }
@@ -201,8 +201,9 @@ import Testing
     @Test func aKilledDaemonCompletesTheRunWithTheSameTables() async throws {
         let daemon = try Daemon()
         try daemon.write("africa-trends.yaml", try quickPipeline())
-        let sales = try largeInput(in: daemon.root)
-        let expected = try reference(sales: sales)
+        let root = daemon.root
+        let sales = try await onThread { try largeInput(in: root) }
+        let expected = try await onThread { try reference(sales: sales) }
         try await daemon.start()
         let run = try await daemon.trigger(
             "africa-trends", params: ["sales": sales.path, "fx_rates": Self.fixture.appendingPathComponent("fx_rates.csv").path])
