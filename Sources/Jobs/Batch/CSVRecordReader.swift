@@ -44,6 +44,7 @@ final class CSVRecordReader {
         var fieldStarted = false
         while let byte = try peek() {
             if quoted {
+                if appendRun(to: &field, stoppingAt: Self.quotedStops) { continue }
                 position += 1
                 if byte == UInt8(ascii: "\"") {
                     if try peek() == UInt8(ascii: "\"") {
@@ -79,14 +80,37 @@ final class CSVRecordReader {
                 quoted = true
                 fieldStarted = true
             default:
+                fieldStarted = true
+                if appendRun(to: &field, stoppingAt: Self.plainStops) { continue }
+                // A quote inside an unquoted field is kept as it is.
                 position += 1
                 field.append(byte)
-                fieldStarted = true
             }
         }
         // The file ended in the record (no line break after it, or inside an unclosed quote).
         fields.append(String(decoding: field, as: UTF8.self))
         return Record(line: startLine, fields: fields)
+    }
+
+    /// Bytes that end a run: in a plain field `,` LF CR `"`; in a quoted one `"` LF CR (line breaks are counted).
+    private static let plainStops: [Bool] = (0..<256).map { [0x2C, 0x0A, 0x0D, 0x22].contains($0) }
+    private static let quotedStops: [Bool] = (0..<256).map { [0x0A, 0x0D, 0x22].contains($0) }
+
+    /// Appends the buffered bytes from `position` up to the next stop byte at once (most of a file is such runs).
+    /// Returns whether it appended any: false when the byte at `position` is itself a stop.
+    private func appendRun(to field: inout [UInt8], stoppingAt stops: [Bool]) -> Bool {
+        let start = position
+        let end = buffer.withUnsafeBufferPointer { bytes in
+            stops.withUnsafeBufferPointer { stops in
+                var index = start
+                while index < bytes.count, !stops[Int(bytes[index])] { index += 1 }
+                return index
+            }
+        }
+        guard end > start else { return false }
+        field.append(contentsOf: buffer[start..<end])
+        position = end
+        return true
     }
 
     /// A CRLF, LF or CR: one line.
