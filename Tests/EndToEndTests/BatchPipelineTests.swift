@@ -132,14 +132,11 @@ import Testing
         for file in files {
             guard var data = try? Data(contentsOf: file) else { continue }
             if file.pathExtension == "gz" {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-                process.arguments = ["-dc", file.path]
-                let output = Pipe()
-                process.standardOutput = output
-                try process.run()
-                data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
+                // Decompressed with zlib in this process (no child process to wait for).
+                let source = try ByteSource(path: file.path)
+                var all: [UInt8] = []
+                while case let chunk = try source.next(), !chunk.isEmpty { all += chunk }
+                data = Data(all)
             }
             let text = String(decoding: data, as: UTF8.self)
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {

@@ -30,14 +30,14 @@ import Testing
         }
     }
 
-    @Test func gzipFilesAreReadWholeEvenInSeveralMembers() throws {
-        let first = try Self.gzip(Array("a,b\n1,2\n".utf8))
-        let second = try Self.gzip(Array("3,4\n".utf8))
+    @Test func gzipFilesAreReadWholeEvenInSeveralMembers() async throws {
+        let first = try await Self.gzip(Array("a,b\n1,2\n".utf8))
+        let second = try await Self.gzip(Array("3,4\n".utf8))
         #expect(try records(first + second, name: "f.csv.gz").map(\.fields) == [["a", "b"], ["1", "2"], ["3", "4"]])
     }
 
-    @Test func brokenGzipIsAClearErrorNamingTheFile() throws {
-        let whole = try Self.gzip(Array(String(repeating: "a,b\n1,2\n", count: 200).utf8))
+    @Test func brokenGzipIsAClearErrorNamingTheFile() async throws {
+        let whole = try await Self.gzip(Array(String(repeating: "a,b\n1,2\n", count: 200).utf8))
         #expect {
             try records(Array(whole.prefix(whole.count / 2)), name: "cut.csv.gz")
         } throws: { ($0 as? ByteSource.Failure)?.description.contains("cut.csv.gz: the gzip stream ends early") == true }
@@ -80,16 +80,16 @@ import Testing
         #expect(Countries.africanRegions["AO"] == "Middle Africa" && Countries.code(" ma ") == "MA" && Countries.code("Morocco") == nil)
     }
 
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    /// `gzip -n` of `bytes`, the process waited for on a thread of its own (never Foundation's `Process` on the
+    /// cooperative pool, whose exit bookkeeping can stall it and starve other tests).
+    static func gzip(_ bytes: [UInt8]) async throws -> [UInt8] {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.appending("data").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-n", path]
-        try process.run()
-        process.waitUntilExit()
+        let process = try SpawnedProcess(
+            URL(fileURLWithPath: "/bin/gzip"), ["-n", path], stdoutPath: directory.appending("out").path, stderrPath: directory.appending("err").path)
+        guard await process.exitStatus() == 0 else { throw CocoaError(.fileWriteUnknown) }
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
     }
 }
