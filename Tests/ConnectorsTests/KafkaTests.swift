@@ -69,11 +69,13 @@ import Testing
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrap), properties: ["message.timeout.ms": "1500"], logger: logger)
         try await producer.send([KafkaMessage(topic: "dlq", key: nil, value: [1])])
-        cluster.setBroker(1, up: false)
+        // A broker that no longer answers (taking it down and up re-binds its port, which aborts the test process
+        // when a parallel test took the port meanwhile: librdkafka 2.0.2's mock asserts).
+        cluster.setBroker(1, delay: 20_000)
         await #expect(throws: KafkaError.self) {
             try await producer.send([KafkaMessage(topic: "dlq", key: nil, value: [2])], timeout: .seconds(5))
         }
-        cluster.setBroker(1, up: true)
+        cluster.setBroker(1, delay: 0)
         // The client reconnects with its own backoff; a sender retries until the broker takes the message.
         try await eventually(within: 30, "the broker back up to take a message") {
             (try? await producer.send([KafkaMessage(topic: "dlq", key: nil, value: [3])], timeout: .seconds(5))) != nil

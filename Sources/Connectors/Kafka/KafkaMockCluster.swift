@@ -32,6 +32,13 @@ public final class KafkaMockCluster: Sendable {
     public func setBroker(_ id: Int32, up: Bool) {
         _ = up ? rd_kafka_mock_broker_set_up(cluster.pointer, id) : rd_kafka_mock_broker_set_down(cluster.pointer, id)
     }
+
+    /// Delays every answer of broker `id` by `milliseconds` (0: none): a broker that stops answering without closing
+    /// its port. (Bringing a broker back up re-binds its old port, and librdkafka 2.0.2 aborts the process when
+    /// another listener took it meanwhile: in-process tests use this instead.)
+    public func setBroker(_ id: Int32, delay milliseconds: Int32) {
+        _ = rd_kafka_mock_broker_set_rtt(cluster.pointer, id, milliseconds)
+    }
 }
 
 /// The cluster's handle; librdkafka serves it on its own threads, and its calls are safe from any thread. It holds
