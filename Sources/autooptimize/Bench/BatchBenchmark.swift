@@ -54,7 +54,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
         trigger.waitUntilExit()
         guard trigger.terminationStatus == 0 else { throw BenchError("the pipeline did not succeed (autooptimize trigger exited \(trigger.terminationStatus))") }
         report["pipeline_seconds"] = Self.seconds(since: pipelineStart)
-        report["peak_rss_mb"] = Self.peakResidentMegabytes(of: daemon.processIdentifier)
+        report["peak_rss_mb"] = peakResidentMegabytes(of: "\(daemon.processIdentifier)")
 
         // Validation and the three tables alone, ours then DuckDB's, from the same files.
         let oursStart = ContinuousClock.now
@@ -115,11 +115,5 @@ struct BatchBenchCommand: AsyncParsableCommand {
             sum + ((try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
         }
         return (Double(bytes) / 1_048_576 * 10).rounded() / 10
-    }
-
-    static func peakResidentMegabytes(of pid: Int32) -> Double {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        return ((Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024 * 10).rounded() / 10
     }
 }

@@ -68,13 +68,13 @@ struct StreamBenchCommand: AsyncParsableCommand {
         let prompt = try KafkaProducer(configuration: kafka, properties: ["linger.ms": "2"], logger: logger)
         let latencies = try await latency(producer: prompt, worker: worker, applied: totals.events)
         let report: [String: Any] = [
-            "events": events, "partitions": partitions, "broker_peak_rss_mb": broker?.peakResidentMegabytes() ?? 0, "batch": batch, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "events": events, "partitions": partitions, "broker_peak_rss_mb": broker.map { peakResidentMegabytes(of: "\($0.process.processIdentifier)") } ?? 0, "batch": batch, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "produce_events_per_second": Int(Double(events) / produceSeconds),
             "events_per_second": Int(Double(events) / seconds),
             // Processor time (every thread: broker, client, parse, commit) per event, and how busy the cores were.
             "cpu_us_per_event": (cpu / Double(events) * 1e7).rounded() / 10, "cores_busy": (cpu / seconds * 100).rounded() / 100,
             "applied": totals.events, "duplicates": totals.duplicates, "dead_letters": totals.deadLetters,
-            "peak_rss_mb": Self.peakResidentMegabytes(),
+            "peak_rss_mb": peakResidentMegabytes(),
             "latency_rate": latencyRate,
             "latency_p50_ms": Self.percentile(latencies, 0.5), "latency_p99_ms": Self.percentile(latencies, 0.99),
         ]
@@ -138,13 +138,6 @@ struct StreamBenchCommand: AsyncParsableCommand {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// The process's peak resident set (`VmHWM`), in MB.
-    static func peakResidentMegabytes() -> Double {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-        return (kilobytes / 1024 * 10).rounded() / 10
-    }
 }
 
 /// `autooptimize broker` (this executable) with one broker and the bench's topics, as a process of its own: the
@@ -179,12 +172,6 @@ struct BenchBroker {
         return BenchBroker(process: process, bootstrap: String(decoding: line, as: UTF8.self))
     }
 
-    /// The broker's peak resident set, in MB.
-    func peakResidentMegabytes() -> Double {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        return ((Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024 * 10).rounded() / 10
-    }
 
     func stop() {
         process.terminate()
