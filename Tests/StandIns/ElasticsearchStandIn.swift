@@ -51,25 +51,7 @@ public final class ElasticsearchStandIn: Sendable {
         router.post("/_bulk") { request, _ in
             try await Self.bulk(request, state)
         }
-        let (listening, ready) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "standin"),
-            onServerRunning: { channel in
-                ready.yield(channel.localAddress?.port ?? 0)
-                ready.finish()
-            }, logger: Self.logger)
-        server = Task {
-            // A server that cannot bind ends here: the wait below must hear of it too.
-            defer { ready.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
-        }
-        var bound = 0
-        for await value in listening { bound = value }
-        guard bound > 0 else {
-            server.cancel()
-            throw StandInError(description: "the Elasticsearch stand-in could not listen on port \(port)")
-        }
-        self.port = bound
+        (self.port, server) = try await startStandInServer(router, name: "Elasticsearch stand-in", port: port, logger: Self.logger)
     }
 
     deinit { server.cancel() }

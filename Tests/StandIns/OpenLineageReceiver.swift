@@ -27,26 +27,9 @@ public final class OpenLineageReceiver: Sendable {
             let authorization = request.headers[.authorization]
             return shared.receive(Data(body.readableBytesView), authorization: authorization)
         }
-        let (listening, ready) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "openlineage-receiver")
         logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "standin"),
-            onServerRunning: { channel in
-                ready.yield(channel.localAddress?.port ?? 0)
-                ready.finish()
-            }, logger: logger)
-        server = Task {
-            defer { ready.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
-        }
-        var bound = 0
-        for await value in listening { bound = value }
-        guard bound > 0 else {
-            server.cancel()
-            throw StandInError(description: "the OpenLineage receiver could not listen")
-        }
-        port = bound
+        (port, server) = try await startStandInServer(router, name: "OpenLineage receiver", logger: logger)
         box = shared
     }
 
