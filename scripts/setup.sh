@@ -9,4 +9,5 @@ scripts/install-deps.sh
 # The Swift runtime and Foundation linked statically: a self-contained binary, and 3.5 MB less
 # resident memory for the idle daemon than with the shared libraries (measured).
 swift build -c release --static-swift-stdlib
-exec .build/release/autooptimize serve "$@"
+# --demo: on the first start, demo historical sales in data/incoming and one run of africa-trends on them.
+exec .build/release/autooptimize serve --demo "$@"

@@ -63,6 +63,7 @@ struct Daemon {
         let batch = BatchHub(dataDirectory: data, logger: logger)
         let loader = PipelineLoader(registry: .standard(streaming: streaming, batch: batch))
         let initial = loader.load(directory: jobs)
+        let demoRuns = try writeDemoInput(for: initial.pipelines, data: data, logger: logger)
         let engine = Engine(
             store: store, runner: InProcessRunner(dataDirectory: data, isolation: isolation(data: data, logger: logger)),
             initial: initial,
@@ -82,7 +83,7 @@ struct Daemon {
         let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
-            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming, rejects: batch
+            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming, rejects: batch, analysis: batch
         ) { port in
             Self.announce(
                 url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)
@@ -91,9 +92,14 @@ struct Daemon {
         }
         var services: [any Service] = [watcher, retention, engine, web]
         if let lineage = try lineagePublisher(store: store, logger: logger) { services.append(LineageService(publisher: lineage)) }
+        var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        if !demoRuns.isEmpty {
+            configured.append(
+                .init(service: DemoTrigger(engine: engine, pipelines: demoRuns, logger: logger), successTerminationBehavior: .ignore))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                services: configured, gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         return BuiltDaemon(group: group, engine: engine, store: store, data: data, lock: lock, broker: broker)
     }

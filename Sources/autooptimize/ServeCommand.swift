@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A PEM certificate (chain) to serve HTTPS with; needs --tls-key.") var tlsCert: String?
     @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
+    @Flag(help: "On the first start, write the batch demo's sales into <data>/incoming and run the pipelines that read them.")
+    var demo = false
 
     func run() async throws {
         var settings = DaemonSettings()
@@ -41,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.logLevel = logLevel ?? settings.logLevel
         settings.tlsCertificate = tlsCert ?? settings.tlsCertificate
         settings.tlsKey = tlsKey ?? settings.tlsKey
+        settings.demo = demo || settings.demo
         do {
             try await Daemon(settings: settings).run()
         } catch let error as DaemonError {

@@ -18,7 +18,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from support import ROOT, accessible, browser, call, choose, start_daemon, wait_for
+from support import BATCH_FIXTURE, PIPELINES, ROOT, accessible, browser, call, choose, start_daemon, wait_for
 
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS", ROOT / ".build/browser-artifacts"))
 PASSWORD = "browser test password"
@@ -68,7 +68,7 @@ def pipelines_list_and_search(driver, wait):
              and driver.find_element(By.CSS_SELECTOR, "tbody tr").get_attribute("data-key") == "chatty", "the search to keep chatty only")
     assert "q=long" in driver.current_url, "the search is in the address, to share or come back to"
     search.send_keys(Keys.CONTROL, "a", Keys.DELETE)  # as a user clears it (clear() sends no input event)
-    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == 5, "all pipelines again")
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == len(PIPELINES), "all pipelines again")
 
 
 def trigger_with_defaults_and_comment(driver, wait):
@@ -227,6 +227,50 @@ def live_sales_dashboard(driver, wait, url):
     shot(driver, "6b-live-sales")
 
 
+def batch_reports_and_lineage(driver, wait, url):
+    """The batch workflow's reports from the fixture's run (charts, ranked countries, rejects, each table's CSV as the
+    contract writes it) and a dataset's upstream and downstream."""
+    status, run = call(driver, "POST", "/api/v1/pipelines/africa-trends/runs", {"params": {}})
+    assert status == 201, run
+    state = wait_for(lambda: (lambda s: s if s in ("succeeded", "failed") else None)(call(driver, "GET", f"/api/v1/runs/{run['id']}")[1]["run"]["state"]),
+                     "the batch run to finish", seconds=120)
+    assert state == "succeeded", call(driver, "GET", f"/api/v1/runs/{run['id']}")[1]
+    expected = lambda name: (BATCH_FIXTURE / "expected" / name).read_text()
+    goto(driver, wait, url, "/#/reports", "Reports")
+    regions = len(expected("africa_region_trends.csv").splitlines()) - 1
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "svg.lines g.series")) == regions, f"a line for each of {regions} regions")
+    countries = len(expected("africa_country_trends.csv").splitlines()) - 1
+    assert len(driver.find_elements(By.CSS_SELECTOR, "section[data-key=countries] tbody tr")) == countries, "every country ranked"
+    for name in ("africa_monthly_sales", "africa_country_trends", "africa_region_trends"):
+        link = driver.find_element(By.LINK_TEXT, f"Download {name}.csv").get_attribute("href")
+        status, text = call(driver, "GET", link.replace(url, ""))
+        assert status == 200 and text == expected(f"{name}.csv"), f"{name}: {text[:200]}"
+    rejected = sum(int(line.split(",")[1]) for line in expected("rejects.csv").splitlines()[1:])
+    assert driver.find_element(By.XPATH, f"//h2[text()='Rejected rows: {rejected}']"), "the rejects' total"
+    assert len(driver.find_elements(By.CSS_SELECTOR, "svg.bars g")) == len(expected("rejects.csv").splitlines()) - 1, "a bar per reason"
+    accessible(driver, "reports")
+    shot(driver, "6c-reports")
+    driver.find_element(By.LINK_TEXT, "Rank by growth instead").click()
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//h2[text()='Countries ranked by growth']")))
+    assert driver.find_element(By.CSS_SELECTOR, "section[data-key=countries] tbody tr td").text == "1"
+
+    goto(driver, wait, url, "/#/lineage", "Lineage")
+    driver.find_element(By.ID, "lineage-q").send_keys("/curated/", Keys.ENTER)
+    wait.until(conditions.presence_of_element_located((By.XPATH, "//table[@aria-label='datasets']//a[contains(., 'curated/sales')]"))).click()
+    wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.dag")))
+    # Every dataset right of the step that wrote it, every step right of what it read (a layer per step of the way).
+    x = lambda prefix: float(next(r for r in driver.find_elements(By.CSS_SELECTOR, "svg.dag rect[data-task]")
+                                  if r.get_attribute("data-task").startswith(prefix)).get_attribute("x"))
+    assert x("sales/sales-001.csv") < x("africa-trends.extract") < x("raw/fx_rates") < x("africa-trends.clean") < x("curated/sales"), "lineage layers"
+    assert x("raw/sales") == x("raw/fx_rates"), "both outputs of extract in one layer"
+    upstream = driver.find_element(By.CSS_SELECTOR, "table[aria-label=upstream]").text
+    downstream = driver.find_element(By.CSS_SELECTOR, "table[aria-label=downstream]").text
+    assert "africa-trends.clean" in upstream and "africa-trends.extract" in upstream, upstream
+    assert "africa-trends.trends" in downstream and "africa-trends.load" in downstream, downstream
+    accessible(driver, "lineage")
+    shot(driver, "6d-lineage")
+
+
 def open_streams(driver):
     status, text = call(driver, "GET", "/metrics")
     assert status == 200, text
@@ -273,7 +317,8 @@ def eight_tabs_share_one_stream(driver, wait, url, without_shared_worker=False):
 def dark_theme(driver, wait, url):
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     try:
-        for address, heading, ready in (("/#/", "Pipelines", "tr[data-key=diamond]"), ("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr")):
+        for address, heading, ready in (("/#/", "Pipelines", "tr[data-key=diamond]"), ("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr"),
+                                         ("/#/reports", "Reports", "svg.lines")):
             goto(driver, wait, url, address, heading)
             wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ready)))
             background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
@@ -338,7 +383,7 @@ def phone(driver, wait, url):
     assert pause.is_displayed(), "the pause button is hidden on a phone"
     assert driver.find_elements(By.CSS_SELECTOR, ".squares .square.succeeded"), "the last runs show as squares"
     pages = (("/#/pipeline/diamond", "diamond", "svg.dag"), ("/#/runs", "Runs", "tbody tr"), ("/#/run/1", "Run 1", "svg.gantt"),
-             ("/#/log/1/say/1", "Log of say", "pre.log"))
+             ("/#/log/1/say/1", "Log of say", "pre.log"), ("/#/reports", "Reports", "svg.lines"), ("/#/lineage", "Lineage", "tbody tr"))
     for address, heading, ready in pages:
         goto(driver, wait, url, address, heading)
         wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ready)))
@@ -362,6 +407,7 @@ def main():
             dag_charts_and_live_updates(driver, wait, url)
             actions_follow_the_state(driver, wait, url)
             live_sales_dashboard(driver, wait, url)
+            batch_reports_and_lineage(driver, wait, url)
             goto(driver, wait, url, "/#/runs", "Runs")
             eight_tabs_share_one_stream(driver, wait, url)
             eight_tabs_share_one_stream(driver, wait, url, without_shared_worker=True)

@@ -49,7 +49,12 @@ PIPELINES = {
         "id: sales\ndescription: Live seller figures\ntasks:\n"
         "  - {id: simulator, kind: sales-simulator, service: true, with: {rate: 50, seed: 3}}\n"
         f"  - {{id: figures, kind: seller-figures, service: true, with: {{fx_rates: {ROOT / 'demo/fx_rates.csv'}}}}}\n"),
+    # The batch workflow on the committed fixture of the contract (seed 7), with its expected tables beside it.
+    "africa.yaml": (ROOT / "jobs.d/africa-trends.yaml").read_text()
+    .replace('"{data}/incoming/sales"', f'"{ROOT}/Tests/JobsTests/Fixtures/sales-batch-seed7/sales"')
+    .replace('"{data}/incoming/fx_rates.csv"', f'"{ROOT}/Tests/JobsTests/Fixtures/sales-batch-seed7/fx_rates.csv"'),
 }
+BATCH_FIXTURE = ROOT / "Tests/JobsTests/Fixtures/sales-batch-seed7"
 
 
 def wait_for(condition, what, seconds=30):

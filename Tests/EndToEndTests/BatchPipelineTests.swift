@@ -69,6 +69,20 @@ import Testing
         }
         #expect(rows.contains { ($0["reason"] as? String) == "bad_price" && ($0["line"] as? Int ?? 0) > 1 })
 
+        // The panel's reports read the last run's analysis: its tables as the contract writes them, for download.
+        let reports = (try await daemon.get("/api/v1/reports")["reports"] as? [[String: Any]]) ?? []
+        #expect(reports.count == 1 && (reports.first?["run"] as? [String: Any])?["id"] as? Int == run, "\(reports)")
+        for name in ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"] {
+            var tableRequest = URLRequest(url: URL(string: "\(daemon.url)/api/v1/runs/\(run)/analysis/\(name)")!)
+            tableRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (body, _) = try await URLSession.shared.data(for: tableRequest)
+            #expect(String(decoding: body, as: UTF8.self) == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/\(name).csv"), encoding: .utf8)))
+        }
+        let analysis = try await daemon.get("/api/v1/runs/\(run)/analysis")
+        let regions = (analysis["tables"] as? [[String: Any]])?.first { $0["name"] as? String == "africa_region_trends" }
+        #expect((regions?["columns"] as? [String])?.first == "region")
+        #expect((regions?["rows"] as? [[Any]])?.count == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/africa_region_trends.csv"), encoding: .utf8)).split(separator: "\n").count - 1)
+
         // Lineage: each step of each run started and completed, the clean step read the raw zone and wrote the
         // curated one with its rows and schema; exported as OpenLineage JSON lines.
         var lineageRequest = URLRequest(url: URL(string: "\(daemon.url)/api/v1/lineage/export")!)
@@ -177,16 +191,27 @@ import Testing
         ]
     }
 
-    /// The pipeline as shipped, on its defaults: its first run writes the demo's sales into `<data>/incoming` and
-    /// loads what they say.
-    @Test func theShippedPipelineRunsOnItsOwnDemoData() async throws {
+    /// The pipeline as shipped, on its defaults, with `serve --demo`: the first start writes the demo's sales into
+    /// `<data>/incoming` and runs the pipeline once on them, without anyone triggering it; a restart runs nothing more.
+    @Test func theFirstDemoStartRunsTheShippedPipelineOnItsOwnSales() async throws {
         let daemon = try Daemon()
         try daemon.write("africa-trends.yaml", try quickPipeline())
-        try await daemon.start()
-        let run = try await daemon.trigger("africa-trends")
+        try await daemon.start(extra: ["--demo"])
+        var runs: [[String: Any]] = []
+        try await eventually(within: 30, "the demo's run to start") {
+            runs = (try await daemon.get("/api/v1/runs?pipeline=africa-trends")["runs"] as? [[String: Any]]) ?? []
+            return !runs.isEmpty
+        }
+        let run = try #require(runs.first?["id"] as? Int)
         try await eventually(within: 90, "the run to finish") { try await daemon.runState(run).map { ["succeeded", "failed"].contains($0) } ?? false }
         let attempts = try await daemon.attempts(run)
         #expect(try await daemon.runState(run) == "succeeded", "\(attempts)")
+        daemon.stop()
+        let again = try Daemon(root: daemon.root)
+        try await again.start(extra: ["--demo"])
+        let after = (try await again.get("/api/v1/runs?pipeline=africa-trends")["runs"] as? [[String: Any]]) ?? []
+        #expect(after.count == 1, "a second start runs no second demo: \(after)")
+        withExtendedLifetime(daemon) {}
         let incoming = daemon.data.appendingPathComponent("incoming")
         #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.appendingPathComponent("sales").path).count == 4)
         let expected = try await onThread { try reference(sales: incoming.appendingPathComponent("sales"), fx: incoming.appendingPathComponent("fx_rates.csv")) }

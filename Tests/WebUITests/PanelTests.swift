@@ -46,7 +46,8 @@ import WebUI
             total + (try FileManager.default.attributesOfItem(atPath: staticDirectory + "/" + file)[.size] as? Int ?? 0)
         }
         #expect(code.count >= 15, "the panel's modules were found")
-        #expect(bytes < 96 * 1024, "static/ holds \(bytes) bytes of code; the budget is 96 KiB")
+        // 96 KiB until the batch reports and the lineage pages (issue 9) came; each page is a module of its own.
+        #expect(bytes < 112 * 1024, "static/ holds \(bytes) bytes of code; the budget is 112 KiB")
     }
 
     @Test func errorsCarryTheSecurityHeadersAndTheAPIIsNeverCached() async throws {

@@ -76,6 +76,51 @@ import WebUI
         }
     }
 
+    /// Every run published one table, as far as this provider says: the routes decide who reads which.
+    private struct EveryRunHasATable: AnalysisProvider {
+        func analysis(pipeline: PipelineID, logicalDate: Date) throws -> [AnalysisTable]? {
+            [AnalysisTable(name: "sales", columns: ["pipeline", "note"], rows: [[pipeline.rawValue, nil]], csv: "pipeline,note\n\(pipeline.rawValue),\n")]
+        }
+    }
+
+    @Test(arguments: [Role.viewer, .admin]) func theReportsKeepAScopedTokenToItsPipelines(role: Role) async throws {
+        try await EngineHarness.with(yaml: pipelines) { harness in
+            let app = try buildWebServer(
+                engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
+                logger: Logger(label: "test"), analysis: EveryRunHasATable())
+            try await app.test(.router) { client in
+                let theirs = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"))).run.id
+                let mine = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("other"))).run.id
+                try await harness.waitFor(theirs, .succeeded)
+                try await harness.waitFor(mine, .succeeded)
+                let headers = try bearer(role, ["other"], in: harness.store)
+
+                let reports = try json(try await client.execute(uri: "/api/v1/reports", method: .get, headers: headers))
+                let listed = (reports["reports"] as? [[String: Any]]) ?? []
+                #expect(listed.compactMap { $0["pipeline"] as? String } == ["other"])
+                #expect(((listed.first?["run"] as? [String: Any])?["id"] as? Int).map(Int64.init) == mine.rawValue)
+
+                let own = try json(try await client.execute(uri: "/api/v1/runs/\(mine.rawValue)/analysis", method: .get, headers: headers))
+                let table = try #require((own["tables"] as? [[String: Any]])?.first)
+                #expect(table["name"] as? String == "sales")
+                #expect((table["rows"] as? [[Any]])?.first?.last is NSNull, "an empty field is null")
+                let csv = try await client.execute(uri: "/api/v1/runs/\(mine.rawValue)/analysis/sales", method: .get, headers: headers)
+                #expect(String(buffer: csv.body) == "pipeline,note\nother,\n")
+                #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+                #expect(csv.headers[.contentDisposition]?.contains("attachment") == true)
+                #expect(try await client.execute(uri: "/api/v1/runs/\(mine.rawValue)/analysis/nope", method: .get, headers: headers).status == .notFound)
+
+                for uri in ["/api/v1/runs/\(theirs.rawValue)/analysis", "/api/v1/runs/\(theirs.rawValue)/analysis/sales"] {
+                    let refused = try await client.execute(uri: uri, method: .get, headers: headers)
+                    #expect(refused.status == .forbidden, "\(role) \(uri)")
+                    #expect(!String(buffer: refused.body).contains("pipeline,note"))
+                }
+                #expect(try await client.execute(uri: "/api/v1/runs/99999/analysis", method: .get, headers: headers).status == .notFound)
+                #expect(try await client.execute(uri: "/api/v1/reports", method: .get, headers: [:]).status == .unauthorized)
+            }
+        }
+    }
+
     @Test func aViewerReadsADefinitionWithItsEnvironmentValuesMasked() async throws {
         try await withAPI { client, harness in
             for (role, masked) in [(Role.viewer, true), (.auditor, true), (.operator, false), (.admin, false)] {

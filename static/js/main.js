@@ -8,6 +8,8 @@ import { pipelinePage } from "./pages/pipeline.js";
 import { runsPage } from "./pages/runs.js";
 import { runPage } from "./pages/run.js";
 import { livePage } from "./pages/live.js";
+import { reportsPage } from "./pages/reports.js";
+import { lineagePage } from "./pages/lineage.js";
 import { logPage } from "./pages/log.js";
 import { auditPage } from "./pages/audit.js";
 import { adminPage } from "./pages/admin.js";
@@ -29,6 +31,8 @@ function pageFor(address) {
     case "pipeline": return pipelinePage(rest[0]);
     case "runs": return runsPage(search);
     case "live": return livePage(search);
+    case "reports": return reportsPage(search);
+    case "lineage": return lineagePage(search);
     case "run": return runPage(rest[0]);
     case "log": return logPage(rest[0], rest[1], rest[2]);
     case "audit": return auditPage();

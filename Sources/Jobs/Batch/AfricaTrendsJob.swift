@@ -9,6 +9,8 @@ public struct AfricaTrendsJob: JobKind {
     public struct Settings: Decodable, Sendable {}
 
     public static let kindName = "africa-trends"
+    /// Its dataset in the lake's analysis zone.
+    static let analysisDataset = "africa-trends"
     let hub: BatchHub?
 
     public init(settings: Settings) throws { self.init(hub: nil) }
@@ -67,7 +69,7 @@ public struct AfricaTrendsJob: JobKind {
                 rows["\(table.name).csv"] = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } - 1
             }
             let schema = Self.tables.flatMap { table in table.columns.map { LakeManifest.Column(name: "\(table.name).\($0.name)", type: $0.type.rawValue) } }
-            try run.publish(run.partition(.analysis, "africa-trends"), staged: staged, rows: rows, schema: schema)
+            try run.publish(run.partition(.analysis, Self.analysisDataset), staged: staged, rows: rows, schema: schema)
             context.reporter.figure("as_of_months", Double(figures.monthly.count))
         } catch {
             try? FileManager.default.removeItem(at: staged)

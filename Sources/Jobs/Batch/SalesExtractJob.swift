@@ -27,33 +27,19 @@ public struct SalesExtractJob: JobKind {
 
     public func run(in context: JobContext) async throws {
         let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
-        try writeDemoIfAsked(run)
         let files: [String]
         do {
             files = try SalesExtraction.files(at: try run.path(settings.sales, param: "sales"))
         } catch let failure as SalesExtraction.FileFailure {
-            throw JobFailure(failure.description)
+            let incoming = run.context.dataDirectory.appendingPathComponent("incoming").path
+            let hint = failure.description.hasPrefix(incoming + "/") ? " (the demo's sales are written there by `serve --demo`)" : ""
+            throw JobFailure(failure.description + hint)
         }
         guard !files.isEmpty else { throw JobFailure("no sales files (.csv, .csv.gz) at \(try run.path(settings.sales, param: "sales"))") }
         let fxRates = try run.path(settings.fxRates, param: "fx_rates")
         try Task.checkCancellation()
         try copy(files, into: run.partition(.raw, "sales"), run: run)
         try copy([fxRates], into: run.partition(.raw, "fx_rates"), run: run)
-    }
-
-    /// The demo's input (`{data}/incoming/sales` and `{data}/incoming/fx_rates.csv`, the shipped pipeline's
-    /// defaults): written by the project's generator the first time it is asked for and missing, so that the
-    /// pipeline runs out of the box.
-    private func writeDemoIfAsked(_ run: BatchRun) throws {
-        let incoming = run.context.dataDirectory.appendingPathComponent("incoming")
-        let asked = [try run.path(settings.sales, param: "sales"), try run.path(settings.fxRates, param: "fx_rates")]
-        guard asked == [incoming.appendingPathComponent("sales").path, incoming.appendingPathComponent("fx_rates.csv").path],
-            !FileManager.default.fileExists(atPath: incoming.path)
-        else { return }
-        let staging = run.context.dataDirectory.appendingPathComponent(".incoming-\(UUID().uuidString)")
-        try HistoricalSalesGenerator(rows: 20_000, files: 4, seed: 42).write(to: staging)
-        try FileManager.default.moveItem(at: staging, to: incoming)
-        run.context.logger.info("wrote the demo's sales (20,000 rows, some broken on purpose) and FX rates into \(incoming.path)")
     }
 
     private func copy(_ files: [String], into partition: LakePartition, run: BatchRun) throws {

@@ -15,7 +15,7 @@ public struct WarehouseLoadJob: JobKind {
 
     public func run(in context: JobContext) async throws {
         let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
-        let analysis = try run.published(.analysis, "africa-trends", by: "africa-trends")
+        let analysis = try run.published(.analysis, AfricaTrendsJob.analysisDataset, by: AfricaTrendsJob.kindName)
         var tables: [WarehouseTable] = []
         for table in AfricaTrendsJob.tables {
             let reader = CSVRecordReader(source: try ByteSource(path: analysis.directory.appendingPathComponent("\(table.name).csv").path))

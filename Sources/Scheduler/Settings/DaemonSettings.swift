@@ -20,6 +20,8 @@ import Yams
 ///   - `run_as` (user name, default none): when the daemon runs as root, the user its tasks run as
 ///   - `pass_env` (list of names, default none): variables of the daemon's environment that tasks also see
 ///   - `task_workspace` (path, default the system's temporary directory): where attempts get their working directories
+///   - `demo` (bool, default false): on the first start, write the batch demo's historical sales into `<data>/incoming`
+///     and run the pipelines that read them by default (`serve --demo`; `scripts/setup.sh` turns it on)
 public struct DaemonSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -37,6 +39,7 @@ public struct DaemonSettings: Sendable, Equatable {
     public var runAs: String?
     public var passEnvironment: [String] = []
     public var taskWorkspace: String?
+    public var demo = false
     /// The settings file it was read from, whose other sections (`kafka:`…) the modules read themselves.
     public var file: SettingsFile?
 
@@ -59,9 +62,10 @@ public struct DaemonSettings: Sendable, Equatable {
         var runAs: Located<String>?
         var passEnv: [Located<String>]?
         var taskWorkspace: String?
+        var demo: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case host, port, jobs, data, retention, durability, `static`
+            case host, port, jobs, data, retention, durability, `static`, demo
             case tlsCert = "tls_cert"
             case tlsKey = "tls_key"
             case idleTimeout = "idle_timeout"
@@ -110,6 +114,7 @@ public struct DaemonSettings: Sendable, Equatable {
         settings.tlsCertificate = document.tlsCert
         settings.tlsKey = document.tlsKey
         settings.taskWorkspace = document.taskWorkspace
+        settings.demo = document.demo ?? settings.demo
         if let located = document.runAs {
             guard !located.value.isEmpty, !located.value.contains(where: { $0.isWhitespace || $0 == ":" }) else {
                 throw Diagnostic(file: path, line: located.line, message: "run_as must be a user name, not \"\(located.value)\"")

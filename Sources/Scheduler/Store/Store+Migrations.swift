@@ -133,6 +133,20 @@ extension Store {
                 CREATE TABLE lineageDelivery (endpoint TEXT PRIMARY KEY, lastID INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6 lineage datasets") { db in
+            // Which completed attempts wrote (output = 1) or read each dataset: the lineage graph's index. Older events
+            // are indexed from their stored datasets.
+            try db.execute(sql: """
+                CREATE TABLE lineageDataset (name TEXT NOT NULL, output INTEGER NOT NULL CHECK (output IN (0, 1)),
+                    eventID INTEGER NOT NULL REFERENCES lineageEvent(id) ON DELETE CASCADE, PRIMARY KEY (name, output, eventID)) WITHOUT ROWID;
+                CREATE INDEX lineageDataset_event ON lineageDataset(eventID);
+                """)
+            let completed = try Row.fetchAll(db, sql: "SELECT id, datasets FROM lineageEvent WHERE eventType = 'COMPLETE' AND datasets IS NOT NULL")
+            for row in completed {
+                let (inputs, outputs) = LineageEvent.decodeDatasets(row[1] as String?)
+                try Store.insertLineageDatasets(inputs: inputs, outputs: outputs, event: row[0], in: db)
+            }
+        }
         try migrator.migrate(writer)
     }
 }

@@ -64,6 +64,9 @@ extension Store {
                     event.inputs.isEmpty && event.outputs.isEmpty ? nil : LineageEvent.encodeDatasets(inputs: event.inputs, outputs: event.outputs),
                     event.error,
                 ])
+            if event.kind == .complete, !(event.inputs.isEmpty && event.outputs.isEmpty) {
+                try insertLineageDatasets(inputs: event.inputs, outputs: event.outputs, event: db.lastInsertedRowID, in: db)
+            }
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest,

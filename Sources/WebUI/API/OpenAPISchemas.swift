@@ -56,6 +56,33 @@ extension OpenAPIDocument {
                     "fields": ["type": "object", "additionalProperties": string],
                 ], required: ["file", "line", "reason", "detail", "fields"])],
             ], required: ["run", "total", "offset", "reasons", "rows"]),
+            "ReportList": object([
+                "reports": ["type": "array", "items": object(["pipeline": string, "run": ref("RunSummary"), "tables": ["type": "array", "items": string]],
+                                                            required: ["pipeline", "run", "tables"])],
+            ], required: ["reports"]),
+            "RunAnalysis": object([
+                "run": ref("RunSummary"),
+                "tables": ["type": "array", "items": object([
+                    "name": string, "columns": ["type": "array", "items": string],
+                    "rows": ["type": "array", "items": ["type": "array", "items": ["type": ["string", "null"]]]],
+                ], required: ["name", "columns", "rows"])],
+            ], required: ["run", "tables"]),
+            "LineageDatasetList": object([
+                "datasets": ["type": "array", "items": object([
+                    "name": string, "pipeline": string, "task": string, "run": integer, "time": time, "written": boolean, "rows": ["type": ["integer", "null"]],
+                ], required: ["name", "pipeline", "task", "run", "time", "written"])],
+            ], required: ["datasets"]),
+            "LineageGraph": object([
+                "dataset": string, "truncated": boolean,
+                "upstream": list("LineageJob"), "downstream": list("LineageJob"),
+            ], required: ["dataset", "truncated", "upstream", "downstream"]),
+            "LineageJob": object([
+                "pipeline": string, "task": string, "run": integer, "attempt": integer, "logicalDate": time, "time": time,
+                "inputs": list("LineageDataset"), "outputs": list("LineageDataset"),
+            ], required: ["pipeline", "task", "run", "attempt", "logicalDate", "time", "inputs", "outputs"]),
+            "LineageDataset": object([
+                "name": string, "rows": ["type": ["integer", "null"]], "bytes": ["type": ["integer", "null"]], "checksum": ["type": ["string", "null"]],
+            ], required: ["name"]),
             "Leader": object(["seller_id": string, "seller_name": string, "deals_won": integer, "revenue_usd": string],
                              required: ["seller_id", "seller_name", "deals_won", "revenue_usd"]),
             "Streams": object([

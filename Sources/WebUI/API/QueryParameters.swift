@@ -14,6 +14,13 @@ extension Parameters {
         return value
     }
 
+    /// Text of at most `maxLength` bytes; `nil` when absent.
+    func text(_ name: String, maxLength: Int) throws(APIError) -> String? {
+        guard let text = get(name) else { return nil }
+        guard text.utf8.count <= maxLength else { throw APIError.badRequest("\(name) must be at most \(maxLength) bytes long") }
+        return String(text)
+    }
+
     /// `true` or `false`; `nil` when absent.
     func flag(_ name: String) throws(APIError) -> Bool? {
         guard let text = get(name) else { return nil }

@@ -21,11 +21,14 @@ function shorten(text, width) {
 /// Layers, order and coordinates for `tasks` with their upstream `needs`. Pure apart from text measuring.
 export function layout(tasks, needs) {
   const layer = {};
-  const depth = (task, seen = new Set()) => {
+  // `visiting`: the path being walked, so that a cycle ends the walk (a node reached again by another path is not one).
+  const depth = (task, visiting = new Set()) => {
     if (layer[task] !== undefined) return layer[task];
-    seen.add(task);
-    const ups = (needs[task] || []).filter((up) => tasks.includes(up) && !seen.has(up));
-    return (layer[task] = ups.length ? Math.max(...ups.map((up) => depth(up, seen))) + 1 : 0);
+    visiting.add(task);
+    const ups = (needs[task] || []).filter((up) => tasks.includes(up) && !visiting.has(up));
+    const value = ups.length ? Math.max(...ups.map((up) => depth(up, visiting))) + 1 : 0;
+    visiting.delete(task);
+    return (layer[task] = value);
   };
   tasks.forEach((task) => depth(task));
   // Nodes: the tasks, and a placeholder per layer an edge passes through.
@@ -136,8 +139,9 @@ function place(layers, predecessors, successors) {
   layers.flat().forEach((node) => { node.y += PAD - top; });
 }
 
-/// The drawing: a box per task, coloured by its state in `states` (task → state), edges with arrows.
-export function dagDrawing(tasks, needs, states, label) {
+/// The drawing: a box per task, coloured by its state in `states` (task → state), edges with arrows; `titles`
+/// (task → text) replaces a box's tooltip.
+export function dagDrawing(tasks, needs, states, label, titles = {}) {
   const { nodes, routes, width, height } = layout(tasks, needs);
   const centre = (node) => node.y + (node.real ? BOX_HEIGHT / 2 : 0);
   const edges = routes.map((route) => {
@@ -153,7 +157,7 @@ export function dagDrawing(tasks, needs, states, label) {
   });
   const boxes = nodes.map((node) => {
     const state = states[node.id] || "none";
-    return svg("g", { "data-key": node.id }, svg("title", {}, `${node.id}: ${state === "none" ? "not started" : state.replaceAll("_", " ")}`),
+    return svg("g", { "data-key": node.id }, svg("title", {}, titles[node.id] || `${node.id}: ${state === "none" ? "not started" : state.replaceAll("_", " ")}`),
       svg("rect", { x: node.x, y: node.y, width: node.width, height: BOX_HEIGHT, rx: 4, class: state, "data-task": node.id }),
       svg("text", { x: node.x + 10, y: node.y + BOX_HEIGHT / 2 + 4, class: state }, shorten(node.id, node.width - 20)));
   });
