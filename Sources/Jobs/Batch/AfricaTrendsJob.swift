@@ -43,11 +43,15 @@ public struct AfricaTrendsJob: JobKind {
     ]
 
     public func run(in context: JobContext) async throws {
+        try await StepThread.run(Self.kindName) { stop in try work(context, stop) }
+    }
+
+    private func work(_ context: JobContext, _ stop: StepStop) throws {
         let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
         let curated = try run.published(.curated, "sales", by: "sales-clean")
         var figures = AfricaFigures()
         for file in curated.manifest.files.map(\.name).sorted() where file.hasSuffix(".csv") {
-            try Task.checkCancellation()
+            try stop.check()
             let reader = CSVRecordReader(source: try ByteSource(path: curated.directory.appendingPathComponent(file).path))
             guard let header = try reader.next() else { continue }
             let columns = try CuratedSales.Counted(header: header.fields)

@@ -17,6 +17,10 @@ public struct SalesCleanJob: JobKind {
     public init(hub: BatchHub?) { self.hub = hub }
 
     public func run(in context: JobContext) async throws {
+        try await StepThread.run(Self.kindName) { stop in try work(context, stop) }
+    }
+
+    private func work(_ context: JobContext, _ stop: StepStop) throws {
         let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
         let raw = try run.published(.raw, "sales", by: "sales-extract")
         let fx = try run.published(.raw, "fx_rates", by: "sales-extract")
@@ -38,7 +42,7 @@ public struct SalesCleanJob: JobKind {
             try SalesExtraction(files: files, rates: rates).run(
                 accepted: { sale in
                     try writer.add(sale)
-                    if writer.pending == 0 { try Task.checkCancellation() }
+                    if writer.pending == 0 { try stop.check() }
                 },
                 rejected: { row in
                     reasons[row.cause.reason.rawValue, default: 0] += 1

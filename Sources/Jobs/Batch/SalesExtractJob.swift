@@ -26,6 +26,10 @@ public struct SalesExtractJob: JobKind {
     }
 
     public func run(in context: JobContext) async throws {
+        try await StepThread.run(Self.kindName) { stop in try work(context, stop) }
+    }
+
+    private func work(_ context: JobContext, _ stop: StepStop) throws {
         let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
         let files: [String]
         do {
@@ -37,7 +41,7 @@ public struct SalesExtractJob: JobKind {
         }
         guard !files.isEmpty else { throw JobFailure("no sales files (.csv, .csv.gz) at \(try run.path(settings.sales, param: "sales"))") }
         let fxRates = try run.path(settings.fxRates, param: "fx_rates")
-        try Task.checkCancellation()
+        try stop.check()
         try copy(files, into: run.partition(.raw, "sales"), run: run)
         try copy([fxRates], into: run.partition(.raw, "fx_rates"), run: run)
     }

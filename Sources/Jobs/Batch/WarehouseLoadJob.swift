@@ -14,6 +14,10 @@ public struct WarehouseLoadJob: JobKind {
     public init(hub: BatchHub?) { self.hub = hub }
 
     public func run(in context: JobContext) async throws {
+        try await StepThread.run(Self.kindName) { stop in try work(context, stop) }
+    }
+
+    private func work(_ context: JobContext, _ stop: StepStop) throws {
         let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
         let analysis = try run.published(.analysis, AfricaTrendsJob.analysisDataset, by: AfricaTrendsJob.kindName)
         var tables: [WarehouseTable] = []
@@ -26,7 +30,7 @@ public struct WarehouseLoadJob: JobKind {
             while let record = try reader.next() { rows.append(record.fields.map { $0.isEmpty ? nil : $0 }) }
             tables.append(WarehouseTable(name: table.name, columns: table.columns, rows: rows))
         }
-        try Task.checkCancellation()
+        try stop.check()
         do {
             try run.hub.warehouse.replace(tables, run: context.run.description)
         } catch let error as JobFailure {
