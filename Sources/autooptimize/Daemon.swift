@@ -60,7 +60,7 @@ struct Daemon {
         let (kafka, broker) = try startKafka(logger: logger)
         let streaming = StreamingHub(
             kafka: kafka, embedded: broker != nil, elasticsearch: try elasticsearch(logger: logger), dataDirectory: data, logger: logger)
-        let batch = BatchHub(dataDirectory: data, logger: logger)
+        let batch = BatchHub(dataDirectory: data, lake: try lakeSettings(logger: logger), logger: logger)
         let loader = PipelineLoader(registry: .standard(streaming: streaming, batch: batch))
         let initial = loader.load(directory: jobs)
         let demoRuns = try writeDemoInput(for: initial.pipelines, data: data, logger: logger)

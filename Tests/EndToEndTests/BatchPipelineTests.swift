@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import GRDB
 import SchedulerTesting
+import StandIns
 import Testing
 
 @testable import Jobs
@@ -274,5 +275,51 @@ import Testing
         let curated = try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("curated/sales/pipeline=africa-trends").path)
         #expect(curated.count == 1, "only the good run's curated partition: \(curated)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent(".staging").path).isEmpty)
+    }
+
+    /// The lake on HDFS (`lake.webhdfs`, the WebHDFS stand-in): the same tables and rejects, every zone on HDFS
+    /// through the namenode's redirects, no personal data past the raw and rejects zones there, and the panel's
+    /// reports and rejects read back from it.
+    @Test func theLakeOnHDFSGivesTheSameTables() async throws {
+        let daemon = try Daemon()
+        let hdfs = daemon.root.appending("hdfs")
+        try FileManager.default.createDirectory(at: hdfs, withIntermediateDirectories: true)
+        let standIn = try await WebHDFSStandIn(directory: hdfs, user: "etl")
+        let settings = daemon.root.appending("settings.yaml")
+        try "lake:\n  webhdfs:\n    url: \(standIn.url)\n    root: /warehouse/lake\n    user: etl\n".write(to: settings, atomically: true, encoding: .utf8)
+        try daemon.write("africa-trends.yaml", try quickPipeline())
+        try await daemon.start(extra: ["--config", settings.path])
+        let run = try await daemon.trigger(
+            "africa-trends", params: ["sales": Self.fixture.appendingPathComponent("sales").path, "fx_rates": Self.fixture.appendingPathComponent("fx_rates.csv").path])
+        try await eventually(within: 90, "the run to finish") { try await daemon.runState(run).map { ["succeeded", "failed"].contains($0) } ?? false }
+        let attempts = try await daemon.attempts(run)
+        #expect(try await daemon.runState(run) == "succeeded", "\(attempts)")
+        for name in ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"] {
+            let loaded = try table(name, in: daemon.data.appendingPathComponent("warehouse.sqlite"))
+            #expect(loaded == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/\(name).csv"), encoding: .utf8)), "\(name)")
+        }
+        #expect(standIn.violations.isEmpty, "\(standIn.violations)")
+        #expect(standIn.requests.allSatisfy { $0.user == "etl" })
+        let lake = hdfs.appendingPathComponent("warehouse/lake")
+        for zone in ["raw/sales", "raw/fx_rates", "curated/sales", "rejects/sales", "analysis/africa-trends"] {
+            let dates = (try? FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("\(zone)/pipeline=africa-trends").path)) ?? []
+            #expect(dates.count == 1, "\(zone) on HDFS: \(dates)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: daemon.data.appendingPathComponent("lake").path), "nothing in the local lake")
+        for directory in [lake.appendingPathComponent("curated"), lake.appendingPathComponent("analysis")] {
+            let found = try await onThread { try Self.personalValues(in: directory) }
+            #expect(found.isEmpty, "\(found.count) emails or phones in clear text under \(directory.path)")
+        }
+        // Read back from HDFS: the rejects by reason, and the analysis the reports show.
+        let token = try String(contentsOf: daemon.data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        var request = URLRequest(url: URL(string: "\(daemon.url)/api/v1/runs/\(run)/rejects?format=csv")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (csv, _) = try await URLSession.shared.data(for: request)
+        #expect(String(decoding: csv, as: UTF8.self) == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/rejects.csv"), encoding: .utf8)))
+        let analysis = try await daemon.get("/api/v1/runs/\(run)/analysis")
+        #expect((analysis["tables"] as? [[String: Any]])?.count == AfricaTrendsJob.tables.count)
+        // Lineage names the datasets where they are.
+        let graph = try await daemon.get("/api/v1/lineage/datasets?q=webhdfs://")
+        #expect(((graph["datasets"] as? [[String: Any]]) ?? []).count >= 5)
     }
 }

@@ -16,11 +16,14 @@ public final class BatchHub: Sendable {
         let warehouse: any Warehouse
     }
 
-    /// The embedded defaults under `dataDirectory`.
-    public convenience init(dataDirectory: URL, logger: Logger) {
+    /// The embedded defaults under `dataDirectory`; the lake on HDFS when `lake` says `webhdfs`.
+    public convenience init(dataDirectory: URL, lake: LakeSettings? = nil, logger: Logger) {
         self.init(logger: logger) {
-            Resources(
-                lake: try LocalLake(root: dataDirectory.appendingPathComponent("lake")),
+            let chosen: any DataLake =
+                if let webhdfs = lake?.webhdfs { try WebHDFSLake(settings: webhdfs, dataDirectory: dataDirectory) }
+                else { try LocalLake(root: dataDirectory.appendingPathComponent("lake")) }
+            return Resources(
+                lake: chosen,
                 vault: try PseudonymVault(directory: dataDirectory.appendingPathComponent("vault")),
                 warehouse: try SQLiteWarehouse(path: dataDirectory.appendingPathComponent("warehouse.sqlite").path))
         }
