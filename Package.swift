@@ -37,9 +37,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libcurl, loaded when first used (Debian's libcurl4-openssl-dev for its header): see Sources/CCurl.
         .target(name: "CCurl"),
+        // FreeTDS's db-lib, loaded when first used (Debian's freetds-dev for its headers): see Sources/CFreeTDS.
+        .target(name: "CFreeTDS"),
         .target(
             name: "Connectors",
-            dependencies: ["CRdKafka", "CCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CRdKafka", "CCurl", "CFreeTDS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -132,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "SchedulerTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Connectors", "SchedulerTesting", "StandIns", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
