@@ -48,6 +48,7 @@ struct Daemon {
         let data = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         let jobs = URL(fileURLWithPath: settings.jobsDirectory).standardizedFileURL
         try prepare(data: data, jobs: jobs)
+        let warehouse = try warehouseTarget(data: data, logger: logger)
         let tls = try loadTLS()
         let lock = try DaemonLock(dataDirectory: data)
         let store: Store
@@ -60,7 +61,7 @@ struct Daemon {
         let (kafka, broker) = try startKafka(logger: logger)
         let streaming = StreamingHub(
             kafka: kafka, embedded: broker != nil, elasticsearch: try elasticsearch(logger: logger), dataDirectory: data, logger: logger)
-        let batch = BatchHub(dataDirectory: data, lake: try lakeSettings(logger: logger), logger: logger)
+        let batch = BatchHub(dataDirectory: data, lake: try lakeSettings(logger: logger), warehouse: warehouse, logger: logger)
         let loader = PipelineLoader(registry: .standard(streaming: streaming, batch: batch))
         let initial = loader.load(directory: jobs)
         let demoRuns = try writeDemoInput(for: initial.pipelines, data: data, logger: logger)

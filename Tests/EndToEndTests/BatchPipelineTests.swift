@@ -322,4 +322,48 @@ import Testing
         let graph = try await daemon.get("/api/v1/lineage/datasets?q=webhdfs://")
         #expect(((graph["datasets"] as? [[String: Any]]) ?? []).count >= 5)
     }
+
+    /// The warehouse on SQL Server (`warehouse.sqlserver`, the TDS stand-in, the password from the environment):
+    /// the same three tables byte for byte, rows sent by FreeTDS's bulk copy; then a wrong password fails the load
+    /// with SQL Server's words and leaves the tables as they were.
+    @Test func theWarehouseOnSQLServerGetsTheSameTables() async throws {
+        let server = try SQLServerStandIn()
+        let daemon = try Daemon()
+        let settings = daemon.root.appending("settings.yaml")
+        let write = { (variable: String) in
+            try "warehouse:\n  sqlserver:\n    host: 127.0.0.1\n    port: \(server.port)\n    database: sales\n    user: \(server.user)\n    password: {env: \(variable)}\n"
+                .write(to: settings, atomically: true, encoding: .utf8)
+        }
+        try write("AO_TEST_SQL_PASSWORD")
+        try daemon.write("africa-trends.yaml", try quickPipeline().replacingOccurrences(of: "retries: 2", with: "retries: 0"))
+        try await daemon.start(extra: ["--config", settings.path], environment: ["AO_TEST_SQL_PASSWORD": server.password, "AO_TEST_WRONG": "nope"])
+        let params = ["sales": Self.fixture.appendingPathComponent("sales").path, "fx_rates": Self.fixture.appendingPathComponent("fx_rates.csv").path]
+        let run = try await daemon.trigger("africa-trends", params: params)
+        try await eventually(within: 90, "the run to finish") { try await daemon.runState(run).map { ["succeeded", "failed"].contains($0) } ?? false }
+        let attempts = try await daemon.attempts(run)
+        #expect(try await daemon.runState(run) == "succeeded", "\(attempts)")
+        for name in ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"] {
+            #expect(server.csv(name) == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/\(name).csv"), encoding: .utf8)), "\(name)")
+        }
+        #expect(server.logins.allSatisfy { $0 == "loader@sales (autooptimize)" } && !server.logins.isEmpty)
+        #expect(server.violations.isEmpty, "\(server.violations)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.data.appendingPathComponent("warehouse.sqlite").path), "no SQLite warehouse beside it")
+        let lineage = try await daemon.get("/api/v1/lineage/datasets?q=sqlserver://")
+        #expect(((lineage["datasets"] as? [[String: Any]]) ?? []).count == AfricaTrendsJob.tables.count, "\(lineage)")
+
+        // The password changed behind the daemon's back: the load fails saying so; the tables stay.
+        daemon.stop()
+        try write("AO_TEST_WRONG")
+        let again = try Daemon(root: daemon.root)
+        try await again.start(extra: ["--config", settings.path], environment: ["AO_TEST_WRONG": "not-the-password"])
+        let failing = try await again.trigger("africa-trends", params: params)
+        try await eventually(within: 90, "the run to fail") { try await again.runState(failing) == "failed" }
+        let load = try await again.attempts(failing).first { $0["task"] as? String == "load" }
+        let reason = (load?["reason"] as? String) ?? ""
+        #expect(reason.contains("Login failed for user 'loader'"), "\(String(describing: load))")
+        for name in ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"] {
+            #expect(server.csv(name) == (try String(contentsOf: Self.fixture.appendingPathComponent("expected/\(name).csv"), encoding: .utf8)), "\(name)")
+        }
+        withExtendedLifetime(daemon) {}
+    }
 }

@@ -154,7 +154,7 @@ public final class SQLServerConnection {
 public struct SQLServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
 
-    init(_ what: String, said: String = "") {
+    public init(_ what: String, said: String = "") {
         description = said.isEmpty ? what : "\(what): \(said)"
     }
 }

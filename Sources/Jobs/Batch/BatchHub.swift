@@ -16,16 +16,34 @@ public final class BatchHub: Sendable {
         let warehouse: any Warehouse
     }
 
-    /// The embedded defaults under `dataDirectory`; the lake on HDFS when `lake` says `webhdfs`.
-    public convenience init(dataDirectory: URL, lake: LakeSettings? = nil, logger: Logger) {
+    /// The embedded defaults under `dataDirectory`; the lake on HDFS when `lake` says `webhdfs`; the warehouse on
+    /// SQL Server when `warehouse` is given (its password read, its FreeTDS server name chosen, by the daemon).
+    public convenience init(dataDirectory: URL, lake: LakeSettings? = nil, warehouse: SQLServerTarget? = nil, logger: Logger) {
         self.init(logger: logger) {
-            let chosen: any DataLake =
+            let chosenLake: any DataLake =
                 if let webhdfs = lake?.webhdfs { try WebHDFSLake(settings: webhdfs, dataDirectory: dataDirectory) }
                 else { try LocalLake(root: dataDirectory.appendingPathComponent("lake")) }
+            let chosenWarehouse: any Warehouse =
+                if let warehouse { SQLServerWarehouse(settings: warehouse.settings, password: warehouse.password, server: warehouse.server) }
+                else { try SQLiteWarehouse(path: dataDirectory.appendingPathComponent("warehouse.sqlite").path) }
             return Resources(
-                lake: chosen,
+                lake: chosenLake,
                 vault: try PseudonymVault(directory: dataDirectory.appendingPathComponent("vault")),
-                warehouse: try SQLiteWarehouse(path: dataDirectory.appendingPathComponent("warehouse.sqlite").path))
+                warehouse: chosenWarehouse)
+        }
+    }
+
+    /// SQL Server as the warehouse: its settings, the password read from its secret, and the server name FreeTDS
+    /// is given (`host:port`, or the `freetds.conf` section that carries TLS settings).
+    public struct SQLServerTarget: Sendable {
+        public let settings: SQLServerSettings
+        public let password: String
+        public let server: String
+
+        public init(settings: SQLServerSettings, password: String, server: String) {
+            self.settings = settings
+            self.password = password
+            self.server = server
         }
     }
 
