@@ -53,20 +53,25 @@ import Testing
         #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):2: unknown key \"retension\" (did you mean \"retention\"?)"))
     }
 
-    /// The `lake:` section's mistakes, each at its line.
+    /// The `lake:` and `warehouse:` sections' mistakes, each at its line.
     @Test(arguments: [
         ("lake:\n  webhdfs:\n    url: namenode:9870\n", 3, "url must be the namenode's http:// or https:// address"),
         ("lake:\n  webhdfs:\n    url: http://namenode:9870\n    root: relative/lake\n", 4, "root must be an absolute HDFS path"),
         ("lake:\n  webhdfs:\n    url: http://namenode:9870\n    user: \"a b\"\n", 4, "user must be an HDFS user name"),
         ("lake:\n  hdfs:\n    url: http://namenode:9870\n", 2, "unknown key \"hdfs\""),
+        ("warehouse:\n  sqlserver:\n    host: sql\n    database: sales\n    user: u\n    password: hunter2\n", 6, "password"),
+        ("warehouse:\n  sqlserver:\n    host: sql\n    database: sales\n    user: u\n    password: {env: P}\n    encryption: maybe\n", 7,
+         "encryption must be off, request, require or strict"),
+        ("warehouse:\n  sqlserver:\n    host: sql\n    database: \"sales; DROP\"\n    user: u\n    password: {env: P}\n", 4, "database must be a database name"),
     ])
-    func aBadLakeSectionIsRefusedAtItsLine(yaml: String, line: Int, message: String) async throws {
+    func aBadLakeOrWarehouseSectionIsRefusedAtItsLine(yaml: String, line: Int, message: String) async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         try yaml.write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
         let result = try await Daemon.runCLI(["serve", "--config", root.appending("settings.yaml").path, "--data", root.appending("data").path])
         #expect(result.status == 1)
-        #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):\(line): lake: "), "\(result.err)")
+        let section = yaml.prefix { $0 != ":" }
+        #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):\(line): \(section): "), "\(result.err)")
         #expect(result.err.contains(message), "\(result.err)")
     }
 
