@@ -15,12 +15,12 @@ enum CuratedSales {
 
     static var header: String { CSVText.line(columns.map(\.name)) }
 
-    static func line(_ sale: Sale, sellerToken: String, customerToken: String) -> String {
-        CSVText.line([
+    static func appendLine(_ sale: Sale, sellerToken: String, customerToken: String, to bytes: inout [UInt8]) {
+        CSVText.appendLine([
             sale.saleID, sale.soldAt, sale.month, sale.country, Countries.africanRegions[sale.country] ?? "", sale.city, sale.dealerID,
             sale.sellerID, sellerToken, customerToken, sale.brand, sale.model, sale.segment, sale.fuel, String(sale.quantity),
-            "\(sale.unitPrice)", sale.currency, sale.status, "\(sale.revenueUSD)",
-        ])
+            sale.unitPrice, sale.currency, sale.status, sale.revenueText,
+        ], to: &bytes)
     }
 
     /// What the analysis needs of a curated row (by the header's names, so that columns added later do not matter).

@@ -16,33 +16,54 @@ final class PseudonymVault: Sendable {
         let kind: Kind
         /// What finds the person again: email, else name and phone (customers); id and name (sellers).
         let lookup: String
-        /// What is sealed with the token: the columns as written.
-        let fields: [String: String]
+        /// What is sealed with the token: the columns as written, in the order of `names`.
+        private let values: [String]
 
         enum Kind: String, Sendable {
             case customer, seller
         }
 
+        private static let customerNames = ["customer_name", "customer_email", "customer_phone"]
+        private static let sellerNames = ["seller_id", "seller_name"]
+
+        /// The columns as written, by name.
+        var fields: [String: String] {
+            Dictionary(uniqueKeysWithValues: zip(kind == .customer ? Self.customerNames : Self.sellerNames, values))
+        }
+
         static func customer(name: String, email: String, phone: String) -> Identity {
-            let normalizedEmail = email.trimmingCharacters(in: .whitespaces).lowercased()
+            let normalizedEmail = SaleRowRules.lowercasedASCII(trimmed(email))
             let lookup = normalizedEmail.isEmpty
                 ? "name:" + normalized(name) + "|phone:" + phone.filter { $0.isNumber || $0 == "+" } : "email:" + normalizedEmail
-            return Identity(kind: .customer, lookup: lookup, fields: ["customer_name": name, "customer_email": email, "customer_phone": phone])
+            return Identity(kind: .customer, lookup: lookup, values: [name, email, phone])
         }
 
         static func seller(id: String, name: String) -> Identity {
-            Identity(kind: .seller, lookup: "id:" + id + "|name:" + normalized(name), fields: ["seller_id": id, "seller_name": name])
+            Identity(kind: .seller, lookup: "id:" + id + "|name:" + normalized(name), values: [id, name])
+        }
+
+        /// Blanks off both ends, as Foundation's `.whitespaces` trims them (in ASCII text: spaces and tabs).
+        private static func trimmed(_ text: String) -> String {
+            let utf8 = text.utf8
+            guard utf8.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespaces) }
+            guard utf8.first == 0x20 || utf8.first == 0x09 || utf8.last == 0x20 || utf8.last == 0x09 else { return text }
+            let bytes = Array(utf8)
+            guard let start = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else {
+                return ""
+            }
+            return String(decoding: bytes[start...end], as: UTF8.self)
         }
 
         private static func normalized(_ text: String) -> String {
-            let lowered = text.lowercased()
             // Most names: ASCII, single spaces, nothing to fold.
-            if lowered.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !lowered.contains("  "), lowered.first != " ", lowered.last != " " { return lowered }
-            return lowered.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), text.utf8.first != 0x20, text.utf8.last != 0x20, !text.contains("  ") {
+                return SaleRowRules.lowercasedASCII(text)
+            }
+            return text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         }
 
         /// Nobody: every personal column empty (no token).
-        var isEmpty: Bool { fields.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        var isEmpty: Bool { values.allSatisfy { Self.trimmed($0).isEmpty } }
 
         // A person is who the lookup says (the sealed columns may be written differently): cheaper to hash too.
         static func == (a: Identity, b: Identity) -> Bool { a.kind == b.kind && a.lookup == b.lookup }

@@ -92,6 +92,12 @@ final class LineWriter {
         if buffer.count >= 1 << 17 { try flush() }
     }
 
+    /// Appends bytes straight into the buffer (no `String` in between).
+    func write(_ append: (inout [UInt8]) -> Void) throws {
+        append(&buffer)
+        if buffer.count >= 1 << 17 { try flush() }
+    }
+
     private func flush() throws {
         try handle.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
@@ -112,7 +118,9 @@ final class CuratedWriter {
     private var waiting: [Sale] = []
     private var known: [PseudonymVault.Identity: String] = [:]
     private(set) var rows = 0
-    private(set) var rowsByFile: [String: Int] = [:]
+    private var rowsByMonth: [String: Int] = [:]
+    /// Rows per file of the partition (`month=…/sales.csv`), for its manifest.
+    var rowsByFile: [String: Int] { Dictionary(uniqueKeysWithValues: rowsByMonth.map { ("month=\($0.key)/sales.csv", $0.value) }) }
     var pending: Int { waiting.count }
 
     init(directory: URL, vault: PseudonymVault) throws {
@@ -131,21 +139,23 @@ final class CuratedWriter {
     }
 
     private func drain() throws {
-        let identities = waiting.flatMap { [Self.customer($0), Self.seller($0)] }.filter { known[$0] == nil }
-        if !identities.isEmpty {
+        // Each sale's two people, made once (normalising a name or an email is not free).
+        let people = waiting.map { (customer: Self.customer($0), seller: Self.seller($0)) }
+        let unknown = people.flatMap { [$0.customer, $0.seller] }.filter { known[$0] == nil }
+        if !unknown.isEmpty {
             if known.count > 200_000 { known.removeAll(keepingCapacity: true) }  // bounded; the vault finds them again
-            known.merge(try vault.tokens(for: Set(identities))) { _, new in new }
+            known.merge(try vault.tokens(for: Set(unknown))) { _, new in new }
         }
-        for sale in waiting {
-            let file = "month=\(sale.month)/sales.csv"
+        for (sale, person) in zip(waiting, people) {
             let writer = try months[sale.month] ?? {
-                let made = try LineWriter(url: directory.appendingPathComponent(file), header: CuratedSales.header)
+                let made = try LineWriter(url: directory.appendingPathComponent("month=\(sale.month)/sales.csv"), header: CuratedSales.header)
                 months[sale.month] = made
                 return made
             }()
-            try writer.write(CuratedSales.line(sale, sellerToken: known[Self.seller(sale)] ?? "", customerToken: known[Self.customer(sale)] ?? ""))
+            let sellerToken = known[person.seller] ?? "", customerToken = known[person.customer] ?? ""
+            try writer.write { CuratedSales.appendLine(sale, sellerToken: sellerToken, customerToken: customerToken, to: &$0) }
             rows += 1
-            rowsByFile[file, default: 0] += 1
+            rowsByMonth[sale.month, default: 0] += 1
         }
         waiting.removeAll(keepingCapacity: true)
     }

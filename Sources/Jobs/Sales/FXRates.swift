@@ -4,8 +4,8 @@ import Foundation
 /// A sale event converts at its own UTC month's rate, or the latest earlier month's when its month has none; a
 /// historical sale at its own month's only. USD is 1 always.
 struct FXRates: Sendable {
-    /// Currency → (month `YYYY-MM`, rate), months ascending.
-    private var rates: [String: [(month: String, rate: Decimal)]] = [:]
+    /// Currency → (month `YYYY-MM`, rate, and the rate as an exact integer and scale), months ascending.
+    private var rates: [String: [(month: String, rate: Decimal, exact: ExactAmount)]] = [:]
 
     struct Failure: Error, Equatable, CustomStringConvertible {
         let line: Int
@@ -22,7 +22,7 @@ struct FXRates: Sendable {
         guard lines.first?.replacingOccurrences(of: "\u{FEFF}", with: "") == "month,currency,usd_per_unit" else {
             throw Failure(line: 1, message: "the header must be month,currency,usd_per_unit")
         }
-        var table: [String: [(month: String, rate: Decimal)]] = [:]
+        var table: [String: [(month: String, rate: Decimal, exact: ExactAmount)]] = [:]
         for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 3 else { throw Failure(line: index + 1, message: "expected 3 fields, found \(fields.count)") }
@@ -30,10 +30,10 @@ struct FXRates: Sendable {
             guard fields[1].count == 3, fields[1].allSatisfy({ $0.isASCII && $0.isUppercase }) else {
                 throw Failure(line: index + 1, message: "currency \"\(fields[1])\" is not an ISO 4217 code")
             }
-            guard let rate = Self.decimal(fields[2]), rate > 0 else {
+            guard let rate = Self.decimal(fields[2]), rate > 0, let exact = ExactAmount.parse(fields[2]) else {
                 throw Failure(line: index + 1, message: "usd_per_unit \"\(fields[2])\" is not a positive decimal")
             }
-            table[fields[1], default: []].append((fields[0], rate))
+            table[fields[1], default: []].append((fields[0], rate, exact))
         }
         rates = table.mapValues { $0.sorted { $0.month < $1.month } }
     }
@@ -53,8 +53,11 @@ struct FXRates: Sendable {
 
     /// The rate for `currency` in `month` itself, never another month's (how a historical sale converts: the
     /// contract's section 2); nil when that month has none.
-    func rate(_ currency: String, inMonth month: String) -> Decimal? {
-        if currency == "USD" { return 1 }
+    func rate(_ currency: String, inMonth month: String) -> Decimal? { exactRate(currency, inMonth: month)?.decimal }
+
+    /// `rate(_:inMonth:)` as an exact integer and scale (the batch's hot path).
+    func exactRate(_ currency: String, inMonth month: String) -> (decimal: Decimal, exact: ExactAmount)? {
+        if currency == "USD" { return (1, ExactAmount(units: 1, scale: 0)) }
         guard let months = rates[currency] else { return nil }
         var low = 0
         var high = months.count
@@ -62,7 +65,7 @@ struct FXRates: Sendable {
             let middle = (low + high) / 2
             if months[middle].month < month { low = middle + 1 } else { high = middle }
         }
-        return low < months.count && months[low].month == month ? months[low].rate : nil
+        return low < months.count && months[low].month == month ? (months[low].rate, months[low].exact) : nil
     }
 
     func knows(_ currency: String) -> Bool { currency == "USD" || rates[currency] != nil }

@@ -17,12 +17,14 @@ struct Sale: Sendable, Equatable {
     /// Lower case when one of the four the contract names; as written otherwise (optional, no rule).
     let fuel: String
     let quantity: Int
-    let unitPrice: Decimal
+    /// As written (validated: a plain positive decimal).
+    let unitPrice: String
     let currency: String
     /// Lower case: completed, cancelled or refunded.
     let status: String
-    /// quantity × unit_price × the month's rate, exactly.
+    /// quantity × unit_price × the month's rate, exactly, and as `Decimal` writes it.
     let revenueUSD: Decimal
+    let revenueText: String
     /// The four personal columns, as written (empty when the file has no such column).
     let person: Person
 
@@ -57,7 +59,9 @@ struct SaleRowRules {
     private static let statuses: Set<String> = ["completed", "cancelled", "refunded"]
 
     private let width: Int
-    private let index: [String: Int]
+    /// Each known column's position in the file (found once per file: rows are read by position, not by name).
+    private let saleID, soldAt, country, city, dealerID, sellerID, sellerName, customerName, customerEmail, customerPhone: Int?
+    private let brand, model, segment, fuel, quantity, unitPrice, currency, status: Int?
     /// Required columns the header lacks: every row of the file is then `malformed_row`.
     let missingColumns: [String]
 
@@ -68,8 +72,14 @@ struct SaleRowRules {
             let key = name.trimmingCharacters(in: .whitespaces).lowercased()
             if index[key] == nil { index[key] = position }
         }
-        self.index = index
         missingColumns = Self.required.filter { index[$0] == nil }
+        (saleID, soldAt, country, city, dealerID, sellerID, sellerName) = (
+            index["sale_id"], index["sold_at"], index["country"], index["city"], index["dealer_id"], index["seller_id"], index["seller_name"]
+        )
+        (customerName, customerEmail, customerPhone, brand, model, segment) = (
+            index["customer_name"], index["customer_email"], index["customer_phone"], index["brand"], index["model"], index["segment"]
+        )
+        (fuel, quantity, unitPrice, currency, status) = (index["fuel"], index["quantity"], index["unit_price"], index["currency"], index["status"])
     }
 
     /// The row's sale, or the reason it is rejected. `accepted` holds the ids of the extraction's rows accepted so
@@ -80,40 +90,59 @@ struct SaleRowRules {
                 ? "\(fields.count) fields where the header has \(width)" : "the header lacks \(missingColumns.joined(separator: ", "))"
             return .failure(.init(.malformedRow, detail))
         }
-        func value(_ name: String) -> String { index[name].map { fields[$0] } ?? "" }
-        func blank(_ text: String) -> Bool { text.allSatisfy { $0 == " " || $0 == "\t" } }
+        func value(_ position: Int?) -> String { position.map { fields[$0] } ?? "" }
+        func blank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 
-        let saleID = value("sale_id")
+        let saleID = value(self.saleID)
         if blank(saleID) { return .failure(.init(.missingField, "sale_id is empty")) }
         if accepted.contains(saleID) { return .failure(.init(.duplicateSaleID, "sale_id \(saleID) was already accepted")) }
-        let soldAt = value("sold_at")
+        let soldAt = value(self.soldAt)
         guard let (month, _) = EventTime.utc(soldAt) else { return .failure(.init(.badTimestamp, "sold_at is not an RFC 3339 time")) }
-        guard let country = Countries.code(value("country")) else { return .failure(.init(.unknownCountry, "country is not an assigned ISO 3166-1 code")) }
-        for name in ["dealer_id", "seller_id", "brand", "model"] where blank(value(name)) {
+        guard let country = Countries.code(value(self.country)) else { return .failure(.init(.unknownCountry, "country is not an assigned ISO 3166-1 code")) }
+        for (name, position) in [("dealer_id", dealerID), ("seller_id", sellerID), ("brand", brand), ("model", model)] where blank(value(position)) {
             return .failure(.init(.missingField, "\(name) is empty"))
         }
-        let quantityText = value("quantity")
+        let quantityText = value(self.quantity)
         guard !quantityText.isEmpty, quantityText.utf8.count <= 9, quantityText.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
             let quantity = Int(quantityText), quantity >= 1
         else { return .failure(.init(.badQuantity, "quantity is not a whole number of at least 1")) }
-        guard let unitPrice = FXRates.decimal(value("unit_price")), unitPrice > 0 else {
+        let priceText = value(unitPrice)
+        guard priceText.utf8.count <= 38, let price = ExactAmount.parse(priceText), price.units > 0 else {
             return .failure(.init(.badPrice, "unit_price is not a positive plain decimal"))
         }
-        let currency = value("currency")
-        guard let rate = rates.rate(currency, inMonth: month) else {
+        let currency = value(self.currency)
+        guard let rate = rates.exactRate(currency, inMonth: month) else {
             return .failure(.init(.noFXRate, "no rate for currency \"\(currency.prefix(8))\" in \(month)"))
         }
-        let status = value("status").lowercased()
+        let status = Self.lowercasedASCII(value(self.status))
         guard Self.statuses.contains(status) else { return .failure(.init(.badStatus, "status is not completed, cancelled or refunded")) }
-        let fuel = value("fuel")
+        let fuel = value(self.fuel)
+        let lowerFuel = Self.lowercasedASCII(fuel)
+        // Exact in 128-bit integers; beyond them (38 digits), Decimal's arithmetic as before.
+        let revenue: (Decimal, String)
+        if let exact = price.times(rate.exact)?.times(quantity) {
+            revenue = (exact.decimal, exact.text)
+        } else {
+            let product = Decimal(quantity) * price.decimal * rate.decimal
+            revenue = (product, "\(product)")
+        }
         return .success(Sale(
-            saleID: saleID, soldAt: soldAt, month: month, country: country, city: value("city"), dealerID: value("dealer_id"),
-            sellerID: value("seller_id"), brand: value("brand"), model: value("model"), segment: value("segment"),
-            fuel: Self.fuels.contains(fuel.lowercased()) ? fuel.lowercased() : fuel, quantity: quantity, unitPrice: unitPrice,
-            currency: currency, status: status, revenueUSD: Decimal(quantity) * unitPrice * rate,
+            saleID: saleID, soldAt: soldAt, month: month, country: country, city: value(city), dealerID: value(dealerID),
+            sellerID: value(sellerID), brand: value(brand), model: value(model), segment: value(segment),
+            fuel: Self.fuels.contains(lowerFuel) ? lowerFuel : fuel, quantity: quantity, unitPrice: priceText,
+            currency: currency, status: status, revenueUSD: revenue.0, revenueText: revenue.1,
             person: .init(
-                sellerName: value("seller_name"), customerName: value("customer_name"), customerEmail: value("customer_email"),
-                customerPhone: value("customer_phone"))))
+                sellerName: value(sellerName), customerName: value(customerName), customerEmail: value(customerEmail),
+                customerPhone: value(customerPhone))))
+    }
+}
+
+extension SaleRowRules {
+    /// ASCII letters lowered, others kept (the contract's words are ASCII; Foundation's `lowercased` costs more).
+    static func lowercasedASCII(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
+        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }
 

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A non-negative decimal held exactly as an integer and a scale (value = units / 10^scale): parsed from plain
+/// text, multiplied, and written back, without Foundation's `Decimal`, whose parsing and printing were a third of
+/// the clean step. Up to 38 digits (Int128); an operation that would go beyond returns nil and the caller takes
+/// `Decimal`'s path.
+struct ExactAmount: Equatable, Sendable {
+    let units: Int128
+    let scale: Int
+
+    /// Plain decimal text: digits, then optionally `.` and digits (no sign, exponent, grouping or spaces).
+    static func parse(_ text: some Collection<UInt8>) -> ExactAmount? {
+        var units: Int128 = 0
+        var scale = 0
+        var digits = 0
+        var point = false
+        var last: UInt8 = 0
+        for byte in text {
+            last = byte
+            if byte == UInt8(ascii: ".") {
+                guard !point, digits > 0 else { return nil }
+                point = true
+                continue
+            }
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            digits += 1
+            guard digits <= 38 else { return nil }
+            units = units * 10 + Int128(byte - 0x30)
+            if point { scale += 1 }
+        }
+        guard digits > 0, last != UInt8(ascii: ".") else { return nil }
+        return ExactAmount(units: units, scale: scale)
+    }
+
+    static func parse(_ text: String) -> ExactAmount? { parse(text.utf8) }
+
+    /// The exact product, or nil beyond Int128.
+    func times(_ other: ExactAmount) -> ExactAmount? {
+        let (product, overflow) = units.multipliedReportingOverflow(by: other.units)
+        return overflow ? nil : ExactAmount(units: product, scale: scale + other.scale)
+    }
+
+    func times(_ count: Int) -> ExactAmount? {
+        let (product, overflow) = units.multipliedReportingOverflow(by: Int128(count))
+        return overflow ? nil : ExactAmount(units: product, scale: scale)
+    }
+
+    /// As `Decimal` writes it: no trailing zeros after the point, no point when whole (`12.50` → `12.5`, `3.00` → `3`).
+    var text: String {
+        var digits = Array(String(units).utf8)
+        var scale = scale
+        while scale > 0, digits.count > 1, digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            scale -= 1
+        }
+        if scale == 0 || units == 0 { return units == 0 ? "0" : String(decoding: digits, as: UTF8.self) }
+        if digits.count <= scale { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale - digits.count + 1), at: 0) }
+        digits.insert(UInt8(ascii: "."), at: digits.count - scale)
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// The same value as a `Decimal`, exactly (built from its integer when that fits 64 bits).
+    var decimal: Decimal {
+        if units <= Int128(UInt64.max), scale <= 127 {
+            return Decimal(sign: .plus, exponent: -scale, significand: Decimal(UInt64(units)))
+        }
+        return Decimal(plain: text) ?? 0
+    }
+}
