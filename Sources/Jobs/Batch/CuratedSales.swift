@@ -39,7 +39,7 @@ enum CuratedSales {
 
         func sale(_ fields: [String]) throws -> (month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal, fuel: String) {
             guard fields.count > max(month, country, status, quantity, revenue, fuel), let units = Int(fields[quantity]),
-                let revenueUSD = Decimal(plain: fields[revenue])
+                let revenueUSD = ExactAmount.parse(fields[revenue])?.decimal ?? Decimal(plain: fields[revenue])
             else { throw LakeError("a curated sales row is damaged") }
             return (fields[month], fields[country], fields[status], units, revenueUSD, fields[fuel])
         }

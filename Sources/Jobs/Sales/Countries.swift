@@ -34,7 +34,15 @@ enum Countries {
 
     /// The code as the contract compares it (surrounding spaces trimmed, upper case), when it is assigned.
     static func code(_ text: String) -> String? {
+        let utf8 = text.utf8
+        // Most rows: two ASCII letters, nothing to trim.
+        if utf8.count == 2, let first = utf8.first, let last = utf8.last, Self.isLetter(first), Self.isLetter(last) {
+            let code = String(decoding: [first & 0xDF, last & 0xDF], as: UTF8.self)
+            return assigned.contains(code) ? code : nil
+        }
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
         return assigned.contains(code) ? code : nil
     }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
 }

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 
 /// One accepted row of a historical sales file (the contract's section 1), its values as the rules read them.
@@ -168,14 +169,31 @@ struct RejectedRow: Sendable, Equatable {
     /// The personal columns (masked wherever a rejected row is shown).
     static let personal: Set<String> = ["seller_name", "customer_name", "customer_email", "customer_phone"]
 
-    /// The row by column name (fields past the header as `field_N`), as JSON text: kept whole, names beside values.
+    /// The row by column name (fields past the header as `field_N`), as JSON text with its keys sorted: kept whole,
+    /// names beside values. Written by hand: Foundation's sorted-keys writer cost more than reading the row.
     var json: String {
         var object: [String: String] = [:]
         for (index, value) in fields.enumerated() {
-            let name = index < header.count ? header[index].trimmingCharacters(in: .whitespaces).lowercased() : "field_\(index + 1)"
+            let name = index < header.count ? Self.columnName(header[index]) : "field_\(index + 1)"
             object[object[name] == nil ? name : "field_\(index + 1)"] = value
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        for (index, key) in object.keys.sorted().enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += JSONText.quoted(key)
+            bytes.append(UInt8(ascii: ":"))
+            bytes += JSONText.quoted(object[key]!)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A header's name as the rules match it: trimmed, lower case.
+    static func columnName(_ text: String) -> String {
+        let utf8 = text.utf8
+        if utf8.first != 0x20, utf8.first != 0x09, utf8.last != 0x20, utf8.last != 0x09, utf8.allSatisfy({ $0 < 0x80 }) {
+            return SaleRowRules.lowercasedASCII(text)
+        }
+        return text.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }
