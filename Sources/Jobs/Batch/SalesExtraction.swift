@@ -31,7 +31,10 @@ struct SalesExtraction {
     /// Lexicographic by the name's bytes (not the locale's collation).
     static func nameOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 
-    /// Reads every file; `accepted` and `rejected` are called for each row in order.
+    /// Reads every file; `accepted` and `rejected` are called for each row in order, on the caller's thread. The
+    /// files are read and checked (every rule but the duplicate one) on a thread of their own, a few batches ahead,
+    /// while this thread judges duplicates and does what the caller does with each row: two cores at work, the
+    /// contract's order kept.
     func run(accepted: (Sale) throws -> Void, rejected: (RejectedRow) throws -> Void) throws {
         var acceptedIDs: Set<String> = []
         // Room for about as many ids as the plain files hold rows (~150 bytes a row): the set grows without rehashing.
@@ -39,38 +42,142 @@ struct SalesExtraction {
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         }
         acceptedIDs.reserveCapacity(min(plainBytes / 150, 50_000_000))
-        for path in files {
-            let name = (path as NSString).lastPathComponent
-            let reader: CSVRecordReader
-            do {
-                reader = CSVRecordReader(source: try ByteSource(path: path))
-            } catch {
-                throw FileFailure(description: error.description)
-            }
-            let header: CSVRecordReader.Record
-            do {
-                guard let first = try reader.next() else { throw FileFailure(description: "\(path): empty, no header row") }
-                header = first
-            } catch let failure as ByteSource.Failure {
-                throw FileFailure(description: failure.description)
-            }
-            let rules = SaleRowRules(header: header.fields)
-            while true {
-                let record: CSVRecordReader.Record?
-                do {
-                    record = try reader.next()
-                } catch {
-                    throw FileFailure(description: error.description)
-                }
-                guard let record else { break }
-                switch rules.read(record.fields, rates: rates, accepted: acceptedIDs) {
-                case .success(let sale):
-                    acceptedIDs.insert(sale.saleID)
+        let channel = CheckedRowChannel(capacity: 4)
+        let done = DispatchSemaphore(value: 0)
+        let reading = self
+        Thread.detachNewThread {
+            reading.check(into: channel)
+            done.signal()
+        }
+        defer {
+            channel.cancel()
+            done.wait()
+        }
+        while let batch = try channel.take() {
+            for row in batch {
+                switch row.outcome {
+                case .refused(let cause):
+                    try rejected(RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
+                case .judged(let saleID, _) where acceptedIDs.contains(saleID):
+                    try rejected(RejectedRow(
+                        cause: .init(.duplicateSaleID, "sale_id \(saleID) was already accepted"), file: row.file, line: row.line, fields: row.fields,
+                        header: row.header))
+                case .judged(let saleID, .success(let sale)):
+                    acceptedIDs.insert(saleID)
                     try accepted(sale)
-                case .failure(let cause):
-                    try rejected(RejectedRow(cause: cause, file: name, line: record.line, fields: record.fields, header: header.fields))
+                case .judged(_, .failure(let cause)):
+                    try rejected(RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
                 }
             }
         }
+    }
+
+    /// The reading thread: every file's rows, checked, in batches; a file that cannot be read ends it with its failure.
+    private func check(into channel: CheckedRowChannel) {
+        do {
+            for path in files {
+                let name = (path as NSString).lastPathComponent
+                let reader: CSVRecordReader
+                do {
+                    reader = CSVRecordReader(source: try ByteSource(path: path))
+                } catch {
+                    throw FileFailure(description: error.description)
+                }
+                let header: CSVRecordReader.Record
+                do {
+                    guard let first = try reader.next() else { throw FileFailure(description: "\(path): empty, no header row") }
+                    header = first
+                } catch let failure as ByteSource.Failure {
+                    throw FileFailure(description: failure.description)
+                }
+                let rules = SaleRowRules(header: header.fields)
+                var batch: [CheckedRow] = []
+                batch.reserveCapacity(CheckedRowChannel.batchSize)
+                while true {
+                    let record: CSVRecordReader.Record?
+                    do {
+                        record = try reader.next()
+                    } catch {
+                        throw FileFailure(description: error.description)
+                    }
+                    guard let record else { break }
+                    batch.append(CheckedRow(
+                        file: name, line: record.line, fields: record.fields, header: header.fields, outcome: rules.check(record.fields, rates: rates)))
+                    if batch.count == CheckedRowChannel.batchSize {
+                        guard channel.put(batch) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                guard channel.put(batch) else { return }
+            }
+            channel.finish(nil)
+        } catch {
+            channel.finish(error)
+        }
+    }
+}
+
+/// A row as the reading thread checked it, with what a rejection keeps of it.
+struct CheckedRow: Sendable {
+    let file: String
+    let line: Int
+    let fields: [String]
+    let header: [String]
+    let outcome: SaleRowRules.Checked
+}
+
+/// Batches of checked rows from the reading thread to the judging one, a few at most in flight (memory bounded),
+/// then the end or the reading's failure. Either side can stop the other: the judge by `cancel` (its caller threw),
+/// the reader by `finish`. A condition variable guards the state (`@unchecked`: every field is read and written
+/// under `condition`).
+final class CheckedRowChannel: @unchecked Sendable {
+    static let batchSize = 2048
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var batches: [[CheckedRow]] = []
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false when the judge has gone (stop reading).
+    func put(_ batch: [CheckedRow]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= capacity, !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        if !batch.isEmpty { batches.append(batch) }
+        condition.broadcast()
+        return true
+    }
+
+    func finish(_ error: (any Error)?) {
+        condition.lock()
+        finished = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch; nil at the end. - Throws: the reading's failure, after the rows read before it.
+    func take() throws -> [CheckedRow]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty, !finished { condition.wait() }
+        if !batches.isEmpty {
+            let batch = batches.removeFirst()
+            condition.broadcast()
+            return batch
+        }
+        if let failure { throw failure }
+        return nil
     }
 }

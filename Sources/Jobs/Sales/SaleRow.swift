@@ -86,17 +86,40 @@ struct SaleRowRules {
     /// The row's sale, or the reason it is rejected. `accepted` holds the ids of the extraction's rows accepted so
     /// far (a duplicate is judged against those alone).
     func read(_ fields: [String], rates: FXRates, accepted: Set<String>) -> Result<Sale, RejectedRow.Cause> {
+        switch check(fields, rates: rates) {
+        case .refused(let cause): .failure(cause)
+        case .judged(let saleID, let result):
+            accepted.contains(saleID) ? .failure(.init(.duplicateSaleID, "sale_id \(saleID) was already accepted")) : result
+        }
+    }
+
+    /// Every rule but the duplicate one, which needs the extraction's accepted ids so far (`read` applies it; a
+    /// reader on another thread leaves it to whoever holds them). The contract's order: malformed and a missing id
+    /// come before a duplicate, every other rule after it.
+    enum Checked: Sendable {
+        /// Malformed, or no sale_id: the row's reason whatever came before it.
+        case refused(RejectedRow.Cause)
+        /// The row's id and what the other rules say; a duplicate id overrides it.
+        case judged(saleID: String, Result<Sale, RejectedRow.Cause>)
+    }
+
+    func check(_ fields: [String], rates: FXRates) -> Checked {
         guard missingColumns.isEmpty, fields.count == width else {
             let detail = missingColumns.isEmpty
                 ? "\(fields.count) fields where the header has \(width)" : "the header lacks \(missingColumns.joined(separator: ", "))"
-            return .failure(.init(.malformedRow, detail))
+            return .refused(.init(.malformedRow, detail))
         }
         func value(_ position: Int?) -> String { position.map { fields[$0] } ?? "" }
         func blank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 
         let saleID = value(self.saleID)
-        if blank(saleID) { return .failure(.init(.missingField, "sale_id is empty")) }
-        if accepted.contains(saleID) { return .failure(.init(.duplicateSaleID, "sale_id \(saleID) was already accepted")) }
+        if blank(saleID) { return .refused(.init(.missingField, "sale_id is empty")) }
+        return .judged(saleID: saleID, rest(fields, saleID: saleID, rates: rates))
+    }
+
+    private func rest(_ fields: [String], saleID: String, rates: FXRates) -> Result<Sale, RejectedRow.Cause> {
+        func value(_ position: Int?) -> String { position.map { fields[$0] } ?? "" }
+        func blank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
         let soldAt = value(self.soldAt)
         guard let (month, _) = EventTime.utc(soldAt) else { return .failure(.init(.badTimestamp, "sold_at is not an RFC 3339 time")) }
         guard let country = Countries.code(value(self.country)) else { return .failure(.init(.unknownCountry, "country is not an assigned ISO 3166-1 code")) }
