@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import Scheduler
 
 /// `kind: africa-trends`: the contract's three tables (section 4) from the run's curated sales, and two for the
@@ -46,13 +47,12 @@ public struct AfricaTrendsJob: JobKind {
         try await StepThread.run(Self.kindName) { stop in try work(context, stop) }
     }
 
-    private func work(_ context: JobContext, _ stop: StepStop) throws {
-        let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
-        let curated = try run.published(.curated, "sales", by: "sales-clean")
+    /// The curated rows of `files`, counted.
+    private static func count(_ files: [String], stop: StepStop) throws -> AfricaFigures {
         var figures = AfricaFigures()
-        for file in curated.manifest.files.map(\.name).sorted() where file.hasSuffix(".csv") {
+        for path in files {
             try stop.check()
-            let reader = CSVRecordReader(source: try ByteSource(path: curated.directory.appendingPathComponent(file).path))
+            let reader = CSVRecordReader(source: try ByteSource(path: path))
             guard let header = try reader.next() else { continue }
             let columns = try CuratedSales.Counted(header: header.fields)
             while let record = try reader.next() {
@@ -61,6 +61,25 @@ public struct AfricaTrendsJob: JobKind {
                     month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD, fuel: sale.fuel)
             }
         }
+        return figures
+    }
+
+    private func work(_ context: JobContext, _ stop: StepStop) throws {
+        let run = try BatchRun(hub: hub, context: context, kind: Self.kindName)
+        let curated = try run.published(.curated, "sales", by: "sales-clean")
+        // The month files split between two threads (two cores), each counting its own; the exact sums merged.
+        let files = curated.manifest.files.map(\.name).sorted().filter { $0.hasSuffix(".csv") }.map { curated.directory.appendingPathComponent($0).path }
+        let halves = [stride(from: 0, to: files.count, by: 2).map { files[$0] }, stride(from: 1, to: files.count, by: 2).map { files[$0] }]
+        let other = Mutex<Result<AfricaFigures, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            other.withLock { $0 = Result { try Self.count(halves[1], stop: stop) } }
+            done.signal()
+        }
+        let mine = Result { try Self.count(halves[0], stop: stop) }
+        done.wait()
+        var figures = try mine.get()
+        figures.merge(try other.withLock { $0! }.get())
         let staged = try run.hub.lake.makeStaging()
         do {
             let texts = [

@@ -35,6 +35,18 @@ struct AfricaFigures: Sendable {
         monthly[key] = totals
     }
 
+    /// Adds what another reading counted (of other rows): the sums are exact, so the order of reading does not matter.
+    mutating func merge(_ other: AfricaFigures) {
+        for (key, theirs) in other.monthly {
+            var totals = monthly[key, default: Totals()]
+            totals.orders += theirs.orders
+            totals.units += theirs.units
+            totals.revenueUSD += theirs.revenueUSD
+            totals.electrifiedUnits += theirs.electrifiedUnits
+            monthly[key] = totals
+        }
+    }
+
     /// The latest month with a counted sale; nil when none counted.
     var asOf: String? { monthly.keys.map(\.month).max() }
 
