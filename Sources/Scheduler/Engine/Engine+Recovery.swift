@@ -26,7 +26,7 @@ extension Engine {
                 continue
             }
             let active = ActiveRun(run: detail.run, pipeline: pipeline, taskRuns: taskRuns)
-            recordInterrupted(detail.attempts, at: now)
+            recordInterrupted(detail.attempts, of: detail.run, at: now)
             for index in active.taskRuns.indices {
                 resumeTask(active, index, at: now)
             }
@@ -63,8 +63,9 @@ extension Engine {
         active.update(index) { $0 = taskRun }
     }
 
-    /// Attempts still marked running were cut short: kill what they left and record why they ended.
-    private func recordInterrupted(_ attempts: [Attempt], at now: Date) {
+    /// Attempts still marked running were cut short: kill what they left and record why they ended, with the FAIL
+    /// lineage event their START is still waiting for (in the same transaction).
+    private func recordInterrupted(_ attempts: [Attempt], of run: Run, at now: Date) {
         for attempt in attempts where attempt.state == .running {
             LeftoverProcesses.kill(attempt: attempt.key, dataDirectory: configuration.dataDirectory)
             var finished = attempt
@@ -72,13 +73,15 @@ extension Engine {
             finished.finishedAt = now
             finished.reason = "the daemon stopped while this attempt ran (found at restart)"
             changes.append(.finishAttempt(finished))
+            changes.append(.appendLineage(LineageEvent(
+                kind: .fail, time: now, attempt: attempt.key, pipeline: run.pipeline, logicalDate: run.logicalDate, error: finished.reason)))
         }
     }
 
     /// A run whose pipeline is gone, or lost or gained tasks, cannot be resumed: it fails, saying why.
     private func abandon(_ detail: Store.RunDetail, at now: Date) {
         let reason = "pipeline \"\(detail.run.pipeline)\" is no longer defined as it was when the run started"
-        recordInterrupted(detail.attempts, at: now)
+        recordInterrupted(detail.attempts, of: detail.run, at: now)
         for var taskRun in detail.taskRuns where !taskRun.state.isFinished {
             taskRun.state = .cancelled
             taskRun.reason = reason

@@ -32,6 +32,13 @@ import Testing
             let attempts = try harness.detail(RunID(7)).attempts.filter { $0.key.taskRun.task.rawValue == "work" }
             #expect(attempts.map(\.state) == [.interrupted, .succeeded])
             #expect(attempts[0].reason == "the daemon stopped while this attempt ran (found at restart)")
+            // Its lineage is closed: FAIL with the reason, for the attempt whose START the crash left open.
+            let events = try harness.store.lineageEvents().compactMap { try JSONSerialization.jsonObject(with: Data($0.json.utf8)) as? [String: Any] }
+            let failed = events.filter { $0["eventType"] as? String == "FAIL" }
+            #expect(failed.count == 1, "\(events)")
+            let facets = (failed.first?["run"] as? [String: Any])?["facets"] as? [String: Any]
+            #expect((facets?["errorMessage"] as? [String: Any])?["message"] as? String == "the daemon stopped while this attempt ran (found at restart)")
+            #expect((failed.first?["job"] as? [String: Any])?["name"] as? String == "p.work")
             // New runs do not reuse the recovered run's number.
             let next = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("p"))).run
             #expect(next.id == RunID(8))
