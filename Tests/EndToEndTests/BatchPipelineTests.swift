@@ -366,4 +366,25 @@ import Testing
         }
         withExtendedLifetime(daemon) {}
     }
+
+    /// A sales file that is gone by the time the step reads it (listed, then deleted: here a link whose target was
+    /// removed): the step fails naming it, and nothing of the run reaches the lake.
+    @Test func aFileThatDisappearsFailsTheStepNamingIt() async throws {
+        let daemon = try Daemon()
+        try daemon.write("africa-trends.yaml", try quickPipeline().replacingOccurrences(of: "retries: 2", with: "retries: 0"))
+        try await daemon.start()
+        let sales = daemon.root.appending("sales")
+        try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("sales"), to: sales)
+        let vanished = daemon.root.appending("vanished.csv")
+        try "sale_id\n".write(to: vanished, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: sales.appendingPathComponent("sales-009.csv"), withDestinationURL: vanished)
+        try FileManager.default.removeItem(at: vanished)
+        let run = try await daemon.trigger("africa-trends", params: ["sales": sales.path, "fx_rates": Self.fixture.appendingPathComponent("fx_rates.csv").path])
+        try await eventually(within: 60, "the run to fail") { try await daemon.runState(run) == "failed" }
+        let extract = try await daemon.attempts(run).first { $0["task"] as? String == "extract" }
+        let reason = (extract?["reason"] as? String) ?? ""
+        #expect(reason.contains("sales-009.csv"), "\(reason)")
+        let raw = daemon.data.appendingPathComponent("lake/raw")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: raw.appendingPathComponent("sales").path)) ?? []).isEmpty, "nothing published")
+    }
 }

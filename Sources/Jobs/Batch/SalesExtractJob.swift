@@ -46,16 +46,31 @@ public struct SalesExtractJob: JobKind {
         try copy([fxRates], into: run.partition(.raw, "fx_rates"), run: run)
     }
 
+    /// The file's bytes (through a link, to what it names), a chunk at a time: a file gone since it was listed, or a
+    /// link to nothing, fails the step naming it (`FileManager.copyItem` would copy the link itself, and the lake's
+    /// manifest, which lists regular files, would then drop the file without a word).
+    static func copyContents(of file: String, to destination: URL) throws {
+        guard let source = FileHandle(forReadingAtPath: file) else {
+            throw JobFailure("\(file): cannot be read (gone since it was listed, or not readable): nothing of this run was published")
+        }
+        defer { try? source.close() }
+        guard FileManager.default.createFile(atPath: destination.path, contents: nil), let target = FileHandle(forWritingAtPath: destination.path) else {
+            throw JobFailure("\(destination.path): cannot be created in the lake's staging")
+        }
+        defer { try? target.close() }
+        do {
+            while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty { try target.write(contentsOf: chunk) }
+        } catch {
+            throw JobFailure("\(file): cannot be copied into the lake (\(error.localizedDescription))")
+        }
+    }
+
     private func copy(_ files: [String], into partition: LakePartition, run: BatchRun) throws {
         let staged = try run.hub.lake.makeStaging()
         do {
             for file in files {
                 let name = (file as NSString).lastPathComponent
-                do {
-                    try FileManager.default.copyItem(atPath: file, toPath: staged.appendingPathComponent(name).path)
-                } catch {
-                    throw JobFailure("\(file): cannot be copied into the lake (\(error.localizedDescription))")
-                }
+                try Self.copyContents(of: file, to: staged.appendingPathComponent(name))
                 run.context.reporter.read(.init(name: "file://\(file)"))
             }
             try run.publish(partition, staged: staged, rows: [:], schema: [])
