@@ -12,7 +12,8 @@ import Testing
 /// The batch workflow through the daemon, as a user runs it: the africa-trends pipeline triggered with the
 /// contract's fixture files, the warehouse's tables compared with the independent computation byte for byte, the
 /// rejects counted by reason, and no person's name, email or phone anywhere past the raw and rejects zones.
-@Suite(.timeLimit(.minutes(3))) struct BatchPipelineTests {
+/// One at a time: each daemon's batch steps keep both cores of this machine busy.
+@Suite(.timeLimit(.minutes(3)), .serialized) struct BatchPipelineTests {
     private static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../JobsTests/Fixtures/sales-batch-seed7").standardized
     private static let pipeline = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

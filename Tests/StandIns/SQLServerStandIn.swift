@@ -41,7 +41,8 @@ public final class SQLServerStandIn: Sendable {
         var logins: [String] = []
         var bulkRows: [String: Int] = [:]
         var faults: [Fault] = []
-        var sessions: [Int32] = []
+        /// Connections open now (a closed one leaves at once: its number may be reused by any other socket).
+        var sessions: Set<Int32> = []
     }
 
     final class Box: Sendable {
@@ -69,11 +70,14 @@ public final class SQLServerStandIn: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         box = Box()
         let (box, user, password) = (box, user, password)
+        // The accepting thread owns the listening socket and closes it when `deinit` shuts it down: closing it here
+        // while accept() may still use its number could hand that number (and accept) to another socket.
         Thread.detachNewThread {
+            defer { close(socket) }
             while true {
                 let connection = accept(socket, nil, nil)
                 guard connection >= 0 else { return }
-                box.state.withLock { $0.sessions.append(connection) }
+                box.state.withLock { _ = $0.sessions.insert(connection) }
                 Thread.detachNewThread { Session(fd: connection, box: box, user: user, password: password).run() }
             }
         }
@@ -81,8 +85,10 @@ public final class SQLServerStandIn: Sendable {
 
     deinit {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for session in box.state.withLock({ $0.sessions }) { shutdown(session, Int32(SHUT_RDWR)) }
+        // Only connections still open: shutting down a closed one's number would cut whatever socket reuses it.
+        box.state.withLock { state in
+            for session in state.sessions { shutdown(session, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// The next statement containing `text`, after `after` such statements pass, fails with SQL Server's `number`.
@@ -130,7 +136,13 @@ private final class Session {
     }
 
     func run() {
-        defer { close(fd) }
+        defer {
+            // Closed under the lock that `deinit` shuts connections down under: never a number already reused.
+            box.state.withLock { state in
+                state.sessions.remove(fd)
+                close(fd)
+            }
+        }
         do {
             while let (type, payload) = try readMessage() {
                 switch TDS.PacketType(rawValue: type) {
