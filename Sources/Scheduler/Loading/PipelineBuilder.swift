@@ -7,12 +7,15 @@ struct PipelineBuilder {
     let path: String
     let text: String
     let registry: JobKindRegistry
+    /// The channels the settings' `alerts.channels` define: an `alerts:` block may name only these.
+    let alertChannels: Set<String>
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(path: String, text: String, registry: JobKindRegistry) {
+    init(path: String, text: String, registry: JobKindRegistry, alertChannels: Set<String> = []) {
         self.path = path
         self.text = text
         self.registry = registry
+        self.alertChannels = alertChannels
     }
 
     private mutating func report(_ line: Int?, _ message: String) {
@@ -27,6 +30,7 @@ struct PipelineBuilder {
         let maxRuns = positive(document.maxActiveRuns, "max_active_runs", default: 16)
         let maxTasks = positive(document.maxActiveTasks, "max_active_tasks", default: 16)
         let defaults = taskDefaults(document.defaults)
+        let alerts = document.alerts.flatMap { alertRoute($0) }
         if document.tasks.value.isEmpty { report(document.tasks.line, "a pipeline needs at least one task") }
         let tasks = document.tasks.value.compactMap { task(from: $0, defaults: defaults) }
         // The graph is checked whenever every task could be built, so that its problems show beside the others.
@@ -44,7 +48,46 @@ struct PipelineBuilder {
             id: id, description: document.description ?? "", schedule: schedule, timeZone: zone,
             catchup: document.catchup ?? false, maxActiveRuns: maxRuns, maxActiveTasks: maxTasks,
             params: params, graph: graph,
-            source: .init(path: path, digest: Self.digest(text), text: text))
+            source: .init(path: path, digest: Self.digest(text), text: text), alerts: alerts)
+    }
+
+    // MARK: - Alerts
+
+    /// The `alerts:` block: known channels, known events, the settings each event needs.
+    private mutating func alertRoute(_ located: Located<PipelineDocument.AlertsDocument>) -> AlertRoute? {
+        let document = located.value
+        var channels: [String] = []
+        if (document.channels ?? []).isEmpty { report(located.line, "alerts: name the channels to alert (channels: [...])") }
+        for channel in document.channels ?? [] {
+            guard alertChannels.contains(channel.value) else {
+                let known = alertChannels.isEmpty ? "none is defined in the settings' alerts.channels" : "channels: " + alertChannels.sorted().joined(separator: ", ")
+                let hint = NearMiss.closest(to: channel.value, among: alertChannels).map { "did you mean \"\($0)\"? " } ?? ""
+                report(channel.line, "alerts: unknown channel \"\(channel.value)\" (\(hint)\(known))")
+                continue
+            }
+            channels.append(channel.value)
+        }
+        var events: Set<AlertEvent> = []
+        for event in document.on ?? [] {
+            guard let known = AlertEvent(rawValue: event.value) else {
+                let names = AlertEvent.allCases.map(\.rawValue)
+                let hint = NearMiss.closest(to: event.value, among: names).map { "did you mean \"\($0)\"? " } ?? ""
+                report(event.line, "alerts: unknown event \"\(event.value)\" (\(hint)events: \(names.joined(separator: ", ")))")
+                continue
+            }
+            events.insert(known)
+        }
+        if document.on == nil { events = [.taskFailed, .runFailed] }
+        let deadline = duration(document.deadline, "alerts.deadline")
+        if events.contains(.deadlineMissed), document.deadline == nil {
+            report(located.line, "alerts: deadline_missed needs a deadline (such as deadline: 2h, after the run's logical date)")
+        }
+        var flapping = AlertRoute.defaultFlapping
+        if let given = document.flapping {
+            let restarts = positive(given.restarts, "alerts.flapping.restarts", default: flapping.restarts)
+            flapping = .init(restarts: restarts, window: duration(given.window, "alerts.flapping.window") ?? flapping.window)
+        }
+        return AlertRoute(channels: channels, events: events, deadline: deadline, flapping: flapping)
     }
 
     // MARK: - Pipeline-level fields

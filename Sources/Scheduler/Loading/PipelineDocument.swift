@@ -9,10 +9,11 @@ struct PipelineDocument: Decodable {
     var maxActiveTasks: Located<Int>?
     var params: [String: Located<ParamDocument>]?
     var defaults: TaskDefaults?
+    var alerts: Located<AlertsDocument>?
     var tasks: Located<[Located<TaskDocument>]>
 
     enum CodingKeys: String, CodingKey {
-        case id, description, schedule, timezone, catchup, params, defaults, tasks
+        case id, description, schedule, timezone, catchup, params, defaults, tasks, alerts
         case maxActiveRuns = "max_active_runs"
         case maxActiveTasks = "max_active_tasks"
     }
@@ -28,6 +29,19 @@ struct PipelineDocument: Decodable {
             case retries, timeout
             case retryBackoff = "retry_backoff"
             case retryBackoffMax = "retry_backoff_max"
+        }
+    }
+
+    /// `alerts:`: channels, events (`on:`), a deadline, what counts as flapping.
+    struct AlertsDocument: Decodable {
+        var channels: [Located<String>]?
+        var on: [Located<String>]?
+        var deadline: Located<String>?
+        var flapping: FlappingDocument?
+
+        struct FlappingDocument: Decodable {
+            var restarts: Located<Int>?
+            var window: Located<String>?
         }
     }
 

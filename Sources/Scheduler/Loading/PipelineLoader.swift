@@ -8,8 +8,13 @@ import Yams
 /// dependencies, cycles, cron, time zones, durations and params.
 public struct PipelineLoader: Sendable {
     public let registry: JobKindRegistry
+    /// The alert channels the settings define (`alerts.channels`): pipelines may route alerts to these only.
+    public let alertChannels: Set<String>
 
-    public init(registry: JobKindRegistry) { self.registry = registry }
+    public init(registry: JobKindRegistry, alertChannels: Set<String> = []) {
+        self.registry = registry
+        self.alertChannels = alertChannels
+    }
 
     /// The outcome of loading a directory: the good pipelines and, per broken file, what is wrong.
     public struct DirectoryResult: Sendable {
@@ -77,7 +82,7 @@ public struct PipelineLoader: Sendable {
             }
             let (document, unknownKeys) = try NodeDecoder.decodeReportingUnknownKeys(
                 PipelineDocument.self, from: node, context: .init())
-            var builder = PipelineBuilder(path: path, text: text, registry: registry)
+            var builder = PipelineBuilder(path: path, text: text, registry: registry, alertChannels: alertChannels)
             let pipeline = builder.build(document)
             let diagnostics = unknownKeys.map { Diagnostic(file: path, line: $0.line, message: $0.description) } + builder.diagnostics
             if let pipeline, diagnostics.isEmpty {

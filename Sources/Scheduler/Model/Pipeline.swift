@@ -17,6 +17,8 @@ public struct Pipeline: Sendable {
     public let maxActiveTasks: Int
     public let params: [ParamSpec]
     public let graph: TaskGraph
+    /// Who hears of what (`alerts:`); nil: the settings' `alerts.default` applies.
+    public let alerts: AlertRoute?
     /// The file it came from and a digest of its text, which tells a changed definition from a touched file.
     public let source: Source
 
@@ -34,7 +36,7 @@ public struct Pipeline: Sendable {
     public init(
         id: PipelineID, description: String = "", schedule: CronExpression? = nil, timeZone: TimeZone = .gmt,
         catchup: Bool = false, maxActiveRuns: Int = 16, maxActiveTasks: Int = 16, params: [ParamSpec] = [],
-        graph: TaskGraph, source: Source = Source(path: "", digest: "", text: "")
+        graph: TaskGraph, source: Source = Source(path: "", digest: "", text: ""), alerts: AlertRoute? = nil
     ) {
         self.id = id
         self.description = description
@@ -46,6 +48,7 @@ public struct Pipeline: Sendable {
         self.params = params
         self.graph = graph
         self.source = source
+        self.alerts = alerts
     }
 
     public var tasks: [TaskSpec] { graph.tasks }
