@@ -62,7 +62,8 @@ struct Daemon {
         let streaming = StreamingHub(
             kafka: kafka, embedded: broker != nil, elasticsearch: try elasticsearch(logger: logger), dataDirectory: data, logger: logger)
         let batch = BatchHub(dataDirectory: data, lake: try lakeSettings(logger: logger), warehouse: warehouse, logger: logger)
-        let loader = PipelineLoader(registry: .standard(streaming: streaming, batch: batch))
+        let alerts = try alertSettings(logger: logger)
+        let loader = PipelineLoader(registry: .standard(streaming: streaming, batch: batch), alertChannels: alerts?.channelNames ?? [])
         let initial = loader.load(directory: jobs)
         let demoRuns = try writeDemoInput(for: initial.pipelines, data: data, logger: logger)
         let engine = Engine(

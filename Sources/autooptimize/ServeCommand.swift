@@ -25,12 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = DaemonSettings()
         if let config {
             do {
-                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key, ElasticsearchSettings.key, LineageSettings.key, LakeSettings.key, WarehouseSettings.key])
+                settings = try DaemonSettings.load(file: config, sections: [KafkaSettings.key, ElasticsearchSettings.key, LineageSettings.key, LakeSettings.key, WarehouseSettings.key, AlertSettings.key])
                 // Read now, so that a mistake in a module's section stops the start with its file:line.
                 _ = try settings.file?.section(KafkaSettings.self)
                 _ = try settings.file?.section(ElasticsearchSettings.self)
                 _ = try settings.file?.section(LakeSettings.self)
                 _ = try settings.file?.section(WarehouseSettings.self)
+                _ = try settings.file?.section(AlertSettings.self)
             } catch {
                 FileHandle.standardError.write(Data("autooptimize: \(error)\n".utf8))
                 throw ExitCode(1)

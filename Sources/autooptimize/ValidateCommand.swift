@@ -9,9 +9,19 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate", abstract: "Check the pipeline files; print file:line: messages and exit 1 when any is wrong.")
 
     @Option(help: "The pipelines directory.") var jobs: String = "jobs.d"
+    @Option(help: "The daemon's settings file: its alert channels are the ones pipelines may name.") var config: String?
 
     func run() throws {
-        let result = PipelineLoader(registry: .standard()).load(directory: URL(fileURLWithPath: jobs))
+        var channels: Set<String> = []
+        if let config {
+            do {
+                channels = try SettingsFile(path: config).section(AlertSettings.self)?.channelNames ?? []
+            } catch {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        let result = PipelineLoader(registry: .standard(), alertChannels: channels).load(directory: URL(fileURLWithPath: jobs))
         let diagnostics = result.allDiagnostics
         for diagnostic in diagnostics {
             FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))

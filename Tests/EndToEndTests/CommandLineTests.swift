@@ -53,7 +53,7 @@ import Testing
         #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):2: unknown key \"retension\" (did you mean \"retention\"?)"))
     }
 
-    /// The `lake:` and `warehouse:` sections' mistakes, each at its line.
+    /// The `lake:`, `warehouse:` and `alerts:` sections' mistakes, each at its line.
     @Test(arguments: [
         ("lake:\n  webhdfs:\n    url: namenode:9870\n", 3, "url must be the namenode's http:// or https:// address"),
         ("lake:\n  webhdfs:\n    url: http://namenode:9870\n    root: relative/lake\n", 4, "root must be an absolute HDFS path"),
@@ -63,8 +63,14 @@ import Testing
         ("warehouse:\n  sqlserver:\n    host: sql\n    database: sales\n    user: u\n    password: {env: P}\n    encryption: maybe\n", 7,
          "encryption must be off, request, require or strict"),
         ("warehouse:\n  sqlserver:\n    host: sql\n    database: \"sales; DROP\"\n    user: u\n    password: {env: P}\n", 4, "database must be a database name"),
+        ("alerts:\n  channels:\n    - name: chat\n      type: sms\n", 4, "type must be email or webhook, not \"sms\""),
+        ("alerts:\n  channels:\n    - name: chat\n      type: webhook\n      url: https://hooks.example.com/x\n      secret: hunter2\n", 6, "secret"),
+        ("alerts:\n  channels:\n    - name: mail\n      type: email\n      smtp_url: smtp://mail:25\n      from: a@example.com\n      to: [\"x@y.z>\"]\n", 7,
+         "\"x@y.z>\" is not an email address"),
+        ("alerts:\n  throttle: often\n", 2, "throttle: \"often\" is not a duration"),
+        ("alerts:\n  default: {channels: [nope]}\n", 2, "default: unknown channel \"nope\""),
     ])
-    func aBadLakeOrWarehouseSectionIsRefusedAtItsLine(yaml: String, line: Int, message: String) async throws {
+    func aBadLakeWarehouseOrAlertsSectionIsRefusedAtItsLine(yaml: String, line: Int, message: String) async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         try yaml.write(to: root.appending("settings.yaml"), atomically: true, encoding: .utf8)
@@ -73,6 +79,25 @@ import Testing
         let section = yaml.prefix { $0 != ":" }
         #expect(result.err.hasPrefix("autooptimize: \(root.appending("settings.yaml").path):\(line): \(section): "), "\(result.err)")
         #expect(result.err.contains(message), "\(result.err)")
+    }
+
+    /// Pipelines route alerts to the settings' channels: `validate --config` and `serve` take them, and a pipeline
+    /// naming another channel is refused at its line.
+    @Test func pipelinesNameTheAlertChannelsTheSettingsDefine() async throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let jobs = root.appending("jobs.d")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        try "id: p\nalerts: {channels: [chat], on: [task_failed, recovered]}\ntasks: [{id: a, kind: noop}]\n"
+            .write(to: jobs.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let settings = root.appending("settings.yaml")
+        try "alerts:\n  channels:\n    - name: chat\n      type: webhook\n      url: https://hooks.example.com/x\n      secret: {env: HOME}\n"
+            .write(to: settings, atomically: true, encoding: .utf8)
+        let valid = try await Daemon.runCLI(["validate", "--jobs", jobs.path, "--config", settings.path])
+        #expect(valid.status == 0, "\(valid.err)")
+        let bare = try await Daemon.runCLI(["validate", "--jobs", jobs.path])
+        #expect(bare.status == 1)
+        #expect(bare.err.contains("p.yaml:2: alerts: unknown channel \"chat\" (none is defined in the settings' alerts.channels)"), "\(bare.err)")
     }
 
     @Test func aMissingJobsDirectoryIsRefusedClearly() async throws {
