@@ -5,8 +5,8 @@ import Scheduler
 
 extension Daemon {
     /// The `alerts:` section, when the settings file has one: its channels' secrets are read now, so that a missing
-    /// one stops the start rather than the first alert. Sending is not built yet (issue 10): pipelines may already
-    /// route to these channels, and the loader checks that they exist.
+    /// one stops the start rather than the first alert. The engine writes alerts into the outbox; sending them is not
+    /// built yet (issue 10).
     func alertSettings(logger: Logger) throws -> AlertSettings? {
         let section: AlertSettings?
         do {

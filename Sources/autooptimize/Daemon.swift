@@ -70,7 +70,8 @@ struct Daemon {
             store: store, runner: InProcessRunner(dataDirectory: data, isolation: isolation(data: data, logger: logger)),
             initial: initial,
             configuration: .init(
-                maxRunningTasks: settings.maxRunningTasks, dataDirectory: data, shutdownGrace: settings.shutdownGrace),
+                maxRunningTasks: settings.maxRunningTasks, dataDirectory: data, shutdownGrace: settings.shutdownGrace,
+                alertDefault: alerts?.defaultRoute, alertThrottle: alerts?.throttle ?? .seconds(900)),
             logger: logger)
         let watcher = PipelineWatcher(directory: jobs, loader: loader, logger: logger) { engine.reload($0) }
         let retention = RunRetention(store: store, retention: settings.retention, logger: logger)

@@ -26,9 +26,10 @@ public struct EngineHarness: Sendable {
     /// Loads `yaml` (one pipeline per element), starts an engine, runs `body`, then stops the engine.
     public static func with<T: Sendable>(
         yaml: [String], store: Store? = nil, clock: ManualClock = ManualClock(now: Date(timeIntervalSince1970: 1_750_000_000)),
-        maxRunningTasks: Int = 8, _ body: @Sendable (EngineHarness) async throws -> T
+        maxRunningTasks: Int = 8, alertChannels: Set<String> = [], alertDefault: AlertRoute? = nil, alertThrottle: Duration = .seconds(900),
+        _ body: @Sendable (EngineHarness) async throws -> T
     ) async throws -> T {
-        let loader = PipelineLoader(registry: registry)
+        let loader = PipelineLoader(registry: registry, alertChannels: alertChannels)
         var result = PipelineLoader.DirectoryResult()
         for (index, text) in yaml.enumerated() {
             result.pipelines.append(try loader.load(text: text, path: "jobs.d/p\(index).yaml").get())
@@ -40,7 +41,9 @@ public struct EngineHarness: Sendable {
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let engine = Engine(
             store: store, runner: InProcessRunner(dataDirectory: directory.url), initial: result,
-            configuration: .init(maxRunningTasks: maxRunningTasks, dataDirectory: directory.url, jitter: { 1.0 }),
+            configuration: .init(
+                maxRunningTasks: maxRunningTasks, dataDirectory: directory.url, jitter: { 1.0 }, alertDefault: alertDefault,
+                alertThrottle: alertThrottle),
             clock: clock, logger: logger)
         let harness = EngineHarness(engine: engine, store: store, clock: clock, directory: directory)
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -53,8 +56,9 @@ public struct EngineHarness: Sendable {
         }
     }
 
-    /// Waits until the run reaches `state`.
-    public func waitFor(_ run: RunID, _ state: RunState, within seconds: Double = 10) async throws {
+    /// Waits until the run reaches `state`. The deadlines are 30 s: they catch a hang, and the full suite on a
+    /// 2-core machine (daemons, bcrypt, browsers) can leave an engine test without a core for seconds.
+    public func waitFor(_ run: RunID, _ state: RunState, within seconds: Double = 30) async throws {
         try await eventually(within: seconds, "run \(run) to be \(state.rawValue)") {
             try store.run(run)?.run.state == state
         }
@@ -62,7 +66,7 @@ public struct EngineHarness: Sendable {
 
     /// Waits until a task run reaches `state`, and returns it.
     @discardableResult
-    public func waitFor(_ run: RunID, task: String, _ state: TaskRunState, within seconds: Double = 10) async throws -> TaskRun {
+    public func waitFor(_ run: RunID, task: String, _ state: TaskRunState, within seconds: Double = 30) async throws -> TaskRun {
         var found: TaskRun?
         try await eventually(within: seconds, "task \(task) of run \(run) to be \(state.rawValue)") {
             found = try store.run(run)?.taskRuns.first { $0.key.task.rawValue == task && $0.state == state }

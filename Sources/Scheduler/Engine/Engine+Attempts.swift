@@ -91,6 +91,9 @@ extension Engine {
         if taskRun.state == .upForRetry, let retryAt = taskRun.retryAt {
             arm(.retry(taskRun.key), at: retryAt)
         }
+        if taskRun.state == .failed, mark == nil {
+            raise(.taskFailed, in: active, task: key.taskRun.task, attempt: key.number, error: outcome.reason ?? attempt.state.rawValue, at: now)
+        }
         settle(key.taskRun.run, after: index)
     }
 

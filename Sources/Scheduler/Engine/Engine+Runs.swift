@@ -64,6 +64,7 @@ extension Engine {
         let now = clock.now()
         active.run.finishedAt = now
         save(active.run)
+        raiseRunAlerts(active, at: now)
         metrics.runFinished(
             pipeline: active.run.pipeline, state: active.run.state,
             seconds: now.timeIntervalSince(active.run.startedAt ?? active.run.createdAt))

@@ -31,16 +31,23 @@ public actor Engine: Service {
         public var shutdownGrace: Duration
         /// Random numbers for retry jitter; fixed in tests.
         public var jitter: @Sendable () -> Double
+        /// Alerts of pipelines without an `alerts:` block (the settings' `alerts.default`).
+        public var alertDefault: AlertRoute?
+        /// At most one alert per pipeline, task and event in this time; the others are counted into the next.
+        public var alertThrottle: Duration
 
         public init(
             maxRunningTasks: Int = 32, dataDirectory: URL, catchupLimit: Int = 1000, shutdownGrace: Duration = .seconds(10),
-            jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+            jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, alertDefault: AlertRoute? = nil,
+            alertThrottle: Duration = .seconds(900)
         ) {
             self.maxRunningTasks = maxRunningTasks
             self.dataDirectory = dataDirectory
             self.catchupLimit = catchupLimit
             self.shutdownGrace = shutdownGrace
             self.jitter = jitter
+            self.alertDefault = alertDefault
+            self.alertThrottle = alertThrottle
         }
     }
 
@@ -86,6 +93,11 @@ public actor Engine: Service {
     var slotHolders: Set<RunID> = []
     var running: [AttemptKey: RunningAttempt] = [:]
     var initialLoad: PipelineLoader.DirectoryResult?
+    /// When each pipeline/task/event last raised an alert, and how many were held back since (throttling).
+    var alertTimes: [String: Date] = [:]
+    var alertsHeldBack: [String: Int] = [:]
+    /// Each pipeline's last finished run's outcome (succeeded or failed), for `recovered`.
+    var lastOutcomes: [PipelineID: RunState] = [:]
 
     // The batch being handled.
     var changes: [StoreChange] = []

@@ -147,6 +147,22 @@ extension Store {
                 try Store.insertLineageDatasets(inputs: inputs, outputs: outputs, event: row[0], in: db)
             }
         }
+        migrator.registerMigration("v7 alert outbox") { db in
+            // One row per alert and channel, written in the engine's transaction; the sender moves `state` on
+            // (pending → sent or failed) and logs each attempt. Alerts go with their run (retention).
+            try db.execute(sql: """
+                CREATE TABLE alert (id INTEGER PRIMARY KEY AUTOINCREMENT, createdAt DOUBLE NOT NULL, pipelineID TEXT NOT NULL,
+                    runID INTEGER REFERENCES run(id) ON DELETE CASCADE, taskID TEXT, attempt INTEGER, event TEXT NOT NULL,
+                    channel TEXT NOT NULL, logicalDate DOUBLE, error TEXT, heldBack INTEGER NOT NULL DEFAULT 0,
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+                    nextAttemptAt DOUBLE NOT NULL, lastError TEXT, deliveredAt DOUBLE);
+                CREATE INDEX alert_due ON alert(state, nextAttemptAt);
+                CREATE INDEX alert_run ON alert(runID);
+                CREATE TABLE alertDelivery (alertID INTEGER NOT NULL REFERENCES alert(id) ON DELETE CASCADE, at DOUBLE NOT NULL,
+                    outcome TEXT NOT NULL, detail TEXT);
+                CREATE INDEX alertDelivery_alert ON alertDelivery(alertID);
+                """)
+        }
         try migrator.migrate(writer)
     }
 }

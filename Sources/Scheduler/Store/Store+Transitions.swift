@@ -45,6 +45,7 @@ extension Store {
             case .savePipeline(let state): "the state of pipeline \(state.id)"
             case .appendAudit(let record): "the audit event \(record.event.action) on \(record.event.target)"
             case .appendLineage(let event): "the lineage event \(event.kind.rawValue) of \(event.attempt)"
+            case .appendAlert(let alert): "the \(alert.event.rawValue) alert of \(alert.pipeline) for \(alert.channel)"
             }
         return changes.count == 1 ? what : "\(what) and \(changes.count - 1) other changes"
     }
@@ -67,6 +68,15 @@ extension Store {
             if event.kind == .complete, !(event.inputs.isEmpty && event.outputs.isEmpty) {
                 try insertLineageDatasets(inputs: event.inputs, outputs: event.outputs, event: db.lastInsertedRowID, in: db)
             }
+        case .appendAlert(let alert):
+            try db.cachedStatement(sql: """
+                INSERT INTO alert (createdAt, pipelineID, runID, taskID, attempt, event, channel, logicalDate, error, heldBack, nextAttemptAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    alert.createdAt.timeIntervalSince1970, alert.pipeline.rawValue, alert.run?.rawValue, alert.task?.rawValue, alert.attempt,
+                    alert.event.rawValue, alert.channel, alert.logicalDate?.timeIntervalSince1970, alert.error, alert.heldBack,
+                    alert.createdAt.timeIntervalSince1970,
+                ])
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest,

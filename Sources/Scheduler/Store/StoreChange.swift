@@ -15,4 +15,6 @@ public enum StoreChange: Sendable {
     case appendAudit(AuditRecord)
     /// An OpenLineage event of an attempt, written with the state change it describes.
     case appendLineage(LineageEvent)
+    /// An alert for the outbox, written with the state change that caused it.
+    case appendAlert(AlertDraft)
 }

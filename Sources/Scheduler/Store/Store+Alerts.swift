@@ -1,0 +1,52 @@
+public import Foundation
+import GRDB
+
+// MARK: - Alerts: the outbox the engine writes and the sender empties
+
+/// An alert in the outbox, with how its delivery went.
+public struct StoredAlert: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case pending, sent, failed
+    }
+
+    public let id: Int64
+    public let alert: AlertDraft
+    public let state: State
+    public let attempts: Int
+    public let lastError: String?
+    public let deliveredAt: Date?
+}
+
+extension Store {
+    /// Alerts newest first (before `before` when given), of `pipelines` only when given (a scoped reader).
+    public func alerts(before: Int64? = nil, limit: Int = 100, pipelines: Set<PipelineID>? = nil) throws(StoreError) -> [StoredAlert] {
+        try read("alerts") { db in
+            var sql = """
+                SELECT id, createdAt, pipelineID, runID, taskID, attempt, event, channel, logicalDate, error, heldBack, state, attempts,
+                    lastError, deliveredAt FROM alert WHERE 1
+                """
+            var arguments: [any DatabaseValueConvertible] = []
+            if let before {
+                sql += " AND id < ?"
+                arguments.append(before)
+            }
+            if let pipelines {
+                guard !pipelines.isEmpty else { return [] }
+                sql += " AND pipelineID IN (\(Array(repeating: "?", count: pipelines.count).joined(separator: ", ")))"
+                arguments += pipelines.map(\.rawValue).sorted()
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                let draft = AlertDraft(
+                    event: AlertEvent(rawValue: row[6]) ?? .taskFailed, channel: row[7], pipeline: PipelineID(rawValue: row[2]),
+                    run: (row[3] as Int64?).map { RunID($0) }, task: (row[4] as String?).map { TaskID(rawValue: $0) }, attempt: row[5],
+                    logicalDate: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)), error: row[9], heldBack: row[10],
+                    createdAt: Date(timeIntervalSince1970: row[1]))
+                return StoredAlert(
+                    id: row[0], alert: draft, state: StoredAlert.State(rawValue: row[11]) ?? .pending, attempts: row[12], lastError: row[13],
+                    deliveredAt: (row[14] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+        }
+    }
+}
