@@ -95,6 +95,14 @@ struct Daemon {
         }
         var services: [any Service] = [watcher, retention, engine, web]
         if let lineage = try lineagePublisher(store: store, logger: logger) { services.append(LineageService(publisher: lineage)) }
+        if let alerts {
+            let panel = "\(scheme)://\(host):\(settings.port)"
+            do {
+                services.append(AlertService(sender: try AlertSender(settings: alerts, store: store, panelURL: panel, logger: logger)))
+            } catch {
+                throw DaemonError("\(settings.file?.path ?? "settings"): alerts: \(error)")
+            }
+        }
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if !demoRuns.isEmpty {
             configured.append(

@@ -50,3 +50,36 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Pending alerts whose next attempt is due at `now`, oldest first.
+    public func dueAlerts(at now: Date, limit: Int = 50) throws(StoreError) -> [StoredAlert] {
+        let ids = try read("due alerts") { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM alert WHERE state = 'pending' AND nextAttemptAt <= ? ORDER BY id LIMIT ?",
+                arguments: [now.timeIntervalSince1970, limit])
+        }
+        guard let newest = ids.last else { return [] }
+        return try alerts(before: newest + 1, limit: 1000).filter { ids.contains($0.id) }.reversed()
+    }
+
+    /// One delivery attempt and where it leaves the alert, in one transaction: sent, failed for good, or pending
+    /// again at `retryAt`.
+    public func recordAlertAttempt(
+        _ id: Int64, at now: Date, outcome: StoredAlert.State, detail: String?, retryAt: Date?
+    ) throws(StoreError) {
+        try write("record an alert delivery") { db in
+            try db.execute(
+                sql: """
+                    UPDATE alert SET state = ?, attempts = attempts + 1, lastError = ?, nextAttemptAt = ?, deliveredAt = ? WHERE id = ?
+                    """,
+                arguments: [
+                    outcome.rawValue, outcome == .sent ? nil : detail, (retryAt ?? now).timeIntervalSince1970,
+                    outcome == .sent ? now.timeIntervalSince1970 : nil, id,
+                ])
+            try db.execute(
+                sql: "INSERT INTO alertDelivery (alertID, at, outcome, detail) VALUES (?, ?, ?, ?)",
+                arguments: [id, now.timeIntervalSince1970, outcome == .pending ? "retry" : outcome.rawValue, detail])
+        }
+    }
+}

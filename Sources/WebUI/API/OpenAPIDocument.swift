@@ -33,6 +33,8 @@ enum OpenAPIDocument {
         case integer(ClosedRange<Int>)
         case boolean
         case string
+        /// Text that must be given and not empty (the route answers 400 otherwise).
+        case requiredText(maxLength: Int)
         case choice([String])
         /// An RFC 3339 date-time, or a day.
         case time
@@ -43,6 +45,7 @@ enum OpenAPIDocument {
                 return ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]
             case .boolean: return ["type": "boolean"]
             case .string: return ["type": "string"]
+            case .requiredText(let maxLength): return ["type": "string", "minLength": 1, "maxLength": maxLength]
             case .choice(let values): return ["type": "string", "enum": values]
             case .time: return ["type": "string", "anyOf": [["format": "date-time"], ["format": "date"]]]
             }
@@ -130,7 +133,7 @@ enum OpenAPIDocument {
            "read", query: [("q", .string, "only names containing this"), ("limit", .integer(1...1000), "default 100")],
            responses: [(200, "LineageDatasetList")]),
         op("getLineageGraph", "get", "/api/v1/lineage/graph", "A dataset's upstream and downstream: the task attempts that wrote and read it, transitively",
-           "read", query: [("dataset", .string, "the dataset's name as the lineage records it (required)")], responses: [(200, "LineageGraph")]),
+           "read", query: [("dataset", .requiredText(maxLength: 4096), "the dataset's name as the lineage records it")], responses: [(200, "LineageGraph")]),
         op("exportAuditTrail", "get", "/api/v1/audit/export", "The whole audit trail as JSON lines; X-Audit-Chain says whether its hashes hold", "audit",
            responses: [(200, nil)], media: "application/x-ndjson"),
     ]
@@ -179,7 +182,10 @@ enum OpenAPIDocument {
                 ? ["type": "integer", "format": "int64", "minimum": 1, "maximum": Int.max] : ["type": "string"]
             return ["name": $0, "in": "path", "required": true, "schema": schema]
         }
-        parameters += operation.query.map { ["name": $0.name, "in": "query", "required": false, "schema": $0.schema.json, "description": $0.description] }
+        parameters += operation.query.map { query in
+            let required = if case .requiredText = query.schema { true } else { false }
+            return ["name": query.name, "in": "query", "required": required, "schema": query.schema.json, "description": query.description]
+        }
         if operation.path.hasSuffix("/runs"), operation.method == "post" {
             parameters.append(["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string"],
                                "description": "the same key for the same pipeline returns the same run (200) instead of a new one"])
