@@ -121,6 +121,36 @@ import WebUI
         }
     }
 
+    /// The alert outbox through the API: a scoped token sees its pipelines' alerts only; newest first, by pages.
+    @Test func theAlertOutboxKeepsAScopedTokenToItsPipelines() async throws {
+        let failing = { (id: String) in "id: \(id)\nalerts: {channels: [chat]}\ntasks: [{id: a, kind: shell, with: {command: 'exit 2'}}]\n" }
+        try await EngineHarness.with(yaml: [failing("p"), failing("other")], alertChannels: ["chat"]) { harness in
+            let app = try buildWebServer(
+                engine: harness.engine, store: harness.store, host: "127.0.0.1", port: 0, credential: LocalCredential(token: "local"),
+                logger: Logger(label: "test"))
+            try await app.test(.router) { client in
+                for pipeline in ["p", "other", "other"] {
+                    let run = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID(pipeline))).run.id
+                    try await harness.waitFor(run, .failed)
+                }
+                let scoped = try bearer(.viewer, ["other"], in: harness.store)
+                let mine = try json(try await client.execute(uri: "/api/v1/alerts", method: .get, headers: scoped))
+                let alerts = (mine["alerts"] as? [[String: Any]]) ?? []
+                #expect(alerts.compactMap { $0["pipeline"] as? String } == ["other", "other"], "task_failed and run_failed of other; the repeat throttled")
+                #expect(alerts.compactMap { $0["event"] as? String } == ["run_failed", "task_failed"])
+                #expect(alerts.allSatisfy { $0["state"] as? String == "pending" && $0["channel"] as? String == "chat" })
+                let everyone = try bearer(.viewer, nil, in: harness.store)
+                let first = try json(try await client.execute(uri: "/api/v1/alerts?limit=3", method: .get, headers: everyone))
+                #expect((first["alerts"] as? [[String: Any]])?.count == 3)
+                let next = try #require(first["nextBefore"] as? Int)
+                let rest = try json(try await client.execute(uri: "/api/v1/alerts?before=\(next)", method: .get, headers: everyone))
+                #expect((rest["alerts"] as? [[String: Any]])?.count == 1, "four in all: two per pipeline")
+                #expect(try await client.execute(uri: "/api/v1/alerts", method: .get, headers: [:]).status == .unauthorized)
+                #expect(try await client.execute(uri: "/api/v1/alerts?limit=0", method: .get, headers: everyone).status == .badRequest)
+            }
+        }
+    }
+
     @Test func aViewerReadsADefinitionWithItsEnvironmentValuesMasked() async throws {
         try await withAPI { client, harness in
             for (role, masked) in [(Role.viewer, true), (.auditor, true), (.operator, false), (.admin, false)] {

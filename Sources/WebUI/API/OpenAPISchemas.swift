@@ -67,6 +67,16 @@ extension OpenAPIDocument {
                     "rows": ["type": "array", "items": ["type": "array", "items": ["type": ["string", "null"]]]],
                 ], required: ["name", "columns", "rows"])],
             ], required: ["run", "tables"]),
+            "AlertPage": object([
+                "alerts": ["type": "array", "items": object([
+                    "id": integer, "event": ["type": "string", "enum": AlertEvent.allCases.map(\.rawValue)], "channel": string, "pipeline": string,
+                    "run": ["type": ["integer", "null"]], "task": ["type": ["string", "null"]], "attempt": ["type": ["integer", "null"]],
+                    "error": ["type": ["string", "null"]], "heldBack": integer, "createdAt": time,
+                    "state": ["type": "string", "enum": ["pending", "sent", "failed"]], "attempts": integer,
+                    "lastError": ["type": ["string", "null"]], "deliveredAt": ["type": ["string", "null"]],
+                ], required: ["id", "event", "channel", "pipeline", "heldBack", "createdAt", "state", "attempts"])],
+                "nextBefore": ["type": ["integer", "null"]],
+            ], required: ["alerts"]),
             "LineageDatasetList": object([
                 "datasets": ["type": "array", "items": object([
                     "name": string, "pipeline": string, "task": string, "run": integer, "time": time, "written": boolean, "rows": ["type": ["integer", "null"]],

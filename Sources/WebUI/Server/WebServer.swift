@@ -65,6 +65,7 @@ public func buildRouter(
     StreamsController(streams: streamsProvider).register(on: api)
     RejectsController(store: store, rejects: rejects).register(on: api)
     AnalysisController(engine: engine, store: store, analysis: analysis).register(on: api)
+    AlertsController(store: store).register(on: api)
     LineageController(store: store).register(on: api)
     return router
 }
