@@ -32,8 +32,7 @@ extension Store {
             }
             if let pipelines {
                 guard !pipelines.isEmpty else { return [] }
-                sql += " AND pipelineID IN (\(Array(repeating: "?", count: pipelines.count).joined(separator: ", ")))"
-                arguments += pipelines.map(\.rawValue).sorted()
+                Store.narrow(&sql, &arguments, column: "pipelineID", to: pipelines)
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments.append(limit)

@@ -11,8 +11,7 @@ extension Store {
             var arguments: [any DatabaseValueConvertible] = [id]
             if let pipelines {
                 guard !pipelines.isEmpty else { return [] }
-                sql += " AND pipelineID IN (\(Array(repeating: "?", count: pipelines.count).joined(separator: ", ")))"
-                arguments += pipelines.map(\.rawValue).sorted()
+                Store.narrow(&sql, &arguments, column: "pipelineID", to: pipelines)
             }
             sql += " ORDER BY id LIMIT ?"
             arguments.append(limit)
@@ -81,6 +80,12 @@ public struct LineageDatasetSummary: Sendable, Equatable {
 }
 
 extension Store {
+    /// Adds ` AND <column> IN (…)` for a scoped reader's pipelines (never empty: the caller answers nothing then).
+    static func narrow(_ sql: inout String, _ arguments: inout [any DatabaseValueConvertible], column: String, to pipelines: Set<PipelineID>) {
+        sql += " AND \(column) IN (\(Array(repeating: "?", count: pipelines.count).joined(separator: ", ")))"
+        arguments += pipelines.map(\.rawValue).sorted()
+    }
+
     /// Indexes the datasets of a completed attempt's event for the graph.
     static func insertLineageDatasets(inputs: [AttemptReport.Dataset], outputs: [AttemptReport.Dataset], event: Int64, in db: Database) throws {
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO lineageDataset (name, output, eventID) VALUES (?, ?, ?)")
@@ -103,8 +108,7 @@ extension Store {
             }
             if let pipelines {
                 guard !pipelines.isEmpty else { return [] }
-                sql += " AND e.pipelineID IN (\(Array(repeating: "?", count: pipelines.count).joined(separator: ", ")))"
-                arguments += pipelines.map(\.rawValue).sorted()
+                Store.narrow(&sql, &arguments, column: "e.pipelineID", to: pipelines)
             }
             // Newest event first; a name's writer before its readers of the same event age.
             sql += " ORDER BY e.id DESC, d.output DESC"
@@ -174,8 +178,7 @@ extension Store {
         var arguments: [any DatabaseValueConvertible] = [name, output ? 1 : 0]
         if let pipelines {
             guard !pipelines.isEmpty else { return [] }
-            sql += " AND e.pipelineID IN (\(Array(repeating: "?", count: pipelines.count).joined(separator: ", ")))"
-            arguments += pipelines.map(\.rawValue).sorted()
+            Store.narrow(&sql, &arguments, column: "e.pipelineID", to: pipelines)
         }
         sql += " ORDER BY d.eventID DESC LIMIT ?"
         arguments.append(limit)
