@@ -29,7 +29,7 @@ import Testing
         let step = Task {
             try await StepThread.run("endless") { stop in
                 running.signal()
-                while true { try stop.check(); usleep(500) }
+                while true { try stop.check(); sched_yield() }  // works until stopped, giving way between checks
             }
         }
         try await onThread { running.wait() }

@@ -21,10 +21,7 @@ extension Store {
     /// Alerts newest first (before `before` when given), of `pipelines` only when given (a scoped reader).
     public func alerts(before: Int64? = nil, limit: Int = 100, pipelines: Set<PipelineID>? = nil) throws(StoreError) -> [StoredAlert] {
         try read("alerts") { db in
-            var sql = """
-                SELECT id, createdAt, pipelineID, runID, taskID, attempt, event, channel, logicalDate, error, heldBack, state, attempts,
-                    lastError, deliveredAt FROM alert WHERE 1
-                """
+            var sql = "WHERE 1"
             var arguments: [any DatabaseValueConvertible] = []
             if let before {
                 sql += " AND id < ?"
@@ -34,18 +31,26 @@ extension Store {
                 guard !pipelines.isEmpty else { return [] }
                 Store.narrow(&sql, &arguments, column: "pipelineID", to: pipelines)
             }
-            sql += " ORDER BY id DESC LIMIT ?"
             arguments.append(limit)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                let draft = AlertDraft(
-                    event: AlertEvent(rawValue: row[6]) ?? .taskFailed, channel: row[7], pipeline: PipelineID(rawValue: row[2]),
-                    run: (row[3] as Int64?).map { RunID($0) }, task: (row[4] as String?).map { TaskID(rawValue: $0) }, attempt: row[5],
-                    logicalDate: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)), error: row[9], heldBack: row[10],
-                    createdAt: Date(timeIntervalSince1970: row[1]))
-                return StoredAlert(
-                    id: row[0], alert: draft, state: StoredAlert.State(rawValue: row[11]) ?? .pending, attempts: row[12], lastError: row[13],
-                    deliveredAt: (row[14] as Double?).map(Date.init(timeIntervalSince1970:)))
-            }
+            return try Self.fetchAlerts(db, sql + " ORDER BY id DESC LIMIT ?", arguments)
+        }
+    }
+
+    /// Alerts matching `condition` (a WHERE clause and what follows it), decoded.
+    static func fetchAlerts(_ db: Database, _ condition: String, _ arguments: [any DatabaseValueConvertible]) throws -> [StoredAlert] {
+        let sql = """
+            SELECT id, createdAt, pipelineID, runID, taskID, attempt, event, channel, logicalDate, error, heldBack, state, attempts,
+                lastError, deliveredAt FROM alert
+            """
+        return try Row.fetchAll(db, sql: sql + " " + condition, arguments: StatementArguments(arguments)).map { row in
+            let draft = AlertDraft(
+                event: AlertEvent(rawValue: row[6]) ?? .taskFailed, channel: row[7], pipeline: PipelineID(rawValue: row[2]),
+                run: (row[3] as Int64?).map { RunID($0) }, task: (row[4] as String?).map { TaskID(rawValue: $0) }, attempt: row[5],
+                logicalDate: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)), error: row[9], heldBack: row[10],
+                createdAt: Date(timeIntervalSince1970: row[1]))
+            return StoredAlert(
+                id: row[0], alert: draft, state: StoredAlert.State(rawValue: row[11]) ?? .pending, attempts: row[12], lastError: row[13],
+                deliveredAt: (row[14] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
     }
 }
@@ -53,13 +58,9 @@ extension Store {
 extension Store {
     /// Pending alerts whose next attempt is due at `now`, oldest first.
     public func dueAlerts(at now: Date, limit: Int = 50) throws(StoreError) -> [StoredAlert] {
-        let ids = try read("due alerts") { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT id FROM alert WHERE state = 'pending' AND nextAttemptAt <= ? ORDER BY id LIMIT ?",
-                arguments: [now.timeIntervalSince1970, limit])
+        try read("due alerts") { db in
+            try Self.fetchAlerts(db, "WHERE state = 'pending' AND nextAttemptAt <= ? ORDER BY id LIMIT ?", [now.timeIntervalSince1970, limit])
         }
-        guard let newest = ids.last else { return [] }
-        return try alerts(before: newest + 1, limit: 1000).filter { ids.contains($0.id) }.reversed()
     }
 
     /// One delivery attempt and where it leaves the alert, in one transaction: sent, failed for good, or pending
