@@ -81,6 +81,8 @@ import WebUI
         func analysis(pipeline: PipelineID, logicalDate: Date) throws -> [AnalysisTable]? {
             [AnalysisTable(name: "sales", columns: ["pipeline", "note"], rows: [[pipeline.rawValue, nil]], csv: "pipeline,note\n\(pipeline.rawValue),\n")]
         }
+
+        func analysisTableNames(pipeline: PipelineID, logicalDate: Date) throws -> [String]? { ["sales"] }
     }
 
     @Test(arguments: [Role.viewer, .admin]) func theReportsKeepAScopedTokenToItsPipelines(role: Role) async throws {

@@ -5,6 +5,17 @@ extension BatchHub: AnalysisProvider {
     /// The analysis zone's datasets a run may have published (one per analysis kind).
     static let analysisDatasets = [AfricaTrendsJob.analysisDataset]
 
+    public func analysisTableNames(pipeline: PipelineID, logicalDate: Date) throws -> [String]? {
+        let lake = try resources().lake
+        var names: [String] = []
+        for dataset in Self.analysisDatasets {
+            let partition = Self.partition(.analysis, dataset, pipeline: pipeline.rawValue, date: Self.dateKey(logicalDate))
+            guard let manifest = try lake.manifest(of: partition) else { continue }
+            names += manifest.files.map(\.name).sorted().filter { $0.hasSuffix(".csv") }.map { String($0.dropLast(".csv".count)) }
+        }
+        return names.isEmpty ? nil : names
+    }
+
     public func analysis(pipeline: PipelineID, logicalDate: Date) throws -> [AnalysisTable]? {
         let lake = try resources().lake
         var tables: [AnalysisTable] = []

@@ -5,6 +5,8 @@ public import Foundation
 public protocol AnalysisProvider: Sendable {
     /// The tables the run of `pipeline` at `logicalDate` published, in name order; nil when it published none.
     func analysis(pipeline: PipelineID, logicalDate: Date) throws -> [AnalysisTable]?
+    /// The names of those tables alone (from the manifests: no table read); nil when it published none.
+    func analysisTableNames(pipeline: PipelineID, logicalDate: Date) throws -> [String]?
 }
 
 /// One table of an analysis: its columns and rows (nil: NULL, an empty field in the file), and the file the lake

@@ -53,8 +53,8 @@ struct AnalysisController: Sendable {
             filter.pipeline = pipeline.id
             filter.state = .succeeded
             for run in try store.runs(filter) {
-                guard let tables = try analysis.analysis(pipeline: pipeline.id, logicalDate: run.logicalDate) else { continue }
-                reports.append(.init(pipeline: pipeline.id.rawValue, run: RunSummary(run), tables: tables.map(\.name)))
+                guard let tables = try analysis.analysisTableNames(pipeline: pipeline.id, logicalDate: run.logicalDate) else { continue }
+                reports.append(.init(pipeline: pipeline.id.rawValue, run: RunSummary(run), tables: tables))
                 break
             }
         }
