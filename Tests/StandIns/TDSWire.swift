@@ -105,6 +105,14 @@ enum TDS {
 
     // MARK: - Tokens
 
+    /// A token with a two-byte length before its body (ERROR, INFO, ENVCHANGE, LOGINACK).
+    private static func token(_ type: UInt8, _ body: Writer) -> [UInt8] {
+        var writer = Writer()
+        writer.u8(Int(type))
+        writer.u16(body.bytes.count)
+        return writer.bytes + body.bytes
+    }
+
     static func done(status: Int = 0, command: Int = 0, rows: UInt64 = 0) -> [UInt8] {
         var writer = Writer()
         writer.u8(0xFD)
@@ -126,11 +134,7 @@ enum TDS {
         body.bVarchar("STANDIN")
         body.bVarchar("")
         body.u32(1)
-        var writer = Writer()
-        writer.u8(error ? 0xAA : 0xAB)
-        writer.u16(body.bytes.count)
-        writer.bytes += body.bytes
-        return writer.bytes
+        return token(error ? 0xAA : 0xAB, body)
     }
 
     /// ENVCHANGE with text values (database, language, packet size).
@@ -139,11 +143,7 @@ enum TDS {
         body.u8(type)
         body.bVarchar(new)
         body.bVarchar(old)
-        var writer = Writer()
-        writer.u8(0xE3)
-        writer.u16(body.bytes.count)
-        writer.bytes += body.bytes
-        return writer.bytes
+        return token(0xE3, body)
     }
 
     static func collationChange() -> [UInt8] {
@@ -152,11 +152,7 @@ enum TDS {
         body.u8(collation.count)
         body.bytes += collation
         body.u8(0)
-        var writer = Writer()
-        writer.u8(0xE3)
-        writer.u16(body.bytes.count)
-        writer.bytes += body.bytes
-        return writer.bytes
+        return token(0xE3, body)
     }
 
     /// LOGINACK for TDS 7.4, as SQL Server 2022 (16.0) sends it.
@@ -166,11 +162,7 @@ enum TDS {
         body.bytes += [0x74, 0x00, 0x00, 0x04]
         body.bVarchar("Microsoft SQL Server")
         body.bytes += [16, 0, 0x03, 0xE8]
-        var writer = Writer()
-        writer.u8(0xAD)
-        writer.u16(body.bytes.count)
-        writer.bytes += body.bytes
-        return writer.bytes
+        return token(0xAD, body)
     }
 
     /// COLMETADATA (0x81) for `columns`.
