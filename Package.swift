@@ -112,6 +112,7 @@ let package = Package(
             name: "SchedulerTesting",
             dependencies: ["Scheduler", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SchedulerTesting",
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         // Stand-ins for peers that cannot run here (Elasticsearch), checking what we send as the real one would.
