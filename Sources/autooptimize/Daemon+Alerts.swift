@@ -5,9 +5,8 @@ import Scheduler
 import ServiceLifecycle
 
 extension Daemon {
-    /// The `alerts:` section, when the settings file has one: its channels' secrets are read now, so that a missing
-    /// one stops the start rather than the first alert. The engine writes alerts into the outbox; `AlertService`
-    /// sends them (webhooks; email is not built yet).
+    /// The `alerts:` section, when the settings file has one. The engine writes alerts into the outbox;
+    /// `alertSender` sends them.
     func alertSettings(logger: Logger) throws -> AlertSettings? {
         let section: AlertSettings?
         do {
@@ -15,21 +14,19 @@ extension Daemon {
         } catch {
             throw DaemonError(error.description)
         }
-        guard let section else { return nil }
-        for channel in section.channels {
-            let secret: SettingSecret? =
-                switch channel {
-                case .email(_, let email): email.password
-                case .webhook(_, let webhook): webhook.secret
-                }
-            do {
-                _ = try secret?.resolve()
-            } catch {
-                throw DaemonError("\(settings.file?.path ?? "settings"): alerts channel \(channel.name): \(error)")
-            }
-        }
-        logger.info("alert channels: \(section.channels.map(\.name).joined(separator: ", "))")
+        if let section { logger.info("alert channels: \(section.channels.map(\.name).joined(separator: ", "))") }
         return section
+    }
+
+    /// The sender of `section`'s channels, their secrets read now (a missing one stops the start rather than the
+    /// first alert), with every secret of the settings file to scrub from what alerts show.
+    func alertSender(_ section: AlertSettings, store: Store, panelURL: String, logger: Logger) throws -> AlertSender {
+        let scrubbed = settings.file?.secretReferences().compactMap { try? $0.resolve() } ?? []
+        do {
+            return try AlertSender(settings: section, store: store, panelURL: panelURL, scrubbed: scrubbed, logger: logger)
+        } catch {
+            throw DaemonError("\(settings.file?.path ?? "settings"): alerts: \(error)")
+        }
     }
 }
 

@@ -97,11 +97,7 @@ struct Daemon {
         if let lineage = try lineagePublisher(store: store, logger: logger) { services.append(LineageService(publisher: lineage)) }
         if let alerts {
             let panel = "\(scheme)://\(host):\(settings.port)"
-            do {
-                services.append(AlertService(sender: try AlertSender(settings: alerts, store: store, panelURL: panel, logger: logger)))
-            } catch {
-                throw DaemonError("\(settings.file?.path ?? "settings"): alerts: \(error)")
-            }
+            services.append(AlertService(sender: try alertSender(alerts, store: store, panelURL: panel, logger: logger)))
         }
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if !demoRuns.isEmpty {

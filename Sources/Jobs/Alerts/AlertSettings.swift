@@ -17,6 +17,7 @@ public import Scheduler
 ///       to: [oncall@example.com]
 ///       username: autooptimize
 ///       password: {env: SMTP_PASSWORD}          # {env: …} or {file: …}, never the value
+///       ca_file: /etc/ssl/company-ca.pem        # trusted besides the system's CAs (also for webhooks)
 ///     - name: chat
 ///       type: webhook
 ///       url: https://hooks.example.com/T000/B000
@@ -44,12 +45,15 @@ public struct AlertSettings: SettingsSection, Equatable {
         public let to: [String]
         public let username: String?
         public let password: SettingSecret?
+        /// A PEM file of certificate authorities to trust besides the system's (a company's own).
+        public let caFile: String?
     }
 
     public struct Webhook: Sendable, Equatable {
         public let url: String
         public let headers: [String: String]
         public let secret: SettingSecret
+        public let caFile: String?
     }
 
     public let channels: [Channel]
@@ -119,6 +123,7 @@ public struct AlertSettings: SettingsSection, Equatable {
         enum CodingKeys: String, CodingKey {
             case name, type, url, headers, secret, from, to, username, password, starttls
             case smtpURL = "smtp_url"
+            case caFile = "ca_file"
         }
 
         init(from decoder: any Decoder) throws {
@@ -139,7 +144,9 @@ public struct AlertSettings: SettingsSection, Equatable {
                 {
                     throw DecodingError.dataCorruptedError(forKey: .headers, in: container, debugDescription: "header \"\(header)\" is not a valid HTTP header")
                 }
-                channel = .webhook(name: name, Webhook(url: url, headers: headers, secret: try container.decode(SettingSecret.self, forKey: .secret)))
+                channel = .webhook(name: name, Webhook(
+                    url: url, headers: headers, secret: try container.decode(SettingSecret.self, forKey: .secret),
+                    caFile: try container.decodeIfPresent(String.self, forKey: .caFile)))
             case "email":
                 let smtpURL = try container.decode(String.self, forKey: .smtpURL)
                 guard smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://"), !smtpURL.contains(where: \.isWhitespace) else {
@@ -160,7 +167,8 @@ public struct AlertSettings: SettingsSection, Equatable {
                 channel = .email(name: name, Email(
                     smtpURL: smtpURL, requireStartTLS: starttls == "required", from: from, to: to,
                     username: try container.decodeIfPresent(String.self, forKey: .username),
-                    password: try container.decodeIfPresent(SettingSecret.self, forKey: .password)))
+                    password: try container.decodeIfPresent(SettingSecret.self, forKey: .password),
+                    caFile: try container.decodeIfPresent(String.self, forKey: .caFile)))
             case let other:
                 throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "type must be email or webhook, not \"\(other)\"")
             }

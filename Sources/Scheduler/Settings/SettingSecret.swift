@@ -71,4 +71,5 @@ public struct SettingSecret: Decodable, Sendable, Equatable {
 
 public struct SettingSecretError: Error, CustomStringConvertible, Sendable {
     public let description: String
+    public init(description: String) { self.description = description }
 }

@@ -83,3 +83,20 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The log of the attempt an alert is about: its own attempt, else (a failed run) the run's last attempt that
+    /// did not succeed; nil when there is none (or retention took it).
+    public func alertLogPath(_ alert: AlertDraft) throws(StoreError) -> String? {
+        guard let run = alert.run else { return nil }
+        return try read("an alert's log") { db in
+            if let task = alert.task, let number = alert.attempt {
+                return try String.fetchOne(
+                    db, sql: "SELECT logPath FROM attempt WHERE runID = ? AND taskID = ? AND number = ?", arguments: [run.rawValue, task.rawValue, number])
+            }
+            return try String.fetchOne(
+                db, sql: "SELECT logPath FROM attempt WHERE runID = ? AND state NOT IN ('succeeded', 'running') ORDER BY finishedAt DESC LIMIT 1",
+                arguments: [run.rawValue])
+        }
+    }
+}

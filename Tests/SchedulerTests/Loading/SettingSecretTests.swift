@@ -54,4 +54,22 @@ import Testing
         #expect(try SettingSecret(.file(file)).resolve() == "from a file")
         #expect(throws: SettingSecretError.self) { try SettingSecret(.file(directory.appending("missing").path)).resolve() }
     }
+
+    @Test func everySecretOfTheFileIsFoundForScrubbing() throws {
+        let text = """
+            port: 1
+            warehouse:
+              sqlserver: {host: db, password: {env: WAREHOUSE_PASSWORD}}
+            alerts:
+              channels:
+                - {name: a, type: webhook, url: http://h, secret: {file: /run/secrets/hook}}
+            notes: {env: 1}
+            """
+        let (directory, _) = try section(text)
+        defer { directory.remove() }
+        let found = try SettingsFile(path: directory.appending("settings.yaml").path).secretReferences()
+        #expect(found == [SettingSecret(.environment("WAREHOUSE_PASSWORD")), SettingSecret(.file("/run/secrets/hook")), SettingSecret(.environment("1"))])
+        let scrubber = SecretScrubber(values: ["hunter2-long", "hunter2", "abc"])
+        #expect(scrubber.scrub("a hunter2-long and hunter2, abc") == "a [secret] and [secret], abc", "longest first; too short to scrub")
+    }
 }
