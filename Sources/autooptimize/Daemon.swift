@@ -83,11 +83,13 @@ struct Daemon {
         }
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"
+        let sender = try alerts.map { try self.alertSender($0, store: store, panelURL: "\(scheme)://\(host):\(settings.port)", logger: logger) }
         let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
             staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming, rejects: batch, analysis: batch
         ) { port in
+            sender?.served(at: "\(scheme)://\(host):\(port)")
             Self.announce(
                 url: "\(scheme)://\(host):\(port)", certificate: certificate, data: data, jobs: jobs, pipelines: initial.pipelines.count)
             // Start-up read much of the (static, large) executable once; the idle daemon needs little of it.
@@ -95,10 +97,7 @@ struct Daemon {
         }
         var services: [any Service] = [watcher, retention, engine, web]
         if let lineage = try lineagePublisher(store: store, logger: logger) { services.append(LineageService(publisher: lineage)) }
-        if let alerts {
-            let panel = "\(scheme)://\(host):\(settings.port)"
-            services.append(AlertService(sender: try alertSender(alerts, store: store, panelURL: panel, logger: logger)))
-        }
+        if let sender { services.append(AlertService(sender: sender)) }
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if !demoRuns.isEmpty {
             configured.append(

@@ -3,36 +3,114 @@ import SchedulerTesting
 import StandIns
 import Testing
 
-/// Alerts through the daemon: a failing task's pipeline routes task_failed and run_failed to a webhook; the
-/// receiver (which checks signatures) gets each once, signed, with its own delivery id.
-@Suite(.timeLimit(.minutes(2))) struct AlertTests {
-    @Test func aFailingTaskReachesTheWebhookOncePerEventSigned() async throws {
-        let receiver = try await WebhookReceiver(secret: "hook-secret-for-tests")
-        let daemon = try Daemon()
+/// Alerts through the daemon, to a webhook receiver that checks signatures and a real SMTP server (aiosmtpd with
+/// STARTTLS and a login): each alert arrives once per channel with what the on-call person needs, and alerts raised
+/// while both receivers were down arrive exactly once after a `kill -9` and a restart.
+@Suite(.timeLimit(.minutes(3))) struct AlertTests {
+    private static let hookSecret = "hook-secret-for-tests"
+    private static let smtpPassword = "smtp-pass-for-tests"
+
+    private func settings(_ daemon: Daemon, hook: String, smtpPort: Int) throws -> String {
         let settings = daemon.root.appending("settings.yaml")
         try """
             alerts:
               channels:
                 - name: chat
                   type: webhook
-                  url: \(receiver.url)
+                  url: \(hook)
                   secret: {env: AO_TEST_HOOK_SECRET}
+                - name: oncall
+                  type: email
+                  smtp_url: smtp://127.0.0.1:\(smtpPort)
+                  starttls: required
+                  ca_file: \(SMTPPeer.certificate)
+                  from: autooptimize@example.com
+                  to: [oncall@example.com]
+                  username: alerts
+                  password: {env: AO_TEST_SMTP_PASSWORD}
             """.write(to: settings, atomically: true, encoding: .utf8)
+        // The task prints the webhook's secret: the alert must show its log lines without it.
         try daemon.write("sales.yaml", """
             id: sales
-            alerts: {channels: [chat], on: [task_failed, run_failed]}
+            alerts: {channels: [chat, oncall], on: [task_failed, run_failed]}
             tasks:
-              - {id: work, kind: shell, with: {command: 'echo "no sale today" >&2; exit 3'}}
+              - {id: work, kind: shell, with: {command: 'echo "token \(Self.hookSecret)"; echo "no sale today" >&2; exit 3'}}
             """)
-        try await daemon.start(extra: ["--config", settings.path], environment: ["AO_TEST_HOOK_SECRET": "hook-secret-for-tests"])
+        return settings.path
+    }
+
+    private let environment = ["AO_TEST_HOOK_SECRET": hookSecret, "AO_TEST_SMTP_PASSWORD": smtpPassword]
+
+    private func mailServer(port: Int = 0) async throws -> SMTPPeer {
+        var options = SMTPPeer.Options()
+        options.port = port
+        options.login = ("alerts", Self.smtpPassword)
+        return try await SMTPPeer(options)
+    }
+
+    @Test func aFailingTaskReachesTheWebhookAndTheMailboxOncePerEvent() async throws {
+        let receiver = try await WebhookReceiver(secret: Self.hookSecret)
+        let mail = try await mailServer()
+        let daemon = try Daemon()
+        let settings = try settings(daemon, hook: receiver.url, smtpPort: mail.port)
+        try await daemon.start(extra: ["--config", settings], environment: environment)
         let run = try await daemon.trigger("sales")
-        try await eventually(within: 60, "both alerts to arrive") { receiver.received.count >= 2 }
+        try await eventually(within: 60, "two webhooks and two emails") { receiver.received.count >= 2 && mail.messages().count >= 2 }
+        try await eventually(within: 30, "the outbox to say all four were sent") {
+            let alerts = try await daemon.get("/api/v1/alerts")["alerts"] as? [[String: Any]] ?? []
+            return alerts.count == 4 && alerts.allSatisfy { $0["state"] as? String == "sent" }
+        }
         let bodies = receiver.received.compactMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
         #expect(bodies.map { $0["event"] as? String } == ["task_failed", "run_failed"])
         #expect(bodies.allSatisfy { $0["run"] as? Int == run })
-        let received = receiver.received
-        #expect(received.allSatisfy { $0.verified }, "signed with the secret from the environment")
-        #expect(Set(received.compactMap { $0.delivery }).count == 2, "a delivery id each")
-        #expect((bodies.first?["text"] as? String)?.contains("task work of pipeline sales failed (attempt 1): command exited with status 3") == true)
+        #expect(receiver.received.allSatisfy { $0.verified }, "signed with the secret from the environment")
+        #expect(Set(receiver.received.compactMap { $0.delivery }).count == 2, "a delivery id each")
+        let first = try #require(bodies.first)
+        #expect((first["text"] as? String)?.contains("task work of pipeline sales failed (attempt 1): command exited with status 3") == true)
+        #expect((first["run_url"] as? String) == "\(daemon.url)/#/run/\(run)", "the link leads to the daemon's own panel")
+        let tail = first["log_tail"] as? [String] ?? []
+        #expect(tail.contains { $0.contains("no sale today") }, "the log's last lines: \(tail)")
+        #expect(tail.contains { $0.contains("token [secret]") } && !tail.contains { $0.contains(Self.hookSecret) }, "the secret scrubbed: \(tail)")
+
+        let mails = mail.messages()
+        #expect(mails.count == 2)
+        #expect(mails.allSatisfy { $0.encrypted && $0.login == "alerts" && $0.recipients == ["oncall@example.com"] })
+        #expect(mails.map { $0.header("Subject") } == [
+            "[AutoOptimize] task work of pipeline sales failed (attempt 1)", "[AutoOptimize] run \(run) of pipeline sales failed",
+        ])
+        let text = mails.first?.text ?? ""
+        #expect(text.contains("no sale today") && text.contains("token [secret]") && !text.contains(Self.hookSecret))
+        #expect(text.contains("\(daemon.url)/#/run/\(run)"))
+        daemon.stop()
+    }
+
+    @Test func alertsRaisedWhileTheReceiversWereDownArriveExactlyOnceAfterACrash() async throws {
+        let hookPort = ReservedPort()
+        let mailPort = ReservedPort()
+        let daemon = try Daemon()
+        let settings = try settings(daemon, hook: "http://127.0.0.1:\(hookPort.port)/hook", smtpPort: mailPort.port)
+        try await daemon.start(extra: ["--config", settings], environment: environment)
+        let run = try await daemon.trigger("sales")
+        try await eventually(within: 60, "four alerts, each tried and refused") {
+            let alerts = try await daemon.get("/api/v1/alerts")["alerts"] as? [[String: Any]] ?? []
+            return alerts.count == 4 && alerts.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["state"] as? String == "pending" }
+        }
+        daemon.kill9()
+
+        let receiver = try await WebhookReceiver(secret: Self.hookSecret, port: hookPort.port)
+        let mail = try await mailServer(port: mailPort.port)
+        try await daemon.start(extra: ["--config", settings], environment: environment)
+        try await eventually(within: 90, "every alert sent after the restart") {
+            let alerts = try await daemon.get("/api/v1/alerts")["alerts"] as? [[String: Any]] ?? []
+            return alerts.count == 4 && alerts.allSatisfy { $0["state"] as? String == "sent" }
+        }
+        let deliveries = receiver.received.compactMap(\.delivery)
+        #expect(deliveries.count == 2 && Set(deliveries).count == 2, "each webhook once: \(deliveries)")
+        let messageIDs = mail.messages().compactMap { $0.header("Message-ID") }
+        #expect(messageIDs.count == 2 && Set(messageIDs).count == 2, "each email once: \(messageIDs)")
+        let bodies = receiver.received.compactMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
+        #expect(Set(bodies.compactMap { $0["event"] as? String }) == ["task_failed", "run_failed"])
+        #expect(bodies.allSatisfy { $0["run"] as? Int == run })
+        daemon.stop()
     }
 }

@@ -28,8 +28,10 @@ public final class WebhookReceiver: Sendable {
     private let server: Task<Void, any Error>
     private let box: Box
 
-    /// - Parameter answers: statuses for the first requests, in order; 200 after them.
-    public init(secret: String, answers: [Int] = []) async throws {
+    /// - Parameters:
+    ///   - answers: statuses for the first requests, in order; 200 after them.
+    ///   - port: 0 for a free one; a `ReservedPort`'s to bring up a receiver that was down.
+    public init(secret: String, answers: [Int] = [], port: Int = 0) async throws {
         let box = Box(answers: answers)
         let key = SymmetricKey(data: Data(secret.utf8))
         let router = Router()
@@ -52,7 +54,7 @@ public final class WebhookReceiver: Sendable {
         }
         var logger = Logger(label: "webhook-receiver")
         logger.logLevel = .critical
-        (port, server) = try await startStandInServer(router, name: "webhook receiver", logger: logger)
+        (self.port, server) = try await startStandInServer(router, name: "webhook receiver", port: port, logger: logger)
         self.box = box
     }
 

@@ -1,5 +1,6 @@
 import Connectors
 import Crypto
+import Synchronization
 public import Foundation
 public import Logging
 public import Scheduler
@@ -18,7 +19,9 @@ public final class AlertSender: Sendable {
     private let http = CurlHTTPClient(name: "alerts")
     private let smtp = CurlSMTPClient(name: "alerts-smtp")
     private let logger: Logger
-    private let panelURL: String
+    /// Where the daemon serves the panel, for links when `panel_url` is not set: known once it listens.
+    private let servedURL: Mutex<String>
+    private var panelURL: String { settings.panelURL ?? servedURL.withLock { $0 } }
 
     /// - Parameter scrubbed: values never to show in an alert (every secret of the settings file).
     /// - Throws: `SettingSecretError` naming the channel whose secret is missing.
@@ -38,8 +41,13 @@ public final class AlertSender: Sendable {
         }
         self.secrets = secrets
         scrubber = SecretScrubber(values: scrubbed + secrets.values)
-        self.panelURL = settings.panelURL ?? panelURL
+        servedURL = Mutex(panelURL)
         self.logger = logger
+    }
+
+    /// The address the daemon listens on, once it does (with `--port 0` it is known only then).
+    public func served(at url: String) {
+        servedURL.withLock { $0 = url }
     }
 
     /// Runs until cancelled, looking for due alerts every `interval`.
