@@ -6,7 +6,7 @@ extension Engine {
     /// event alerted within the throttle: then it is counted, and the count goes with the next one.
     func raise(_ event: AlertEvent, in active: ActiveRun, task: TaskID? = nil, attempt: Int? = nil, error: String?, at now: Date) {
         guard let route = active.pipeline.alerts ?? configuration.alertDefault, route.events.contains(event), !route.channels.isEmpty else { return }
-        let key = "\(active.run.pipeline)|\(task?.rawValue ?? "")|\(event.rawValue)"
+        let key = Self.throttleKey(active.run.pipeline, task, event)
         if let last = alertTimes[key], now < last.addingTimeInterval(configuration.alertThrottle.seconds) {
             alertsHeldBack[key, default: 0] += 1
             return
@@ -18,6 +18,57 @@ extension Engine {
                 event: event, channel: channel, pipeline: active.run.pipeline, run: active.run.id, task: task, attempt: attempt,
                 logicalDate: active.run.logicalDate, error: error, heldBack: heldBack, createdAt: now)))
         }
+    }
+
+    static func throttleKey(_ pipeline: PipelineID, _ task: TaskID?, _ event: AlertEvent) -> String {
+        "\(pipeline)|\(task?.rawValue ?? "")|\(event.rawValue)"
+    }
+
+    /// The throttle's memory from the outbox, at start: what alerted within the throttle still holds repeats back.
+    func restoreAlertTimes(at now: Date) {
+        guard let recent = try? store.lastAlertTimes(since: now.addingTimeInterval(-configuration.alertThrottle.seconds)) else { return }
+        for entry in recent { alertTimes[Self.throttleKey(entry.pipeline, entry.task, entry.event)] = entry.at }
+    }
+
+    /// Arms the run's deadline when its route listens to `deadline_missed` (services never finish: none for them).
+    func armDeadline(_ active: ActiveRun) {
+        guard active.run.trigger != .service, let route = active.pipeline.alerts, route.events.contains(.deadlineMissed),
+            let deadline = route.deadline
+        else { return }
+        arm(.deadline(active.run.id), at: active.run.logicalDate.addingTimeInterval(deadline.seconds))
+    }
+
+    /// A run's deadline came: `deadline_missed` if it has not finished, once per run (the outbox remembers it across
+    /// restarts).
+    func reportMissedDeadline(_ id: RunID) {
+        guard let active = runs[id], !active.run.state.isFinished, let deadline = active.pipeline.alerts?.deadline else { return }
+        guard (try? store.hasAlert(run: id, event: .deadlineMissed)) == false else { return }
+        let unfinished = active.taskRuns.filter { !$0.state.isFinished }.map(\.key.task.rawValue)
+        let logical = ISO8601DateFormatter().string(from: active.run.logicalDate)
+        raise(
+            .deadlineMissed, in: active,
+            error: "not finished \(DurationText.format(deadline)) after its logical date \(logical); unfinished: \(unfinished.joined(separator: ", "))",
+            at: clock.now())
+    }
+
+    /// A service is being restarted: `service_flapping` when that makes more than `flapping.restarts` restarts within
+    /// `flapping.window`. The count starts again after an alert, so a service that keeps flapping alerts again only
+    /// after as many restarts more (and the throttle).
+    func noteServiceRestart(_ active: ActiveRun, task: TaskID, reason: String?, at now: Date) {
+        guard let route = active.pipeline.alerts ?? configuration.alertDefault, route.events.contains(.serviceFlapping) else { return }
+        let key = TaskRunKey(run: active.run.id, task: task)
+        let since = now.addingTimeInterval(-route.flapping.window.seconds)
+        var restarts = serviceRestarts[key, default: []].filter { $0 > since }
+        restarts.append(now)
+        guard restarts.count > route.flapping.restarts else {
+            serviceRestarts[key] = restarts
+            return
+        }
+        serviceRestarts[key] = nil
+        let last = reason.map { "; last exit: \($0)" } ?? ""
+        raise(
+            .serviceFlapping, in: active, task: task,
+            error: "restarted \(restarts.count) times within \(DurationText.format(route.flapping.window))\(last)", at: now)
     }
 
     /// A run just finished: `run_failed`, or `recovered` when the pipeline's previous finished run had failed.

@@ -90,6 +90,7 @@ extension Engine {
         save(taskRun)
         if taskRun.state == .upForRetry, let retryAt = taskRun.retryAt {
             arm(.retry(taskRun.key), at: retryAt)
+            if task.isService, !runCancelled { noteServiceRestart(active, task: task.id, reason: outcome.reason, at: now) }
         }
         if taskRun.state == .failed, mark == nil {
             raise(.taskFailed, in: active, task: key.taskRun.task, attempt: key.number, error: outcome.reason ?? attempt.state.rawValue, at: now)
@@ -131,6 +132,8 @@ extension Engine {
             admission.enqueue(key, pipeline: active.run.pipeline)
         case .timeout(let key, let limit):
             if let attempt = running[key] { actions.append(.stop(attempt.signal, .timeout(limit))) }
+        case .deadline(let id):
+            reportMissedDeadline(id)
         case .drainDeadline:
             interruptRemaining()
         }

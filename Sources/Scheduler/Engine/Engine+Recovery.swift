@@ -31,6 +31,7 @@ extension Engine {
                 resumeTask(active, index, at: now)
             }
             runs[detail.run.id] = active
+            armDeadline(active)
             switch active.run.state {
             case .queued:
                 queuedRuns[pipeline.id, default: []].append(detail.run.id)
@@ -40,6 +41,7 @@ extension Engine {
                 }
             }
         }
+        restoreAlertTimes(at: now)
         if recovered > 0 { logger.info("runs recovered", metadata: [LogKey.count: "\(recovered)"]) }
         for id in runs.keys.sorted() { settle(id) }
     }

@@ -21,6 +21,7 @@ extension Engine {
         let active = ActiveRun(run: run, pipeline: pipeline, taskRuns: ActiveRun.pendingTaskRuns(of: pipeline, run: id))
         changes.append(.createRun(run, taskRuns: active.taskRuns))
         runs[id] = active
+        armDeadline(active)
         queuedRuns[pipeline.id, default: []].append(id)
         startQueuedRuns(of: pipeline.id)
         return runs[id]?.run ?? run
@@ -65,6 +66,7 @@ extension Engine {
         active.run.finishedAt = now
         save(active.run)
         raiseRunAlerts(active, at: now)
+        if !serviceRestarts.isEmpty { serviceRestarts = serviceRestarts.filter { $0.key.run != id } }
         metrics.runFinished(
             pipeline: active.run.pipeline, state: active.run.state,
             seconds: now.timeIntervalSince(active.run.startedAt ?? active.run.createdAt))

@@ -96,6 +96,8 @@ public actor Engine: Service {
     /// When each pipeline/task/event last raised an alert, and how many were held back since (throttling).
     var alertTimes: [String: Date] = [:]
     var alertsHeldBack: [String: Int] = [:]
+    /// When each service task run was restarted lately, for `service_flapping`.
+    var serviceRestarts: [TaskRunKey: [Date]] = [:]
     /// Each pipeline's last finished run's outcome (succeeded or failed), for `recovered`.
     var lastOutcomes: [PipelineID: RunState] = [:]
 

@@ -22,6 +22,8 @@ enum EngineTimer: Sendable, Hashable {
     /// An `up_for_retry` task (or a service to restart) whose backoff ends.
     case retry(TaskRunKey)
     case timeout(AttemptKey, limit: Duration)
+    /// A run's `deadline` after its logical date (`deadline_missed` when it has not finished by then).
+    case deadline(RunID)
     /// The end of a graceful shutdown's grace period.
     case drainDeadline
 }

@@ -100,3 +100,26 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Whether the outbox holds an alert of `event` about `run` (a deadline is reported once, also across restarts).
+    public func hasAlert(run: RunID, event: AlertEvent) throws(StoreError) -> Bool {
+        try read("an alert of a run") { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM alert WHERE runID = ? AND event = ?)", arguments: [run.rawValue, event.rawValue]) ?? false
+        }
+    }
+
+    /// When each pipeline, task and event last alerted since `since`: the throttle's memory, read back at start so
+    /// that a restart does not send again what was sent a minute before.
+    public func lastAlertTimes(since: Date) throws(StoreError) -> [(pipeline: PipelineID, task: TaskID?, event: AlertEvent, at: Date)] {
+        try read("recent alerts") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT pipelineID, taskID, event, MAX(createdAt) FROM alert WHERE createdAt >= ? GROUP BY pipelineID, taskID, event",
+                arguments: [since.timeIntervalSince1970]
+            ).compactMap { row in
+                guard let event = AlertEvent(rawValue: row[2]) else { return nil }
+                return (PipelineID(rawValue: row[0]), (row[1] as String?).map { TaskID(rawValue: $0) }, event, Date(timeIntervalSince1970: row[3]))
+            }
+        }
+    }
+}

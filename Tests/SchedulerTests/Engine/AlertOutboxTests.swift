@@ -88,4 +88,97 @@ import Testing
             #expect(try harness.store.alerts().map(\.alert.event) == [.recovered])
         }
     }
+
+    @Test func aRunNotFinishedByItsDeadlineIsReportedOnceAlsoAcrossARestart() async throws {
+        let store = try Store.inMemory()
+        let clock = ManualClock(now: now)
+        let script = ScriptedJob.Script(blocks: true)
+        let yaml = """
+            id: sales
+            alerts: {channels: [chat], on: [deadline_missed], deadline: 1h}
+            tasks:
+              - {id: work, kind: scripted, with: {script: \(EngineHarness.script(script))}}
+            """
+        let first = try await EngineHarness.with(yaml: [yaml], store: store, clock: clock, alertChannels: ["chat"], alertThrottle: .zero) { harness in
+            let run = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("sales"))).run.id
+            try await harness.waitFor(run, task: "work", .running)
+            try await harness.waitForTimer(at: now.addingTimeInterval(3600))
+            clock.advance(by: 3601)
+            try await eventually("the deadline alert") { try harness.store.alerts().count == 1 }
+            let alert = try #require(try harness.store.alerts().first?.alert)
+            #expect(alert.event == .deadlineMissed && alert.run == run)
+            #expect(alert.error?.hasPrefix("not finished 1h after its logical date") == true && alert.error?.hasSuffix("unfinished: work") == true)
+            return run
+        }
+        // After a restart the run is still unfinished and past its deadline: the timer fires again at once, and the
+        // outbox says it was reported. A second run's own deadline, later on the same clock, shows the first fired.
+        try await EngineHarness.with(yaml: [yaml], store: store, clock: clock, alertChannels: ["chat"], alertThrottle: .zero) { harness in
+            try await harness.waitFor(first, task: "work", .running)
+            let second = try await harness.engine.trigger(TriggerRequest(pipeline: PipelineID("sales"))).run.id
+            try await harness.waitForTimer(at: clock.now().addingTimeInterval(3600))
+            clock.advance(by: 3601)
+            try await eventually("the second run's deadline alert") { try harness.store.alerts().count >= 2 }
+            let runs = try harness.store.alerts().map { $0.alert.run }
+            #expect(runs == [second, first], "one alert per run, the first not repeated")
+            script.release()
+        }
+    }
+
+    @Test func aRunFinishedInTimeMissesNoDeadline() async throws {
+        try await EngineHarness.with(
+            yaml: [pipeline(alerts: "{channels: [chat], on: [deadline_missed, run_failed], deadline: 1h}")], clock: ManualClock(now: now),
+            alertChannels: ["chat"]
+        ) { harness in
+            let run = try await run(harness, ok: true)
+            try await harness.waitForTimer(at: now.addingTimeInterval(3600))
+            harness.clock.advance(by: 3601)
+            // A failed run after the deadline's timer shows the engine went past it.
+            _ = try await self.run(harness, ok: false)
+            #expect(try harness.store.alerts().map(\.alert.event) == [.runFailed], "run \(run) finished in time")
+        }
+    }
+
+    @Test func aServiceRestartedTooOftenIsReportedAsFlapping() async throws {
+        let script = ScriptedJob.Script(failures: 100)
+        let yaml = """
+            id: stream
+            alerts: {channels: [chat], on: [service_flapping], flapping: {restarts: 2, window: 10m}}
+            tasks:
+              - {id: feed, kind: scripted, service: true, retry_backoff: 5s, with: {script: \(EngineHarness.script(script))}}
+            """
+        let clock = ManualClock(now: now)
+        try await EngineHarness.with(yaml: [yaml], clock: clock, alertChannels: ["chat"]) { harness in
+            try await eventually { try harness.store.runs().count == 1 }
+            let run = try harness.store.runs()[0].id
+            for restart in 1...3 {
+                let waiting = try await harness.waitFor(run, task: "feed", .upForRetry)
+                #expect(try harness.store.alerts().isEmpty == (restart < 3), "restart \(restart)")
+                try await harness.waitForTimer(at: waiting.retryAt!)
+                clock.advance(to: waiting.retryAt!)
+                try await eventually { script.attempts.count == restart + 1 }
+            }
+            let alerts = try harness.store.alerts()
+            #expect(alerts.count == 1)
+            let alert = try #require(alerts.first?.alert)
+            #expect(alert.event == .serviceFlapping && alert.task?.rawValue == "feed")
+            #expect(alert.error == "restarted 3 times within 10m; last exit: scripted failure 3", "\(String(describing: alert.error))")
+            _ = try await harness.engine.setPaused(PipelineID("stream"), true)
+            try await harness.waitFor(run, .cancelled)
+        }
+    }
+
+    @Test func theThrottleRemembersAcrossARestart() async throws {
+        let store = try Store.inMemory()
+        let yaml = pipeline(alerts: "{channels: [chat], on: [run_failed]}")
+        try await EngineHarness.with(yaml: [yaml], store: store, clock: ManualClock(now: now), alertChannels: ["chat"]) { harness in
+            _ = try await run(harness, ok: false)
+        }
+        try await EngineHarness.with(yaml: [yaml], store: store, clock: ManualClock(now: now.addingTimeInterval(60)), alertChannels: ["chat"]) { harness in
+            _ = try await run(harness, ok: false)
+            #expect(try harness.store.alerts().count == 1, "a minute after the last: held back, though the daemon restarted")
+            harness.clock.advance(by: 900)
+            _ = try await run(harness, ok: false)
+            #expect(try harness.store.alerts().count == 2)
+        }
+    }
 }
