@@ -87,7 +87,8 @@ struct Daemon {
         let certificate = settings.tlsCertificate.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let web = try buildWebServer(
             engine: engine, store: store, host: host, port: settings.port, credential: credential, logger: logger,
-            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming, rejects: batch, analysis: batch
+            staticDirectory: settings.staticDirectory, tls: tls, idleTimeout: settings.idleTimeout, figures: streaming, streams: streaming, rejects: batch, analysis: batch,
+            alertChannels: sender
         ) { port in
             sender?.served(at: "\(scheme)://\(host):\(port)")
             Self.announce(

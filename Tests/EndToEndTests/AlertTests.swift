@@ -113,4 +113,50 @@ import Testing
         #expect(bodies.allSatisfy { $0["run"] as? Int == run })
         daemon.stop()
     }
+
+    @Test func anAdminSendsATestAlertAndSeesEachChannelsHealth() async throws {
+        let receiver = try await WebhookReceiver(secret: Self.hookSecret)
+        let mailDown = ReservedPort()
+        let daemon = try Daemon()
+        let settings = try settings(daemon, hook: receiver.url, smtpPort: mailDown.port)
+        try await daemon.start(extra: ["--config", settings], environment: environment)
+
+        let chat = try await daemon.request("POST", "/api/v1/alerts/test", ["channel": "chat"])
+        #expect(chat.status == 200 && chat.json["delivered"] as? Bool == true, "\(chat)")
+        #expect(receiver.received.count == 1 && receiver.received.first?.verified == true, "one signed test message")
+        let body = try #require(try JSONSerialization.jsonObject(with: receiver.received[0].body) as? [String: Any])
+        #expect(body["event"] as? String == "test" && (body["text"] as? String)?.contains("a test alert to channel chat") == true)
+
+        let mail = try await daemon.request("POST", "/api/v1/alerts/test", ["channel": "oncall"])
+        #expect(mail.status == 200 && mail.json["delivered"] as? Bool == false, "\(mail)")
+        #expect((mail.json["detail"] as? String)?.contains("127.0.0.1:\(mailDown.port)") == true, "\(mail)")
+        let unknown = try await daemon.request("POST", "/api/v1/alerts/test", ["channel": "pager"])
+        #expect(unknown.status == 404 && ((unknown.json["error"] as? [String: Any])?["message"] as? String)?.contains("chat, oncall") == true, "\(unknown)")
+        #expect(try await daemon.request("POST", "/api/v1/alerts/test", ["name": "chat"]).status == 400)
+        for role in ["viewer", "operator", "auditor"] {
+            let created = try await daemon.request("POST", "/api/v1/tokens", ["name": role, "role": role])
+            let token = try #require(created.json["token"] as? String, "\(created)")
+            #expect(try await daemon.request("POST", "/api/v1/alerts/test", ["channel": "chat"], token: token).status == 403, "\(role)")
+        }
+        #expect(receiver.received.count == 1, "nothing sent for a refused request")
+
+        _ = try await daemon.trigger("sales")
+        try await eventually(within: 60, "the run's alerts at the webhook") { receiver.received.count == 3 }
+        var channels: [[String: Any]] = []
+        try await eventually(within: 30, "the mail channel's attempts in its health") {
+            channels = try await daemon.request("GET", "/api/v1/alerts/channels").json["channels"] as? [[String: Any]] ?? []
+            return (channels.last?["recent"] as? [[String: Any]])?.count ?? 0 >= 2
+        }
+        #expect(channels.map { $0["name"] as? String } == ["chat", "oncall"])
+        let (hook, email) = (channels[0], channels[1])
+        #expect(hook["health"] as? String == "ok" && hook["sent"] as? Int == 2 && hook["target"] as? String == "http://127.0.0.1:\(receiver.port)/…")
+        #expect((hook["lastTest"] as? [String: Any])?["delivered"] as? Bool == true)
+        #expect(email["health"] as? String == "failing" && email["pending"] as? Int == 2 && email["type"] as? String == "email")
+        #expect((email["recent"] as? [[String: Any]])?.allSatisfy { $0["outcome"] as? String == "retry" } == true)
+
+        let audit = try await daemon.request("GET", "/api/v1/audit?limit=1000").json["events"] as? [[String: Any]] ?? []
+        let tests = audit.filter { $0["action"] as? String == "alert.test" }.compactMap { $0["outcome"] as? String }
+        #expect(tests.filter { $0 == "ok" }.count == 2 && tests.filter { $0.hasPrefix("refused") }.count == 4, "\(tests)")
+        daemon.stop()
+    }
 }

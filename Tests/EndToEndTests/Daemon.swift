@@ -81,6 +81,21 @@ final class Daemon: @unchecked Sendable {
         return (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
     }
 
+    /// Any request with a JSON body, as the local admin or with `token`; the status and the JSON answer.
+    func request(_ method: String, _ path: String, _ body: [String: Any]? = nil, token: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var request = URLRequest(url: URL(string: url + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = 30
+        let credential = try token ?? String(contentsOf: data.appendingPathComponent("local-admin.token"), encoding: .utf8)
+        request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        }
+        let (answer, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: answer) as? [String: Any]) ?? [:])
+    }
+
     /// Triggers a run with the daemon's local credential; returns the run id.
     func trigger(_ pipeline: String, params: [String: Any] = [:]) async throws -> Int {
         let token = try String(contentsOf: data.appendingPathComponent("local-admin.token"), encoding: .utf8)

@@ -12,12 +12,14 @@ public import Scheduler
 /// SMTP 5xx) is marked failed with the reason.
 public final class AlertSender: Sendable {
     private let store: Store
-    private let settings: AlertSettings
+    let settings: AlertSettings
     /// Each channel's secret (webhook signing secret, SMTP password), read at start.
-    private let secrets: [String: String]
+    let secrets: [String: String]
     private let scrubber: SecretScrubber
     private let http = CurlHTTPClient(name: "alerts")
     private let smtp = CurlSMTPClient(name: "alerts-smtp")
+    /// The last test message of each channel (`sendTest`).
+    let tests = Mutex<[String: AlertTestOutcome]>([:])
     private let logger: Logger
     /// Where the daemon serves the panel, for links when `panel_url` is not set: known once it listens.
     private let servedURL: Mutex<String>
@@ -92,13 +94,15 @@ public final class AlertSender: Sendable {
 
     private func deliver(_ message: AlertMessage, to channel: AlertSettings.Channel) async -> Outcome {
         switch channel {
-        case .webhook(let name, let webhook): await deliver(message, to: webhook, secret: secrets[name] ?? "")
-        case .email(let name, let email): await deliver(message, to: email, password: secrets[name])
+        case .webhook(let name, let webhook):
+            await post(message.webhookBody, delivery: String(message.alert.id), to: webhook, secret: secrets[name] ?? "")
+        case .email(let name, let email):
+            await mail(message.email(from: email.from, to: email.to), to: email, password: secrets[name])
         }
     }
 
-    private func deliver(_ message: AlertMessage, to webhook: AlertSettings.Webhook, secret: String) async -> Outcome {
-        let body = message.webhookBody
+    /// One signed POST of `body`; `delivery` is the same on every retry of one alert.
+    func post(_ body: Data, delivery: String, to webhook: AlertSettings.Webhook, secret: String) async -> Outcome {
         let timestamp = String(Int(Date().timeIntervalSince1970))
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
@@ -106,7 +110,7 @@ public final class AlertSender: Sendable {
         var headers = webhook.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         headers += [
             ("Content-Type", "application/json"), ("X-AutoOptimize-Timestamp", timestamp), ("X-AutoOptimize-Signature", "v1=\(signature)"),
-            ("X-AutoOptimize-Delivery", String(message.alert.id)),
+            ("X-AutoOptimize-Delivery", delivery),
         ]
         let request = HTTPRequest(method: "POST", url: webhook.url, headers: headers, body: Array(body), timeout: .seconds(10), caFile: webhook.caFile)
         do {
@@ -126,11 +130,11 @@ public final class AlertSender: Sendable {
         }
     }
 
-    private func deliver(_ message: AlertMessage, to email: AlertSettings.Email, password: String?) async -> Outcome {
+    func mail(_ message: MailMessage, to email: AlertSettings.Email, password: String?) async -> Outcome {
         let server = SMTPServer(
             url: email.smtpURL, requireTLS: email.requireStartTLS, username: email.username, password: password, caFile: email.caFile)
         do {
-            try await smtp.send(message.email(from: email.from, to: email.to), via: server)
+            try await smtp.send(message, via: server)
             return .sent
         } catch {
             return error.isPermanent ? .failed(error.message) : .retry(error.message, after: nil)

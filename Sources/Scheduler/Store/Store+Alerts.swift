@@ -123,3 +123,71 @@ extension Store {
         }
     }
 }
+
+/// How a channel's alerts went lately: counts by state, the last success and failure, and its recent attempts.
+public struct AlertChannelHealth: Sendable, Equatable {
+    public struct Delivery: Sendable, Equatable {
+        public let alert: Int64
+        public let event: AlertEvent
+        public let pipeline: PipelineID
+        public let run: RunID?
+        public let at: Date
+        /// sent, retry or failed.
+        public let outcome: String
+        public let detail: String?
+    }
+
+    public var sent = 0
+    public var pending = 0
+    public var failed = 0
+    public var lastSentAt: Date?
+    public var recent: [Delivery] = []
+
+    public init() {}
+}
+
+extension Store {
+    /// Each channel's health from the outbox since `since` (the recent attempts: the last `recent` of each), of
+    /// `pipelines` only when given (a scoped reader).
+    public func alertChannelHealth(since: Date, recent: Int = 10, pipelines: Set<PipelineID>? = nil) throws(StoreError) -> [String: AlertChannelHealth] {
+        try read("alert channel health") { db in
+            var condition = "WHERE a.createdAt >= ?"
+            var arguments: [any DatabaseValueConvertible] = [since.timeIntervalSince1970]
+            if let pipelines {
+                guard !pipelines.isEmpty else { return [:] }
+                Store.narrow(&condition, &arguments, column: "a.pipelineID", to: pipelines)
+            }
+            var health: [String: AlertChannelHealth] = [:]
+            let counts = try Row.fetchAll(
+                db, sql: "SELECT a.channel, a.state, COUNT(*), MAX(a.deliveredAt) FROM alert a \(condition) GROUP BY a.channel, a.state",
+                arguments: StatementArguments(arguments))
+            for row in counts {
+                let channel: String = row[0]
+                let count: Int = row[2]
+                switch row[1] as String {
+                case "sent":
+                    health[channel, default: .init()].sent = count
+                    health[channel, default: .init()].lastSentAt = (row[3] as Double?).map(Date.init(timeIntervalSince1970:))
+                case "failed": health[channel, default: .init()].failed = count
+                default: health[channel, default: .init()].pending = count
+                }
+            }
+            let deliveries = try Row.fetchAll(
+                db, sql: """
+                    SELECT * FROM (
+                        SELECT a.channel, a.id, a.event, a.pipelineID, a.runID, d.at, d.outcome, d.detail,
+                            ROW_NUMBER() OVER (PARTITION BY a.channel ORDER BY d.rowid DESC) AS n
+                        FROM alertDelivery d JOIN alert a ON a.id = d.alertID \(condition))
+                    WHERE n <= ? ORDER BY channel, n
+                    """, arguments: StatementArguments(arguments + [recent]))
+            for row in deliveries {
+                let channel: String = row[0]
+                guard let event = AlertEvent(rawValue: row[2]) else { continue }
+                health[channel, default: .init()].recent.append(.init(
+                    alert: row[1], event: event, pipeline: PipelineID(rawValue: row[3]), run: (row[4] as Int64?).map { RunID($0) },
+                    at: Date(timeIntervalSince1970: row[5]), outcome: row[6], detail: row[7]))
+            }
+            return health
+        }
+    }
+}

@@ -132,6 +132,11 @@ enum OpenAPIDocument {
         op("listAlerts", "get", "/api/v1/alerts", "The alert outbox, newest first: each alert, its channel, state, attempts and last error", "read",
            query: [("before", .integer(1...Int.max), "the nextBefore of the previous page"), ("limit", .integer(1...500), "default 100")],
            responses: [(200, "AlertPage")]),
+        op("listAlertChannels", "get", "/api/v1/alerts/channels",
+           "Each alert channel and its health: the last week's alerts by state, recent delivery attempts, the last test", "read",
+           responses: [(200, "AlertChannelList")]),
+        op("testAlertChannel", "post", "/api/v1/alerts/test", "Send a test message to a channel now; the answer says whether it was delivered",
+           "administer", body: "AlertTestBody", responses: [(200, "AlertTestResult")]),
         op("listLineageDatasets", "get", "/api/v1/lineage/datasets", "Datasets the lineage saw lately, newest first, with the task that last wrote them",
            "read", query: [("q", .string, "only names containing this"), ("limit", .integer(1...1000), "default 100")],
            responses: [(200, "LineageDatasetList")]),
@@ -239,6 +244,7 @@ enum OpenAPIDocument {
         if operation.path == "/api/v1/session/password" {
             errors += [(422, "the current password is wrong, or the new one too short or too long for bcrypt"), (429, "too many wrong passwords")]
         }
+        if operation.path == "/api/v1/alerts/test" { errors.append((404, "no such channel, or no channels configured")) }
         if operation.path == "/api/v1/tokens", operation.method == "post" { errors.append((422, "a token name or pipeline list that is not allowed")) }
         if operation.path.hasPrefix("/api/v1/users"), operation.method != "get" {
             errors.append((409, operation.method == "post" ? "the name is taken" : "it would leave no enabled admin"))

@@ -77,6 +77,21 @@ extension OpenAPIDocument {
                 ], required: ["id", "event", "channel", "pipeline", "heldBack", "createdAt", "state", "attempts"])],
                 "nextBefore": ["type": ["integer", "null"]],
             ], required: ["alerts"]),
+            "AlertTestBody": object(["channel": string], required: ["channel"]),
+            "AlertTestResult": object([
+                "channel": string, "delivered": boolean, "detail": ["type": ["string", "null"]], "at": time, "requestedBy": string,
+            ], required: ["channel", "delivered", "at", "requestedBy"]),
+            "AlertChannelList": object([
+                "channels": ["type": "array", "items": object([
+                    "name": string, "type": ["type": "string", "enum": ["email", "webhook"]], "target": string,
+                    "health": ["type": "string", "enum": ["ok", "failing", "unknown"]], "sent": integer, "pending": integer, "failed": integer,
+                    "lastSentAt": ["type": ["string", "null"]], "lastTest": ["oneOf": [ref("AlertTestResult"), ["type": "null"]]],
+                    "recent": ["type": "array", "items": object([
+                        "alert": integer, "event": string, "pipeline": string, "run": ["type": ["integer", "null"]], "at": time,
+                        "outcome": ["type": "string", "enum": ["sent", "retry", "failed"]], "detail": ["type": ["string", "null"]],
+                    ], required: ["alert", "event", "pipeline", "at", "outcome"])],
+                ], required: ["name", "type", "target", "health", "sent", "pending", "failed", "recent"])],
+            ], required: ["channels"]),
             "LineageDatasetList": object([
                 "datasets": ["type": "array", "items": object([
                     "name": string, "pipeline": string, "task": string, "run": integer, "time": time, "written": boolean, "rows": ["type": ["integer", "null"]],

@@ -19,11 +19,11 @@ public func buildWebServer(
     engine: Engine, store: Store, host: String, port: Int, credential: LocalCredential, logger: Logger,
     staticDirectory: String? = nil, tls: TLSConfiguration? = nil, idleTimeout: Duration = .seconds(30), figures: (any FiguresProvider)? = nil,
     streams streamsProvider: (any StreamsProvider)? = nil, rejects: (any RejectsProvider)? = nil, analysis: (any AnalysisProvider)? = nil,
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    alertChannels: (any AlertChannelDirectory)? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = buildRouter(
         engine: engine, store: store, credential: credential, staticDirectory: staticDirectory, secure: tls != nil, figures: figures, streams: streamsProvider,
-        rejects: rejects, analysis: analysis, logger: logger)
+        rejects: rejects, analysis: analysis, alertChannels: alertChannels, logger: logger)
     let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
     return Application(
         router: router,
@@ -37,7 +37,7 @@ public func buildWebServer(
 public func buildRouter(
     engine: Engine, store: Store, credential: LocalCredential, staticDirectory: String? = nil, secure: Bool = false,
     figures: (any FiguresProvider)? = nil, streams streamsProvider: (any StreamsProvider)? = nil, rejects: (any RejectsProvider)? = nil,
-    analysis: (any AnalysisProvider)? = nil, logger: Logger = Logger(label: "autooptimize.web")
+    analysis: (any AnalysisProvider)? = nil, alertChannels: (any AlertChannelDirectory)? = nil, logger: Logger = Logger(label: "autooptimize.web")
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
@@ -65,7 +65,7 @@ public func buildRouter(
     StreamsController(streams: streamsProvider).register(on: api)
     RejectsController(store: store, rejects: rejects).register(on: api)
     AnalysisController(engine: engine, store: store, analysis: analysis).register(on: api)
-    AlertsController(store: store).register(on: api)
+    AlertsController(store: store, channels: alertChannels, audit: audit).register(on: api)
     LineageController(store: store).register(on: api)
     return router
 }
