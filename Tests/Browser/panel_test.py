@@ -18,6 +18,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+import support
 from support import BATCH_FIXTURE, PIPELINES, ROOT, accessible, browser, call, choose, start_daemon, wait_for
 
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS", ROOT / ".build/browser-artifacts"))
@@ -271,6 +272,26 @@ def batch_reports_and_lineage(driver, wait, url):
     shot(driver, "6d-lineage")
 
 
+def alerts_and_channel_tests(driver, wait, url):
+    """A failure's alert in the outbox and at the webhook; each channel's health; an admin's test alert to each
+    channel, with its outcome said (delivered to the webhook, not to the mail server that is down)."""
+    status, run = call(driver, "POST", "/api/v1/pipelines/broken/runs", {"params": {}})
+    assert status == 201, run
+    wait_for(lambda: any(body.get("event") == "task_failed" for body in support.WEBHOOK.received), "the failure's alert at the webhook")
+    goto(driver, wait, url, "/#/alerts", "Alerts")
+    row = lambda name: driver.find_element(By.CSS_SELECTOR, f"table[aria-label='alert channels'] tr[data-key={name}]")
+    wait_for(lambda: "ok" in row("chat").text, "the chat channel healthy after its delivery")
+    assert "no attempt yet" in row("mail").text, row("mail").text
+    assert "task failed" in driver.find_element(By.CSS_SELECTOR, "table[aria-label='latest alerts']").text
+    row("chat").find_element(By.XPATH, ".//button[text()='Send a test alert']").click()
+    wait_for(lambda: any(body.get("event") == "test" for body in support.WEBHOOK.received), "the test alert at the webhook")
+    wait_for(lambda: "delivered (" in row("chat").text, "the chat channel's last test shown")
+    row("mail").find_element(By.XPATH, ".//button[text()='Send a test alert']").click()
+    wait_for(lambda: "not delivered" in row("mail").text and "failing" in row("mail").text, "the mail channel's failed test shown")
+    accessible(driver, "alerts")
+    shot(driver, "6e-alerts")
+
+
 def open_streams(driver):
     status, text = call(driver, "GET", "/metrics")
     assert status == 200, text
@@ -408,6 +429,7 @@ def main():
             actions_follow_the_state(driver, wait, url)
             live_sales_dashboard(driver, wait, url)
             batch_reports_and_lineage(driver, wait, url)
+            alerts_and_channel_tests(driver, wait, url)
             goto(driver, wait, url, "/#/runs", "Runs")
             eight_tabs_share_one_stream(driver, wait, url)
             eight_tabs_share_one_stream(driver, wait, url, without_shared_worker=True)

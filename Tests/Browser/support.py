@@ -4,7 +4,10 @@ import importlib.util
 import json
 import os
 import pathlib
+import http.server
+import socket
 import subprocess
+import threading
 import time
 
 from selenium import webdriver
@@ -49,6 +52,10 @@ PIPELINES = {
         "id: sales\ndescription: Live seller figures\ntasks:\n"
         "  - {id: simulator, kind: sales-simulator, service: true, with: {rate: 50, seed: 3}}\n"
         f"  - {{id: figures, kind: seller-figures, service: true, with: {{fx_rates: {ROOT / 'demo/fx_rates.csv'}}}}}\n"),
+    # A failure that alerts the chat channel (the webhook below).
+    "broken.yaml": (
+        "id: broken\ndescription: Fails, and says so\nalerts: {channels: [chat], on: [task_failed]}\n"
+        "tasks:\n  - {id: fetch, kind: shell, with: {command: 'echo \"the FX server said no\" >&2; exit 4'}}\n"),
     # The batch workflow on the committed fixture of the contract (seed 7), with its expected tables beside it.
     "africa.yaml": (ROOT / "jobs.d/africa-trends.yaml").read_text()
     .replace('"{data}/incoming/sales"', f'"{ROOT}/Tests/JobsTests/Fixtures/sales-batch-seed7/sales"')
@@ -71,15 +78,50 @@ def wait_for(condition, what, seconds=30):
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
+class WebhookReceiver:
+    """A chat hook: answers 200 to every POST and keeps the bodies (the alerts page's test button must reach it)."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *arguments):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+# Alert channels: a webhook that answers, and a mail server that is down (a port bound but not listening).
+WEBHOOK = None
+MAIL_DOWN = socket.socket()
+MAIL_DOWN.bind(("127.0.0.1", 0))
+
+
 def start_daemon(directory, password):
+    global WEBHOOK
     jobs = directory / "jobs.d"
     jobs.mkdir()
     for name, text in PIPELINES.items():
         (jobs / name).write_text(text)
     data = directory / "data"
-    environment = dict(os.environ, AUTOOPTIMIZE_ADMIN_PASSWORD=password)
+    WEBHOOK = WebhookReceiver()
+    settings = directory / "settings.yaml"
+    settings.write_text(
+        "alerts:\n  channels:\n"
+        f"    - {{name: chat, type: webhook, url: '{WEBHOOK.url}', secret: {{env: AO_BROWSER_HOOK_SECRET}}}}\n"
+        f"    - {{name: mail, type: email, smtp_url: 'smtp://127.0.0.1:{MAIL_DOWN.getsockname()[1]}', from: ao@example.com, to: [oncall@example.com]}}\n")
+    environment = dict(os.environ, AUTOOPTIMIZE_ADMIN_PASSWORD=password, AO_BROWSER_HOOK_SECRET="browser-hook-secret")
     process = subprocess.Popen(
-        [str(BINARY), "serve", "--jobs", str(jobs), "--data", str(data), "--port", "0", "--static", str(ROOT / "static")],
+        [str(BINARY), "serve", "--jobs", str(jobs), "--data", str(data), "--port", "0", "--static", str(ROOT / "static"),
+         "--config", str(settings)],
         env=environment, stdout=subprocess.DEVNULL, stderr=open(directory / "stderr.log", "w"))
     info = data / "daemon.json"
     wait_for(lambda: info.exists() or process.poll() is not None, "the daemon to listen")

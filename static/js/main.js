@@ -10,6 +10,7 @@ import { runPage } from "./pages/run.js";
 import { livePage } from "./pages/live.js";
 import { reportsPage } from "./pages/reports.js";
 import { lineagePage } from "./pages/lineage.js";
+import { alertsPage } from "./pages/alerts.js";
 import { logPage } from "./pages/log.js";
 import { auditPage } from "./pages/audit.js";
 import { adminPage } from "./pages/admin.js";
@@ -33,6 +34,7 @@ function pageFor(address) {
     case "live": return livePage(search);
     case "reports": return reportsPage(search);
     case "lineage": return lineagePage(search);
+    case "alerts": return alertsPage();
     case "run": return runPage(rest[0]);
     case "log": return logPage(rest[0], rest[1], rest[2]);
     case "audit": return auditPage();
