@@ -13,7 +13,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct AlertSenderTests {
     private let now = Date()
 
-    private func setUp(url: String, directory: TemporaryDirectory) throws -> (Store, AlertSender) {
+    private func setUp(url: String, timeout: String = "10s", directory: TemporaryDirectory) throws -> (Store, AlertSender) {
         let secret = directory.appending("hook-secret")
         try "s3cret-signing-key".write(to: secret, atomically: true, encoding: .utf8)
         chmod(secret.path, 0o600)
@@ -25,6 +25,7 @@ import Testing
                   type: webhook
                   url: \(url)
                   headers: {X-Team: data}
+                  timeout: \(timeout)
                   secret: {file: \(secret.path)}
             """.write(to: settings, atomically: true, encoding: .utf8)
         let section = try #require(try SettingsFile(path: settings.path).section(AlertSettings.self))
@@ -87,5 +88,34 @@ import Testing
         let alert = try #require(try store.alerts().first)
         #expect(alert.state == .pending && alert.attempts == 1)
         #expect(alert.lastError?.contains("onnect") == true, "\(String(describing: alert.lastError))")
+    }
+
+    @Test func aReceiverThatHangsOrHangsUpKeepsTheAlertPendingAndTheSenderGoingOn() async throws {
+        // Closed mid-request: a reset when the request was not all read, or an empty reply when it was.
+        for (manner, expected) in [(RudeServer.Manner.silent, ["timed out"]), (.hangsUp, ["Recv failure", "Empty reply"])] {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let rude = RudeServer(manner)
+            let (store, sender) = try setUp(url: "http://127.0.0.1:\(rude.port)/hook", timeout: "1s", directory: directory)
+            try await sender.sendDue(now: now)
+            let alert = try #require(try store.alerts().first)
+            #expect(alert.state == .pending && alert.attempts == 1, "\(manner)")
+            #expect(expected.contains { alert.lastError?.contains($0) == true }, "\(manner): \(String(describing: alert.lastError))")
+        }
+    }
+
+    /// Any TLS server with the tests' self-signed certificate will do (here the SMTP peer speaking TLS from the first
+    /// byte): the handshake fails before a word of HTTP, as it would with a webhook's untrusted certificate.
+    @Test func aCertificateThatDoesNotVerifyFailsForGood() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var options = SMTPPeer.Options()
+        options.implicitTLS = true
+        let tls = try await SMTPPeer(options)
+        let (store, sender) = try setUp(url: "https://127.0.0.1:\(tls.port)/hook", directory: directory)
+        try await sender.sendDue(now: now)
+        let alert = try #require(try store.alerts().first)
+        #expect(alert.state == .failed && alert.attempts == 1)
+        #expect(alert.lastError?.lowercased().contains("certificate") == true, "\(String(describing: alert.lastError))")
     }
 }

@@ -112,7 +112,7 @@ public final class AlertSender: Sendable {
             ("Content-Type", "application/json"), ("X-AutoOptimize-Timestamp", timestamp), ("X-AutoOptimize-Signature", "v1=\(signature)"),
             ("X-AutoOptimize-Delivery", delivery),
         ]
-        let request = HTTPRequest(method: "POST", url: webhook.url, headers: headers, body: Array(body), timeout: .seconds(10), caFile: webhook.caFile)
+        let request = HTTPRequest(method: "POST", url: webhook.url, headers: headers, body: Array(body), timeout: webhook.timeout, caFile: webhook.caFile)
         do {
             let response = try await http.send(request)
             switch response.status {
@@ -132,7 +132,8 @@ public final class AlertSender: Sendable {
 
     func mail(_ message: MailMessage, to email: AlertSettings.Email, password: String?) async -> Outcome {
         let server = SMTPServer(
-            url: email.smtpURL, requireTLS: email.requireStartTLS, username: email.username, password: password, caFile: email.caFile)
+            url: email.smtpURL, requireTLS: email.requireStartTLS, username: email.username, password: password, caFile: email.caFile,
+            timeout: email.timeout)
         do {
             try await smtp.send(message, via: server)
             return .sent

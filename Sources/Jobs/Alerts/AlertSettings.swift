@@ -47,6 +47,8 @@ public struct AlertSettings: SettingsSection, Equatable {
         public let password: SettingSecret?
         /// A PEM file of certificate authorities to trust besides the system's (a company's own).
         public let caFile: String?
+        /// How long one delivery may take, connection to the server's last reply (default 30 s).
+        public let timeout: Duration
     }
 
     public struct Webhook: Sendable, Equatable {
@@ -54,6 +56,8 @@ public struct AlertSettings: SettingsSection, Equatable {
         public let headers: [String: String]
         public let secret: SettingSecret
         public let caFile: String?
+        /// How long one request may take before it counts as failed and is retried (default 10 s).
+        public let timeout: Duration
     }
 
     public let channels: [Channel]
@@ -124,6 +128,7 @@ public struct AlertSettings: SettingsSection, Equatable {
             case name, type, url, headers, secret, from, to, username, password, starttls
             case smtpURL = "smtp_url"
             case caFile = "ca_file"
+            case timeout
         }
 
         init(from decoder: any Decoder) throws {
@@ -146,7 +151,7 @@ public struct AlertSettings: SettingsSection, Equatable {
                 }
                 channel = .webhook(name: name, Webhook(
                     url: url, headers: headers, secret: try container.decode(SettingSecret.self, forKey: .secret),
-                    caFile: try container.decodeIfPresent(String.self, forKey: .caFile)))
+                    caFile: try container.decodeIfPresent(String.self, forKey: .caFile), timeout: try Self.timeout(in: container, default: 10)))
             case "email":
                 let smtpURL = try container.decode(String.self, forKey: .smtpURL)
                 guard smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://"), !smtpURL.contains(where: \.isWhitespace) else {
@@ -168,10 +173,19 @@ public struct AlertSettings: SettingsSection, Equatable {
                     smtpURL: smtpURL, requireStartTLS: starttls == "required", from: from, to: to,
                     username: try container.decodeIfPresent(String.self, forKey: .username),
                     password: try container.decodeIfPresent(SettingSecret.self, forKey: .password),
-                    caFile: try container.decodeIfPresent(String.self, forKey: .caFile)))
+                    caFile: try container.decodeIfPresent(String.self, forKey: .caFile), timeout: try Self.timeout(in: container, default: 30)))
             case let other:
                 throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "type must be email or webhook, not \"\(other)\"")
             }
+        }
+
+        /// `timeout:` as a duration from 1 s to 5 minutes.
+        static func timeout(in container: KeyedDecodingContainer<CodingKeys>, default seconds: Int64) throws -> Duration {
+            guard let text = try container.decodeIfPresent(String.self, forKey: .timeout) else { return .seconds(seconds) }
+            guard let duration = DurationText.parse(text), duration >= .seconds(1), duration <= .seconds(300) else {
+                throw DecodingError.dataCorruptedError(forKey: .timeout, in: container, debugDescription: "timeout must be a duration from 1s to 5m")
+            }
+            return duration
         }
 
         /// `local@domain`, nothing that could end an SMTP command or header (no spaces, line breaks, `<>`).

@@ -67,7 +67,10 @@ import Testing
             .startAttempt(Attempt(key: AttemptKey(taskRun: key, number: 1), state: .succeeded, startedAt: now, logPath: oldLog.path)),
             .createRun(run(2, state: .succeeded, finishedAt: now.addingTimeInterval(-10 * 86400)), taskRuns: []),
             .createRun(run(3), taskRuns: []),
+            .appendAlert(AlertDraft(event: .runFailed, channel: "chat", pipeline: PipelineID("p"), run: RunID(1), createdAt: now)),
+            .appendAlert(AlertDraft(event: .runFailed, channel: "chat", pipeline: PipelineID("p"), run: RunID(3), createdAt: now)),
         ])
+        try store.recordAlertAttempt(1, at: now, outcome: .sent, detail: nil, retryAt: nil)
         let retention = RunRetention(
             store: store, retention: .seconds(90 * 86400), batchSize: 1, clock: ManualClock(now: now), logger: .init(label: "test"))
         let user = try store.createUser(User(name: "ana", role: .viewer, passwordHash: "x", createdAt: now))
@@ -77,6 +80,8 @@ import Testing
         #expect(try store.session(digest: "old") == nil && store.session(digest: "new") != nil)
         #expect(try store.runs().map(\.id.rawValue) == [3, 2])
         #expect(!FileManager.default.fileExists(atPath: oldLog.path))
+        #expect(try store.alerts().map(\.alert.run) == [RunID(3)], "the outbox goes with its runs")
+        #expect(try store.alertChannelHealth(since: .distantPast)["chat"]?.recent.isEmpty == true, "and the attempts with their alerts")
     }
 
     @Test func aStoreThatCannotBeOpenedSaysWhereAndWhatToCheck() throws {
