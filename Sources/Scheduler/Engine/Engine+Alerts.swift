@@ -9,10 +9,12 @@ extension Engine {
         let key = Self.throttleKey(active.run.pipeline, task, event)
         if let last = alertTimes[key], now < last.addingTimeInterval(configuration.alertThrottle.seconds) {
             alertsHeldBack[key, default: 0] += 1
+            changes.append(.setAlertsHeldBack(key: key, count: alertsHeldBack[key] ?? 0))
             return
         }
         alertTimes[key] = now
         let heldBack = alertsHeldBack.removeValue(forKey: key) ?? 0
+        if heldBack > 0 { changes.append(.setAlertsHeldBack(key: key, count: 0)) }
         for channel in route.channels {
             changes.append(.appendAlert(AlertDraft(
                 event: event, channel: channel, pipeline: active.run.pipeline, run: active.run.id, task: task, attempt: attempt,
@@ -24,10 +26,13 @@ extension Engine {
         "\(pipeline)|\(task?.rawValue ?? "")|\(event.rawValue)"
     }
 
-    /// The throttle's memory from the outbox, at start: what alerted within the throttle still holds repeats back.
+    /// The throttle's memory from the store, at start: what alerted within the throttle still holds repeats back,
+    /// and what was held back is still counted into the next.
     func restoreAlertTimes(at now: Date) {
-        guard let recent = try? store.lastAlertTimes(since: now.addingTimeInterval(-configuration.alertThrottle.seconds)) else { return }
-        for entry in recent { alertTimes[Self.throttleKey(entry.pipeline, entry.task, entry.event)] = entry.at }
+        if let recent = try? store.lastAlertTimes(since: now.addingTimeInterval(-configuration.alertThrottle.seconds)) {
+            for entry in recent { alertTimes[Self.throttleKey(entry.pipeline, entry.task, entry.event)] = entry.at }
+        }
+        alertsHeldBack = (try? store.alertsHeldBack()) ?? [:]
     }
 
     /// Arms the run's deadline when its route listens to `deadline_missed` (services never finish: none for them).

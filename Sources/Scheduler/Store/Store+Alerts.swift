@@ -191,3 +191,12 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The throttle's held-back counts, by key, as the engine left them.
+    public func alertsHeldBack() throws(StoreError) -> [String: Int] {
+        try read("alerts held back") { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT key, count FROM alertHeldBack").map { ($0[0], $0[1]) }, uniquingKeysWith: { $1 })
+        }
+    }
+}

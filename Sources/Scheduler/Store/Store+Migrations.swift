@@ -163,6 +163,11 @@ extension Store {
                 CREATE INDEX alertDelivery_alert ON alertDelivery(alertID);
                 """)
         }
+        migrator.registerMigration("v8 alerts held back") { db in
+            // How many alerts of a pipeline/task/event the throttle held back since the last one: counted into the
+            // next, also after a restart.
+            try db.execute(sql: "CREATE TABLE alertHeldBack (key TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID")
+        }
         try migrator.migrate(writer)
     }
 }

@@ -46,6 +46,7 @@ extension Store {
             case .appendAudit(let record): "the audit event \(record.event.action) on \(record.event.target)"
             case .appendLineage(let event): "the lineage event \(event.kind.rawValue) of \(event.attempt)"
             case .appendAlert(let alert): "the \(alert.event.rawValue) alert of \(alert.pipeline) for \(alert.channel)"
+            case .setAlertsHeldBack(let key, _): "the count of alerts held back for \(key)"
             }
         return changes.count == 1 ? what : "\(what) and \(changes.count - 1) other changes"
     }
@@ -77,6 +78,12 @@ extension Store {
                     alert.event.rawValue, alert.channel, alert.logicalDate?.timeIntervalSince1970, alert.error, alert.heldBack,
                     alert.createdAt.timeIntervalSince1970,
                 ])
+        case .setAlertsHeldBack(let key, let count):
+            if count > 0 {
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO alertHeldBack (key, count) VALUES (?, ?)").execute(arguments: [key, count])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM alertHeldBack WHERE key = ?").execute(arguments: [key])
+            }
         case .createRun(let run, let taskRuns):
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, pipelineID, trigger, logicalDate, state, params, idempotencyKey, digest,

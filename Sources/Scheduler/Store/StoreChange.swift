@@ -17,4 +17,6 @@ public enum StoreChange: Sendable {
     case appendLineage(LineageEvent)
     /// An alert for the outbox, written with the state change that caused it.
     case appendAlert(AlertDraft)
+    /// How many alerts of a throttle key (`pipeline|task|event`) are held back now (0: none, the row goes).
+    case setAlertsHeldBack(key: String, count: Int)
 }

@@ -176,9 +176,15 @@ import Testing
         try await EngineHarness.with(yaml: [yaml], store: store, clock: ManualClock(now: now.addingTimeInterval(60)), alertChannels: ["chat"]) { harness in
             _ = try await run(harness, ok: false)
             #expect(try harness.store.alerts().count == 1, "a minute after the last: held back, though the daemon restarted")
+        }
+        try await EngineHarness.with(yaml: [yaml], store: store, clock: ManualClock(now: now.addingTimeInterval(120)), alertChannels: ["chat"]) { harness in
+            _ = try await run(harness, ok: false)
             harness.clock.advance(by: 900)
             _ = try await run(harness, ok: false)
-            #expect(try harness.store.alerts().count == 2)
+            let alerts = try harness.store.alerts()
+            #expect(alerts.count == 2)
+            #expect(alerts.first?.alert.heldBack == 2, "the two held back across two restarts are counted into the next")
+            #expect(try harness.store.alertsHeldBack().isEmpty)
         }
     }
 }
