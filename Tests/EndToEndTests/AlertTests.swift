@@ -159,4 +159,56 @@ import Testing
         #expect(tests.filter { $0 == "ok" }.count == 2 && tests.filter { $0.hasPrefix("refused") }.count == 4, "\(tests)")
         daemon.stop()
     }
+
+    /// Through the daemon to the receiver: a missed deadline once, repeats throttled into one alert that counts them,
+    /// and a recovery once.
+    @Test func aMissedDeadlineThrottledRepeatsAndARecoveryEachArriveOnce() async throws {
+        let receiver = try await WebhookReceiver(secret: Self.hookSecret)
+        let daemon = try Daemon()
+        let settings = daemon.root.appending("settings.yaml")
+        try """
+            alerts:
+              throttle: 1h
+              channels:
+                - {name: chat, type: webhook, url: \(receiver.url), secret: {env: AO_TEST_HOOK_SECRET}}
+            """.write(to: settings, atomically: true, encoding: .utf8)
+        try daemon.write("slow.yaml", """
+            id: slow
+            alerts: {channels: [chat], on: [deadline_missed], deadline: 1s}
+            tasks: [{id: wait, kind: shell, with: {command: 'sleep 30'}}]
+            """)
+        try daemon.write("flaky.yaml", """
+            id: flaky
+            params: {ok: {type: string, default: "no"}}
+            alerts: {channels: [chat], on: [run_failed, recovered]}
+            tasks: [{id: work, kind: shell, with: {command: 'test "$AUTOOPTIMIZE_PARAM_OK" = yes'}}]
+            """)
+        try await daemon.start(extra: ["--config", settings.path], environment: ["AO_TEST_HOOK_SECRET": Self.hookSecret])
+        let events = { receiver.received.compactMap { (try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any]) } }
+
+        let slow = try await daemon.trigger("slow")
+        try await eventually(within: 60, "the missed deadline") { events().contains { $0["event"] as? String == "deadline_missed" } }
+        let missed = events().filter { $0["event"] as? String == "deadline_missed" }
+        #expect(missed.count == 1 && missed.first?["run"] as? Int == slow)
+        #expect((missed.first?["error"] as? String)?.contains("not finished 1s after its logical date") == true, "\(missed)")
+        _ = try await daemon.request("POST", "/api/v1/runs/\(slow)/cancel", [:])
+
+        for _ in 0..<3 {
+            let run = try await daemon.trigger("flaky")
+            try await eventually(within: 60, "run \(run) to fail") { try await daemon.runState(run) == "failed" }
+        }
+        let recovered = try await daemon.trigger("flaky", params: ["ok": "yes"])
+        try await eventually(within: 60, "the recovery") { events().contains { $0["event"] as? String == "recovered" } }
+        let again = try await daemon.trigger("flaky", params: ["ok": "yes"])
+        try await eventually(within: 60, "run \(again) to succeed") { try await daemon.runState(again) == "succeeded" }
+        try await eventually(within: 30, "every alert delivered") {
+            (try await daemon.request("GET", "/api/v1/alerts").json["alerts"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "sent" } ?? false
+        }
+        let flaky = events().filter { $0["pipeline"] as? String == "flaky" }
+        #expect(flaky.compactMap { $0["event"] as? String } == ["run_failed", "recovered"], "three failures throttled into one: \(flaky)")
+        #expect(flaky.last?["run"] as? Int == recovered)
+        #expect(try await daemon.request("GET", "/api/v1/alerts").json["alerts"].map { ($0 as? [[String: Any]])?.count } == 3)
+        #expect(events().filter { $0["event"] as? String == "deadline_missed" }.count == 1, "the deadline still reported once")
+        daemon.stop()
+    }
 }
