@@ -5,9 +5,9 @@
     duckdb_africa.py SALES_DIR FX_FILE OUT_DIR
 
 Writes OUT_DIR/{africa_monthly_sales,africa_country_trends,africa_region_trends,rejects}.csv and prints the
-seconds it took. DuckDB reads and validates every row (2 threads) and sums per month and country exactly
-(DECIMAL); the small trend tables are then computed in Python's decimal arithmetic, half-to-even, as the
-contract's reference does. Each file is read alone (all columns as text, in its own header's order; rows of the
+seconds it took. DuckDB reads and validates every row (2 threads) in one streaming query (views over the files, no
+table of the rows) and sums per month and country exactly (DECIMAL); the small trend tables are then computed in
+Python's decimal arithmetic, half-to-even, as the contract's reference does. Each file is read alone (all columns as text, in its own header's order; rows of the
 wrong width kept as rejects), as ../shared/PLATFORM.md found necessary for an exact reading.
 """
 import csv
@@ -52,21 +52,22 @@ def main():
     parts, malformed = [], 0
     for number, name in enumerate(files):
         path = os.path.join(sales, name)
-        con.execute(f"""CREATE TABLE f{number} AS SELECT *, {number} AS file_no, row_number() OVER () AS row_no
-            FROM read_csv('{path}', all_varchar=true, header=true, store_rejects=true, rejects_table='rej{number}',
-                          rejects_scan='scan{number}', null_padding=false, quote='"', escape='"')""")
-        columns = {c[0] for c in con.execute(f"DESCRIBE f{number}").fetchall()}
-        rejected = con.execute(f"SELECT count(DISTINCT line) FROM rej{number}").fetchone()[0]
+        # A view, not a table: the file is read once, by the one query below, as it streams (no copy of its rows).
+        source = f"""read_csv('{path}', all_varchar=true, header=true, store_rejects=true, rejects_table='rej{number}',
+                          rejects_scan='scan{number}', null_padding=false, quote='"', escape='"')"""
+        columns = {c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         if any(c not in columns for c in REQUIRED):
-            malformed += con.execute(f"SELECT count(*) FROM f{number}").fetchone()[0] + rejected
+            malformed += con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+            malformed += con.execute(f"SELECT count(DISTINCT line) FROM rej{number}").fetchone()[0]
             continue
-        malformed += rejected
         # An empty field is read as NULL: back to the empty text the rules speak of.
         fields = [f"coalesce({c}, '') AS {c}" for c in REQUIRED] + ["coalesce(fuel, '') AS fuel" if "fuel" in columns else "'' AS fuel"]
-        parts.append(f"SELECT file_no, row_no, {', '.join(fields)} FROM f{number}")
-    con.execute("CREATE TABLE rows AS " + " UNION ALL ".join(parts))
-    con.execute(r"""
-        CREATE TABLE checked AS
+        con.execute(f"CREATE VIEW f{number} AS SELECT {number} AS file_no, row_number() OVER () AS row_no, {', '.join(fields)} FROM {source}")
+        parts.append(f"SELECT * FROM f{number}")
+    con.execute("CREATE VIEW rows AS " + " UNION ALL ".join(parts))
+    # One pass over every row: each row's first broken rule, the first accepted row of each sale_id by a window
+    # (a later row with that id is a duplicate, whatever else it breaks), and only the small sums kept.
+    summary = con.execute(r"""
         WITH parsed AS (
             SELECT *, regexp_matches(sold_at, '^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$') AS stamp_shape,
                 try_strptime(substr(sold_at, 1, 10) || ' ' || substr(sold_at, 12, 8), '%Y-%m-%d %H:%M:%S') AS local_time,
@@ -95,21 +96,26 @@ def main():
                     WHEN lower(status) NOT IN ('completed', 'cancelled', 'refunded') THEN 'bad_status'
                 END AS other
             FROM timed t LEFT JOIN fx f ON f.month = t.month AND f.currency = t.currency
-        ), firsts AS (
-            SELECT sale_id, min((file_no, row_no)) AS first FROM reasons WHERE other IS NULL GROUP BY sale_id
+        ), judged AS (
+            SELECT *, min(CASE WHEN other IS NULL THEN file_no * 4294967296 + row_no END) OVER (PARTITION BY sale_id) AS first FROM reasons
+        ), checked AS (
+            SELECT *, CASE
+                    WHEN other = 'missing_field' AND trim(coalesce(sale_id, ''), ' \t') = '' THEN 'missing_field'
+                    WHEN first IS NOT NULL AND first < file_no * 4294967296 + row_no THEN 'duplicate_sale_id'
+                    ELSE other END AS reason
+            FROM judged
         )
-        SELECT r.*, CASE
-                WHEN r.other = 'missing_field' AND trim(coalesce(r.sale_id, ''), ' \t') = '' THEN 'missing_field'
-                WHEN f.first IS NOT NULL AND f.first < (r.file_no, r.row_no) THEN 'duplicate_sale_id'
-                ELSE r.other END AS reason
-        FROM reasons r LEFT JOIN firsts f USING (sale_id)
-    """)
-    monthly = con.execute("""
-        SELECT month, code, count(*), sum(CAST(quantity AS BIGINT)),
-            sum(CAST(quantity AS BIGINT) * CAST(unit_price AS DECIMAL(38,10)) * coalesce(rate, 1))
-        FROM checked WHERE reason IS NULL AND lower(status) = 'completed' AND code IN (SELECT unnest(?))
-        GROUP BY month, code""", [list(REGIONS)]).fetchall()
-    rejects = dict(con.execute("SELECT reason, count(*) FROM checked WHERE reason IS NOT NULL GROUP BY reason").fetchall())
+        SELECT reason, CASE WHEN reason IS NULL AND lower(status) = 'completed' AND code IN (SELECT unnest(?)) THEN month END AS m,
+            CASE WHEN reason IS NULL AND lower(status) = 'completed' AND code IN (SELECT unnest(?)) THEN code END AS c,
+            count(*), sum(CASE WHEN reason IS NULL THEN CAST(quantity AS BIGINT) END),
+            sum(CASE WHEN reason IS NULL THEN CAST(quantity AS BIGINT) * CAST(unit_price AS DECIMAL(38,10)) * coalesce(rate, 1) END)
+        FROM checked GROUP BY ALL
+    """, [list(REGIONS), list(REGIONS)]).fetchall()
+    monthly = [(m, c, n, u, r) for reason, m, c, n, u, r in summary if reason is None and m is not None]
+    rejects = {reason: n for reason, m, c, n, u, r in summary if reason is not None}
+    for number in range(len(files)):
+        if f"f{number}" in {v[0] for v in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}:
+            malformed += con.execute(f"SELECT count(DISTINCT line) FROM rej{number}").fetchone()[0]
     if malformed:
         rejects["malformed_row"] = rejects.get("malformed_row", 0) + malformed
     write_tables(out, {(m, c): (o, u, Decimal(str(r))) for m, c, o, u, r in monthly}, rejects)

@@ -58,7 +58,7 @@ public struct AfricaTrendsJob: JobKind {
             while let record = try reader.next() {
                 let sale = try columns.sale(record.fields)
                 figures.count(
-                    month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD, fuel: sale.fuel)
+                    month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenue: sale.revenue, fuel: sale.fuel)
             }
         }
         return figures

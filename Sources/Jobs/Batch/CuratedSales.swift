@@ -37,11 +37,11 @@ enum CuratedSales {
             )
         }
 
-        func sale(_ fields: [String]) throws -> (month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal, fuel: String) {
+        func sale(_ fields: [String]) throws -> (month: String, country: String, status: String, quantity: Int, revenue: ExactOrDecimal, fuel: String) {
             guard fields.count > max(month, country, status, quantity, revenue, fuel), let units = Int(fields[quantity]),
-                let revenueUSD = ExactAmount.parse(fields[revenue])?.decimal ?? Decimal(plain: fields[revenue])
+                let revenue = ExactAmount.parse(fields[revenue]).map({ ExactOrDecimal.exact($0) }) ?? Decimal(plain: fields[revenue]).map({ .decimal($0) })
             else { throw LakeError("a curated sales row is damaged") }
-            return (fields[month], fields[country], fields[status], units, revenueUSD, fields[fuel])
+            return (fields[month], fields[country], fields[status], units, revenue, fields[fuel])
         }
     }
 }

@@ -32,9 +32,9 @@ struct SalesExtraction {
     static func nameOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 
     /// Reads every file; `accepted` and `rejected` are called for each row in order, on the caller's thread. The
-    /// files are read and checked (every rule but the duplicate one) on a thread of their own, a few batches ahead,
-    /// while this thread judges duplicates and does what the caller does with each row: two cores at work, the
-    /// contract's order kept.
+    /// files are read and checked (every rule but the duplicate one) on two threads of their own, files taken in
+    /// turn, a few batches ahead, while this thread judges duplicates and does what the caller does with each row,
+    /// taking the files' batches in the contract's order.
     func run(accepted: (Sale) throws -> Void, rejected: (RejectedRow) throws -> Void) throws {
         var acceptedIDs: Set<String> = []
         // Room for about as many ids as the plain files hold rows (~150 bytes a row): the set grows without rehashing.
@@ -42,19 +42,26 @@ struct SalesExtraction {
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         }
         acceptedIDs.reserveCapacity(min(plainBytes / 150, 50_000_000))
-        let channel = CheckedRowChannel(capacity: 4)
+        let readers = min(2, max(1, files.count))
+        let channels = (0..<readers).map { _ in CheckedRowChannel(capacity: 4) }
         let done = DispatchSemaphore(value: 0)
         let reading = self
-        Thread.detachNewThread {
-            reading.check(into: channel)
-            done.signal()
+        for (number, channel) in channels.enumerated() {
+            Thread.detachNewThread {
+                reading.check(files: Array(reading.files.indices.filter { $0 % readers == number }.map { reading.files[$0] }), into: channel)
+                done.signal()
+            }
         }
         defer {
-            channel.cancel()
-            done.wait()
+            for channel in channels {
+                channel.cancel()
+                done.wait()
+            }
         }
-        while let batch = try channel.take() {
-            for row in batch {
+        var file = 0
+        while file < files.count, let batch = try channels[file % readers].take() {
+            if batch.endsFile { file += 1 }
+            for row in batch.rows {
                 switch row.outcome {
                 case .refused(let cause):
                     try rejected(RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
@@ -72,8 +79,9 @@ struct SalesExtraction {
         }
     }
 
-    /// The reading thread: every file's rows, checked, in batches; a file that cannot be read ends it with its failure.
-    private func check(into channel: CheckedRowChannel) {
+    /// A reading thread: its files' rows, checked, in batches, the last of each file marked; a file that cannot be read
+    /// ends it with its failure.
+    private func check(files: [String], into channel: CheckedRowChannel) {
         do {
             for path in files {
                 let name = (path as NSString).lastPathComponent
@@ -104,17 +112,23 @@ struct SalesExtraction {
                     batch.append(CheckedRow(
                         file: name, line: record.line, fields: record.fields, header: header.fields, outcome: rules.check(record.fields, rates: rates)))
                     if batch.count == CheckedRowChannel.batchSize {
-                        guard channel.put(batch) else { return }
+                        guard channel.put(CheckedBatch(rows: batch, endsFile: false)) else { return }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                guard channel.put(batch) else { return }
+                guard channel.put(CheckedBatch(rows: batch, endsFile: true)) else { return }
             }
             channel.finish(nil)
         } catch {
             channel.finish(error)
         }
     }
+}
+
+/// Rows of one file in its order; the last batch of the file says so (it may hold no row).
+struct CheckedBatch: Sendable {
+    let rows: [CheckedRow]
+    let endsFile: Bool
 }
 
 /// A row as the reading thread checked it, with what a rejection keeps of it.
@@ -126,7 +140,7 @@ struct CheckedRow: Sendable {
     let outcome: SaleRowRules.Checked
 }
 
-/// Batches of checked rows from the reading thread to the judging one, a few at most in flight (memory bounded),
+/// Batches of checked rows from a reading thread to the judging one, a few at most in flight (memory bounded),
 /// then the end or the reading's failure. Either side can stop the other: the judge by `cancel` (its caller threw),
 /// the reader by `finish`. A condition variable guards the state (`@unchecked`: every field is read and written
 /// under `condition`).
@@ -134,7 +148,7 @@ final class CheckedRowChannel: @unchecked Sendable {
     static let batchSize = 2048
     private let condition = NSCondition()
     private let capacity: Int
-    private var batches: [[CheckedRow]] = []
+    private var batches: [CheckedBatch] = []
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
@@ -142,12 +156,12 @@ final class CheckedRowChannel: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Waits for room; false when the judge has gone (stop reading).
-    func put(_ batch: [CheckedRow]) -> Bool {
+    func put(_ batch: CheckedBatch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity, !cancelled { condition.wait() }
         guard !cancelled else { return false }
-        if !batch.isEmpty { batches.append(batch) }
+        batches.append(batch)
         condition.broadcast()
         return true
     }
@@ -168,7 +182,7 @@ final class CheckedRowChannel: @unchecked Sendable {
     }
 
     /// The next batch; nil at the end. - Throws: the reading's failure, after the rows read before it.
-    func take() throws -> [CheckedRow]? {
+    func take() throws -> CheckedBatch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty, !finished { condition.wait() }

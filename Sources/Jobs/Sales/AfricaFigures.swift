@@ -12,7 +12,8 @@ struct AfricaFigures: Sendable {
     struct Totals: Sendable, Equatable {
         var orders = 0
         var units = 0
-        var revenueUSD: Decimal = 0
+        var revenue = ExactSum()
+        var revenueUSD: Decimal { revenue.decimal }
         /// Units with an electric or hybrid engine (for the investor's electrification share).
         var electrifiedUnits = 0
     }
@@ -20,20 +21,27 @@ struct AfricaFigures: Sendable {
     private(set) var monthly: [MonthKey: Totals] = [:]
 
     mutating func count(_ sale: Sale) {
-        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenueUSD: sale.revenueUSD, fuel: sale.fuel)
+        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenue: sale.revenue, fuel: sale.fuel)
+    }
+
+    mutating func count(month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal, fuel: String = "") {
+        count(month: month, country: country, status: status, quantity: quantity, revenue: .decimal(revenueUSD), fuel: fuel)
     }
 
     /// One accepted sale (status in lower case, country upper case); counted only when completed and African.
-    mutating func count(month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal, fuel: String = "") {
+    mutating func count(month: String, country: String, status: String, quantity: Int, revenue: ExactOrDecimal, fuel: String = "") {
         guard status == "completed", Countries.africanRegions[country] != nil else { return }
-        let key = MonthKey(month: month, country: country)
-        var totals = monthly[key, default: Totals()]
-        totals.orders += 1
-        totals.units += quantity
-        totals.revenueUSD += revenueUSD
-        if fuel == "electric" || fuel == "hybrid" { totals.electrifiedUnits += quantity }
-        monthly[key] = totals
+        let electrified = fuel == "electric" || fuel == "hybrid"
+        // Changed in place (no copy of the totals in and out of the dictionary).
+        modify(&monthly[MonthKey(month: month, country: country), default: Totals()]) { totals in
+            totals.orders += 1
+            totals.units += quantity
+            totals.revenue.add(revenue)
+            if electrified { totals.electrifiedUnits += quantity }
+        }
     }
+
+    private func modify(_ totals: inout Totals, _ change: (inout Totals) -> Void) { change(&totals) }
 
     /// Adds what another reading counted (of other rows): the sums are exact, so the order of reading does not matter.
     mutating func merge(_ other: AfricaFigures) {
@@ -41,7 +49,7 @@ struct AfricaFigures: Sendable {
             var totals = monthly[key, default: Totals()]
             totals.orders += theirs.orders
             totals.units += theirs.units
-            totals.revenueUSD += theirs.revenueUSD
+            totals.revenue.add(theirs.revenue)
             totals.electrifiedUnits += theirs.electrifiedUnits
             monthly[key] = totals
         }

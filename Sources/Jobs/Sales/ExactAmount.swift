@@ -67,3 +67,52 @@ struct ExactAmount: Equatable, Sendable {
         return Decimal(plain: text) ?? 0
     }
 }
+
+/// An amount as the rules computed it: exact in 128 bits, or (beyond 38 digits) Foundation's `Decimal`.
+enum ExactOrDecimal: Equatable, Sendable {
+    case exact(ExactAmount)
+    case decimal(Decimal)
+
+    var decimal: Decimal {
+        switch self {
+        case .exact(let amount): amount.decimal
+        case .decimal(let value): value
+        }
+    }
+
+    /// As `Decimal` writes it.
+    var text: String {
+        switch self {
+        case .exact(let amount): amount.text
+        case .decimal(let value): "\(value)"
+        }
+    }
+}
+
+/// A sum of amounts kept as integers at a fixed scale of 20 decimal places (exact, and an addition costs an
+/// integer add where `Decimal`'s costs a hundred times more); an amount finer than that, or a sum beyond 128 bits,
+/// goes to a `Decimal` beside it. Plain values only: it adds in place inside a dictionary's value.
+struct ExactSum: Equatable, Sendable {
+    static let scale = 20
+    private static let powers: [Int128] = (0...scale).map { power in (0..<power).reduce(Int128(1)) { product, _ in product * 10 } }
+    private var units: Int128 = 0
+    private var beyond: Decimal = 0
+
+    mutating func add(_ amount: ExactOrDecimal) {
+        guard case .exact(let exact) = amount, exact.scale <= Self.scale else {
+            beyond += amount.decimal
+            return
+        }
+        let (scaled, overflow) = exact.units.multipliedReportingOverflow(by: Self.powers[Self.scale - exact.scale])
+        let (sum, beyondRange) = overflow ? (0, true) : units.addingReportingOverflow(scaled)
+        if beyondRange { beyond += exact.decimal } else { units = sum }
+    }
+
+    mutating func add(_ other: ExactSum) {
+        let (sum, overflow) = units.addingReportingOverflow(other.units)
+        if overflow { beyond += ExactAmount(units: other.units, scale: Self.scale).decimal } else { units = sum }
+        beyond += other.beyond
+    }
+
+    var decimal: Decimal { ExactAmount(units: units, scale: Self.scale).decimal + beyond }
+}

@@ -23,9 +23,11 @@ struct Sale: Sendable, Equatable {
     let currency: String
     /// Lower case: completed, cancelled or refunded.
     let status: String
-    /// quantity × unit_price × the month's rate, exactly, and as `Decimal` writes it.
-    let revenueUSD: Decimal
-    let revenueText: String
+    /// quantity × unit_price × the month's rate, exactly (its `Decimal` and text made only when asked for).
+    let revenue: ExactOrDecimal
+    var revenueUSD: Decimal { revenue.decimal }
+    /// As `Decimal` writes it.
+    var revenueText: String { revenue.text }
     /// The four personal columns, as written (empty when the file has no such column).
     let person: Person
 
@@ -143,18 +145,13 @@ struct SaleRowRules {
         let fuel = value(self.fuel)
         let lowerFuel = Self.lowercasedASCII(fuel)
         // Exact in 128-bit integers; beyond them (38 digits), Decimal's arithmetic as before.
-        let revenue: (Decimal, String)
-        if let exact = price.times(rate.exact)?.times(quantity) {
-            revenue = (exact.decimal, exact.text)
-        } else {
-            let product = Decimal(quantity) * price.decimal * rate.decimal
-            revenue = (product, "\(product)")
-        }
+        let revenue: ExactOrDecimal = price.times(rate.exact)?.times(quantity).map { .exact($0) }
+            ?? .decimal(Decimal(quantity) * price.decimal * rate.decimal)
         return .success(Sale(
             saleID: saleID, soldAt: soldAt, month: month, country: country, city: value(city), dealerID: value(dealerID),
             sellerID: value(sellerID), brand: value(brand), model: value(model), segment: value(segment),
             fuel: Self.fuels.contains(lowerFuel) ? lowerFuel : fuel, quantity: quantity, unitPrice: priceText,
-            currency: currency, status: status, revenueUSD: revenue.0, revenueText: revenue.1,
+            currency: currency, status: status, revenue: revenue,
             person: .init(
                 sellerName: value(sellerName), customerName: value(customerName), customerEmail: value(customerEmail),
                 customerPhone: value(customerPhone))))

@@ -12,6 +12,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
     @Option(help: "Sales rows to generate.") var rows: Int = 5_000_000
     @Option(help: "Files to spread them over.") var files: Int = 10
     @Option(help: "Where to generate them (kept between runs when given; default a temporary directory, removed).") var input: String?
+    @Flag(help: "Skip the pipeline: validation and the contract tables alone, ours and DuckDB's.") var analysisOnly = false
 
     func run() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-batch-bench-\(UUID().uuidString)")
@@ -28,7 +29,26 @@ struct BatchBenchCommand: AsyncParsableCommand {
         }
         report["input_mb"] = Self.megabytes(of: sales)
 
-        // The whole pipeline through a daemon: extract, clean (with the vault), trends, load.
+        if !analysisOnly { try await measurePipeline(root: root, sales: sales, fx: fx, into: &report) }
+        // Validation and the three tables alone, ours then DuckDB's, from the same files.
+        let oursStart = ContinuousClock.now
+        let ours = try AfricaAnalysis.run(sales: sales.path, fxRates: fx)
+        report["ours_seconds"] = Self.seconds(since: oursStart)
+        report["accepted"] = ours.accepted
+        if let duckdb = try Self.duckdb(sales: sales, fx: fx, into: root.appendingPathComponent("duckdb")) {
+            report["duckdb_seconds"] = duckdb.seconds
+            report["ratio_to_duckdb"] = ((report["ours_seconds"] as? Double ?? 0) / duckdb.seconds * 100).rounded() / 100
+            report["same_tables_as_duckdb"] = duckdb.tables == ours.tables.merging(["rejects.csv": ours.rejectsCSV]) { a, _ in a }
+        } else {
+            report["duckdb_seconds"] = NSNull()
+            report["ratio_to_duckdb"] = NSNull()
+            report["duckdb"] = "not measured: python3 cannot import duckdb (pip install duckdb)"
+        }
+        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+    }
+
+    /// The whole pipeline through a daemon: extract, clean (with the vault), trends, load.
+    private func measurePipeline(root: URL, sales: URL, fx: URL, into report: inout [String: Any]) async throws {
         let jobs = root.appendingPathComponent("jobs.d")
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
@@ -55,22 +75,6 @@ struct BatchBenchCommand: AsyncParsableCommand {
         guard trigger.terminationStatus == 0 else { throw BenchError("the pipeline did not succeed (autooptimize trigger exited \(trigger.terminationStatus))") }
         report["pipeline_seconds"] = Self.seconds(since: pipelineStart)
         report["peak_rss_mb"] = peakResidentMegabytes(of: "\(daemon.processIdentifier)")
-
-        // Validation and the three tables alone, ours then DuckDB's, from the same files.
-        let oursStart = ContinuousClock.now
-        let ours = try AfricaAnalysis.run(sales: sales.path, fxRates: fx)
-        report["ours_seconds"] = Self.seconds(since: oursStart)
-        report["accepted"] = ours.accepted
-        if let duckdb = try Self.duckdb(sales: sales, fx: fx, into: root.appendingPathComponent("duckdb")) {
-            report["duckdb_seconds"] = duckdb.seconds
-            report["ratio_to_duckdb"] = ((report["ours_seconds"] as? Double ?? 0) / duckdb.seconds * 100).rounded() / 100
-            report["same_tables_as_duckdb"] = duckdb.tables == ours.tables.merging(["rejects.csv": ours.rejectsCSV]) { a, _ in a }
-        } else {
-            report["duckdb_seconds"] = NSNull()
-            report["ratio_to_duckdb"] = NSNull()
-            report["duckdb"] = "not measured: python3 cannot import duckdb (pip install duckdb)"
-        }
-        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
     }
 
     /// Runs `scripts/bench/duckdb_africa.py` (beside this executable's checkout) when DuckDB is importable.
