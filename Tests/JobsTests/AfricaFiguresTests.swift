@@ -39,6 +39,18 @@ import Testing
         #expect(AfricaTables.regionTrends(outcome.figures) == (try expected(fixture, "africa_region_trends")))
     }
 
+    /// The benchmark's path: the figures counted on the reading threads, the duplicates (counted there before the
+    /// judge saw them) taken back out: the same tables, byte for byte.
+    @Test(arguments: ["sales-batch-seed1", "sales-batch-seed7"])
+    func theFiguresCountedWhereRowsAreReadAreTheSame(fixture: String) throws {
+        let root = Self.fixtures.appendingPathComponent(fixture)
+        let outcome = try AfricaAnalysis.run(sales: root.appendingPathComponent("sales").path, fxRates: root.appendingPathComponent("fx_rates.csv"))
+        #expect(outcome.rejectsCSV == (try expected(fixture, "rejects")))
+        for table in ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"] {
+            #expect(outcome.tables["\(table).csv"] == (try expected(fixture, table)), "\(table)")
+        }
+    }
+
     /// Every rejected row points at its file and line, kept whole: its fields are those of that line in the file.
     @Test func rejectsPointAtTheirLine() throws {
         let outcome = try analyse("sales-batch-seed7")

@@ -13,14 +13,11 @@ public enum AfricaAnalysis {
 
     public static func run(sales: String, fxRates: URL) throws -> Outcome {
         let rates = try FXRates(csv: String(contentsOf: fxRates, encoding: .utf8))
-        var figures = AfricaFigures()
         var accepted = 0
         var reasons: [String: Int] = [:]
-        try SalesExtraction(files: try SalesExtraction.files(at: sales), rates: rates).run(
-            accepted: {
-                accepted += 1
-                figures.count($0)
-            }, rejected: { reasons[$0.cause.reason.rawValue, default: 0] += 1 })
+        var extraction = SalesExtraction(files: try SalesExtraction.files(at: sales), rates: rates)
+        extraction.countsFigures = true
+        let figures = try extraction.run(accepted: { _ in accepted += 1 }, rejected: { reasons[$0.cause.reason.rawValue, default: 0] += 1 })
         let rejects = "reason,rows\n" + reasons.keys.sorted().map { "\($0),\(reasons[$0]!)\n" }.joined()
         return Outcome(
             tables: [

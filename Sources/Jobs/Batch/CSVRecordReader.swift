@@ -8,6 +8,8 @@ final class CSVRecordReader {
     private var atEnd = false
     private var line = 1
     private var started = false
+    /// The last record's width: the next one's array is made that size at once (rather than grown five times).
+    private var width = 8
 
     init(source: ByteSource) {
         self.source = source
@@ -39,7 +41,10 @@ final class CSVRecordReader {
     private func record() throws(ByteSource.Failure) -> Record {
         let startLine = line
         var fields: [String] = []
+        fields.reserveCapacity(width)
+        defer { width = max(fields.count, 1) }
         var field: [UInt8] = []
+        field.reserveCapacity(64)
         var quoted = false
         var fieldStarted = false
         while let byte = try peek() {

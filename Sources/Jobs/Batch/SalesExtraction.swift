@@ -10,6 +10,10 @@ struct SalesExtraction {
 
     let files: [String]
     let rates: FXRates
+    /// Whether the reading threads count the contract's figures of the rows they find acceptable (`run` then
+    /// returns them, the duplicates the judge finds taken back out): the judge's thread, the slower, is spared the
+    /// counting.
+    var countsFigures = false
 
     /// The files of `location`: a directory (its `.csv` and `.csv.gz` files) or a glob pattern, sorted by name.
     static func files(at location: String) throws(FileFailure) -> [String] {
@@ -35,7 +39,8 @@ struct SalesExtraction {
     /// files are read and checked (every rule but the duplicate one) on two threads of their own, files taken in
     /// turn, a few batches ahead, while this thread judges duplicates and does what the caller does with each row,
     /// taking the files' batches in the contract's order.
-    func run(accepted: (Sale) throws -> Void, rejected: (RejectedRow) throws -> Void) throws {
+    @discardableResult
+    func run(accepted: (Sale) throws -> Void, rejected: (RejectedRow) throws -> Void) throws -> AfricaFigures {
         var acceptedIDs: Set<String> = []
         // Room for about as many ids as the plain files hold rows (~150 bytes a row): the set grows without rehashing.
         let plainBytes = files.filter { !$0.hasSuffix(".gz") }.reduce(0) { total, path in
@@ -59,24 +64,39 @@ struct SalesExtraction {
             }
         }
         var file = 0
+        // The readers' counts, merged as each file ends, less the duplicates they counted.
+        var figures = AfricaFigures()
         while file < files.count, let batch = try channels[file % readers].take() {
+            let channel = channels[file % readers]
             if batch.endsFile { file += 1 }
+            if let counted = batch.figures { figures.merge(counted) }
+            defer { channel.recycle(batch) }
             for row in batch.rows {
                 switch row.outcome {
                 case .refused(let cause):
                     try rejected(RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
-                case .judged(let saleID, _) where acceptedIDs.contains(saleID):
-                    try rejected(RejectedRow(
-                        cause: .init(.duplicateSaleID, "sale_id \(saleID) was already accepted"), file: row.file, line: row.line, fields: row.fields,
-                        header: row.header))
                 case .judged(let saleID, .success(let sale)):
-                    acceptedIDs.insert(saleID)
-                    try accepted(sale)
-                case .judged(_, .failure(let cause)):
-                    try rejected(RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
+                    // One lookup: inserted, or already there (a duplicate).
+                    if acceptedIDs.insert(saleID).inserted {
+                        try accepted(sale)
+                    } else {
+                        if countsFigures { figures.count(sale, times: -1) }
+                        try rejected(Self.duplicate(saleID, row))
+                    }
+                case .judged(let saleID, .failure(let cause)):
+                    try rejected(acceptedIDs.contains(saleID) ? Self.duplicate(saleID, row)
+                        : RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
                 }
             }
         }
+        figures.dropEmpty()
+        return figures
+    }
+
+    private static func duplicate(_ saleID: String, _ row: CheckedRow) -> RejectedRow {
+        RejectedRow(
+            cause: .init(.duplicateSaleID, "sale_id \(saleID) was already accepted"), file: row.file, line: row.line, fields: row.fields,
+            header: row.header)
     }
 
     /// A reading thread: its files' rows, checked, in batches, the last of each file marked; a file that cannot be read
@@ -99,6 +119,7 @@ struct SalesExtraction {
                     throw FileFailure(description: failure.description)
                 }
                 let rules = SaleRowRules(header: header.fields)
+                var figures = AfricaFigures()
                 var batch: [CheckedRow] = []
                 batch.reserveCapacity(CheckedRowChannel.batchSize)
                 while true {
@@ -109,14 +130,15 @@ struct SalesExtraction {
                         throw FileFailure(description: error.description)
                     }
                     guard let record else { break }
-                    batch.append(CheckedRow(
-                        file: name, line: record.line, fields: record.fields, header: header.fields, outcome: rules.check(record.fields, rates: rates)))
+                    let outcome = rules.check(record.fields, rates: rates)
+                    if countsFigures, case .judged(_, .success(let sale)) = outcome { figures.count(sale) }
+                    batch.append(CheckedRow(file: name, line: record.line, fields: record.fields, header: header.fields, outcome: outcome))
                     if batch.count == CheckedRowChannel.batchSize {
-                        guard channel.put(CheckedBatch(rows: batch, endsFile: false)) else { return }
+                        guard channel.put(CheckedBatch(rows: batch, endsFile: false, figures: nil)) else { return }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                guard channel.put(CheckedBatch(rows: batch, endsFile: true)) else { return }
+                guard channel.put(CheckedBatch(rows: batch, endsFile: true, figures: countsFigures ? figures : nil)) else { return }
             }
             channel.finish(nil)
         } catch {
@@ -129,6 +151,8 @@ struct SalesExtraction {
 struct CheckedBatch: Sendable {
     let rows: [CheckedRow]
     let endsFile: Bool
+    /// With the file's last batch: what the reader counted of the file (`countsFigures`).
+    let figures: AfricaFigures?
 }
 
 /// A row as the reading thread checked it, with what a rejection keeps of it.
@@ -149,6 +173,9 @@ final class CheckedRowChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     private var batches: [CheckedBatch] = []
+    /// Batches the judge is done with, freed by the reader that made them: with glibc, memory freed by another
+    /// thread than the one that allocated it takes that thread's arena lock, and the two threads then queue on it.
+    private var spent: [CheckedBatch] = []
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
@@ -157,13 +184,23 @@ final class CheckedRowChannel: @unchecked Sendable {
 
     /// Waits for room; false when the judge has gone (stop reading).
     func put(_ batch: CheckedBatch) -> Bool {
+        var done: [CheckedBatch] = []
+        defer { done.removeAll() }  // after the unlock below (defers run last first), on this thread
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity, !cancelled { condition.wait() }
         guard !cancelled else { return false }
         batches.append(batch)
+        swap(&done, &spent)
         condition.broadcast()
         return true
+    }
+
+    /// The judge hands back a batch it has finished with.
+    func recycle(_ batch: CheckedBatch) {
+        condition.lock()
+        spent.append(batch)
+        condition.unlock()
     }
 
     func finish(_ error: (any Error)?) {

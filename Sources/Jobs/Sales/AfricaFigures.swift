@@ -20,8 +20,22 @@ struct AfricaFigures: Sendable {
 
     private(set) var monthly: [MonthKey: Totals] = [:]
 
-    mutating func count(_ sale: Sale) {
-        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity, revenue: sale.revenue, fuel: sale.fuel)
+    /// `times: -1` takes a sale counted before back out (one found a duplicate after it was counted).
+    mutating func count(_ sale: Sale, times: Int = 1) {
+        let revenue: ExactOrDecimal
+        if times == 1 {
+            revenue = sale.revenue
+        } else if case .exact(let exact) = sale.revenue, let negated = exact.times(times) {
+            revenue = .exact(negated)
+        } else {
+            revenue = .decimal(sale.revenue.decimal * Decimal(times))
+        }
+        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity * times, revenue: revenue, fuel: sale.fuel, orders: times)
+    }
+
+    /// Months and countries whose every sale was taken back out.
+    mutating func dropEmpty() {
+        monthly = monthly.filter { $0.value.orders != 0 }
     }
 
     mutating func count(month: String, country: String, status: String, quantity: Int, revenueUSD: Decimal, fuel: String = "") {
@@ -29,12 +43,12 @@ struct AfricaFigures: Sendable {
     }
 
     /// One accepted sale (status in lower case, country upper case); counted only when completed and African.
-    mutating func count(month: String, country: String, status: String, quantity: Int, revenue: ExactOrDecimal, fuel: String = "") {
+    mutating func count(month: String, country: String, status: String, quantity: Int, revenue: ExactOrDecimal, fuel: String = "", orders: Int = 1) {
         guard status == "completed", Countries.africanRegions[country] != nil else { return }
         let electrified = fuel == "electric" || fuel == "hybrid"
         // Changed in place (no copy of the totals in and out of the dictionary).
         modify(&monthly[MonthKey(month: month, country: country), default: Totals()]) { totals in
-            totals.orders += 1
+            totals.orders += orders
             totals.units += quantity
             totals.revenue.add(revenue)
             if electrified { totals.electrifiedUnits += quantity }

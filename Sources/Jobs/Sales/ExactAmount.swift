@@ -61,6 +61,7 @@ struct ExactAmount: Equatable, Sendable {
 
     /// The same value as a `Decimal`, exactly (built from its integer when that fits 64 bits).
     var decimal: Decimal {
+        if units < 0 { return -ExactAmount(units: -units, scale: scale).decimal }
         if units <= Int128(UInt64.max), scale <= 127 {
             return Decimal(sign: .plus, exponent: -scale, significand: Decimal(UInt64(units)))
         }

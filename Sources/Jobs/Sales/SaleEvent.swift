@@ -108,7 +108,12 @@ enum EventTime {
 
     /// The UTC month and the instant (seconds since 1970) of `text`.
     static func utc(_ text: String) -> (month: String, epochSeconds: Int64)? {
-        let b = Array(text.utf8)
+        // The text's own bytes when it has them contiguous (native strings do): no copy per row.
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({ utc(bytes: $0) }) { return parsed }
+        return Array(text.utf8).withUnsafeBufferPointer { utc(bytes: $0) }
+    }
+
+    static func utc(bytes b: UnsafeBufferPointer<UInt8>) -> (month: String, epochSeconds: Int64)? {
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
             var value = 0
