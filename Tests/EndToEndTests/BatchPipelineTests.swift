@@ -278,6 +278,48 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent(".staging").path).isEmpty)
     }
 
+    /// A disk that fills up while a step writes (the daemon run under a file-size limit: its writes past 2 MB fail
+    /// as writes to a full disk do): the step fails saying so and naming the file, the lake's partitions and the
+    /// warehouse stay as the last good run left them, nothing is left half-written in staging; with room again
+    /// (a restart without the limit), the same run's rerun succeeds.
+    @Test func aFullDiskFailsTheRunAndLeavesWhatWasPublished() async throws {
+        let daemon = try Daemon()
+        try daemon.write("africa-trends.yaml", try quickPipeline().replacingOccurrences(of: "retries: 2", with: "retries: 0"))
+        try await daemon.start(fileSizeLimitKB: 2048)
+        let fx = Self.fixture.appendingPathComponent("fx_rates.csv").path
+        let good = try await daemon.trigger("africa-trends", params: ["sales": Self.fixture.appendingPathComponent("sales").path, "fx_rates": fx])
+        try await eventually(within: 60, "the good run to finish") { try await daemon.runState(good) == "succeeded" }
+        let warehouse = daemon.data.appendingPathComponent("warehouse.sqlite")
+        let tables = ["africa_monthly_sales", "africa_country_trends", "africa_region_trends"]
+        let before = try tables.map { try table($0, in: warehouse) }
+
+        // One sales file of about 4.5 MB: the fixture's first file forty times over, each copy's ids its own.
+        let big = daemon.root.appending("big")
+        try FileManager.default.createDirectory(at: big, withIntermediateDirectories: true)
+        let text = try String(contentsOf: Self.fixture.appendingPathComponent("sales/sales-001.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var large = String(lines[0]) + "\n"
+        for copy in 0..<40 { large += lines.dropFirst().filter { !$0.isEmpty }.joined(separator: "\n").replacingOccurrences(of: "SL-", with: "SL-\(copy)-") + "\n" }
+        try large.write(to: big.appendingPathComponent("sales-001.csv"), atomically: false, encoding: .utf8)
+        let full = try await daemon.trigger("africa-trends", params: ["sales": big.path, "fx_rates": fx])
+        try await eventually(within: 60, "the run to fail") { try await daemon.runState(full) == "failed" }
+        let reason = try await daemon.attempts(full).compactMap { $0["reason"] as? String }.joined(separator: " | ")
+        #expect(reason.contains("File too large") && reason.contains("sales-001.csv"), "the error says what and where: \(reason)")
+        #expect(try tables.map { try table($0, in: warehouse) } == before, "the warehouse as the good run left it")
+        let lake = daemon.data.appendingPathComponent("lake")
+        let raw = try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent("raw/sales/pipeline=africa-trends").path)
+        #expect(raw.count == 1, "only the good run's raw partition: \(raw)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lake.appendingPathComponent(".staging").path).isEmpty, "nothing half-written left")
+
+        daemon.stop()
+        try await daemon.start()
+        let rerun = try await daemon.request("POST", "/api/v1/runs/\(full)/rerun", [:])
+        #expect(rerun.status == 200, "\(rerun)")
+        try await eventually(within: 90, "the rerun to succeed with room on the disk") { try await daemon.runState(full) == "succeeded" }
+        #expect(try table("africa_monthly_sales", in: warehouse) == (try reference(sales: big))["africa_monthly_sales"])
+        daemon.stop()
+    }
+
     /// The lake on HDFS (`lake.webhdfs`, the WebHDFS stand-in): the same tables and rejects, every zone on HDFS
     /// through the namenode's redirects, no personal data past the raw and rejects zones there, and the panel's
     /// reports and rejects read back from it.

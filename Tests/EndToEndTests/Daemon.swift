@@ -46,11 +46,19 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Starts `serve` and waits until it announces where it listens.
-    func start(extra: [String] = [], environment: [String: String] = [:]) async throws {
+    /// - Parameter fileSizeLimitKB: no file the daemon writes may grow past this (`ulimit -f`, with SIGXFSZ ignored so
+    ///   that a write past it fails with EFBIG as a write to a full disk fails with ENOSPC).
+    func start(extra: [String] = [], environment: [String: String] = [:], fileSizeLimitKB: Int? = nil) async throws {
         try? FileManager.default.removeItem(at: data.appendingPathComponent("daemon.json"))
-        let process = try SpawnedProcess(
-            try Self.executable, ["serve", "--jobs", jobs.path, "--data", data.path, "--port", "0"] + extra, stderrPath: stderrPath,
-            environment: environment)
+        let arguments = ["serve", "--jobs", jobs.path, "--data", data.path, "--port", "0"] + extra
+        let process: SpawnedProcess
+        if let limit = fileSizeLimitKB {
+            let script = "trap '' XFSZ; ulimit -f \(limit * 2); exec \"$0\" \"$@\""
+            process = try SpawnedProcess(
+                URL(fileURLWithPath: "/bin/sh"), ["-c", script, try Self.executable.path] + arguments, stderrPath: stderrPath, environment: environment)
+        } else {
+            process = try SpawnedProcess(try Self.executable, arguments, stderrPath: stderrPath, environment: environment)
+        }
         self.process = process
         try await eventually(within: 30, "the daemon to listen") {
             guard process.isRunning else { throw E2EFailure("the daemon exited: \(stderr)") }

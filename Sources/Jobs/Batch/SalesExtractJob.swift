@@ -50,18 +50,36 @@ public struct SalesExtractJob: JobKind {
     /// link to nothing, fails the step naming it (`FileManager.copyItem` would copy the link itself, and the lake's
     /// manifest, which lists regular files, would then drop the file without a word).
     static func copyContents(of file: String, to destination: URL) throws {
-        guard let source = FileHandle(forReadingAtPath: file) else {
-            throw JobFailure("\(file): cannot be read (gone since it was listed, or not readable): nothing of this run was published")
+        let source = open(file, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else {
+            throw JobFailure("\(file): cannot be read (\(String(cString: strerror(errno))): gone since it was listed, or not readable): nothing of this run was published")
         }
-        defer { try? source.close() }
-        guard FileManager.default.createFile(atPath: destination.path, contents: nil), let target = FileHandle(forWritingAtPath: destination.path) else {
-            throw JobFailure("\(destination.path): cannot be created in the lake's staging")
+        defer { close(source) }
+        let target = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard target >= 0 else {
+            throw JobFailure("\(destination.path): cannot be created in the lake's staging (\(String(cString: strerror(errno))))")
         }
-        defer { try? target.close() }
-        do {
-            while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty { try target.write(contentsOf: chunk) }
-        } catch {
-            throw JobFailure("\(file): cannot be copied into the lake (\(error.localizedDescription))")
+        defer { close(target) }
+        // POSIX calls, for the system's own words on failure (a full disk, a file too large, an I/O error), which
+        // Foundation's file handles turn into "error 512".
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw JobFailure("\(file): cannot be read (\(String(cString: strerror(errno)))): nothing of this run was published")
+            }
+            if got == 0 { return }
+            var offset = 0
+            while offset < got {
+                let written = buffer.withUnsafeBytes { write(target, $0.baseAddress! + offset, got - offset) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw JobFailure(
+                        "\(file): cannot be copied into the lake: writing \(destination.lastPathComponent) failed (\(String(cString: strerror(errno)))): nothing of this run was published")
+                }
+                offset += written
+            }
         }
     }
 

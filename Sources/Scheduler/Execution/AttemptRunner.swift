@@ -73,7 +73,7 @@ public struct InProcessRunner: AttemptRunner {
                 } catch is CancellationError {
                     return nil
                 } catch {
-                    return .failed(reason: "\(error)", exitCode: nil)
+                    return .failed(reason: FailureText.describe(error), exitCode: nil)
                 }
             }
             group.addTask { await stop.wait().map(\.outcome) }
