@@ -14,21 +14,11 @@ public final class RudeServer: @unchecked Sendable {
 
     public let port: Int
     private let socket: Int32
-    private var accepted: [Int32] = []
-    private let lock = NSLock()
 
     public init(_ manner: Manner) {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        (socket, port) = loopbackSocket(reuseAddress: false)
         let socket = self.socket
-        _ = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 ? getsockname(socket, $0, &length) : -1 }
-        }
         listen(socket, 16)
-        port = Int(UInt16(bigEndian: address.sin_port))
         guard manner == .hangsUp else { return }  // silent: the kernel completes the handshake; nobody reads
         Thread.detachNewThread { [self] in
             while true {
