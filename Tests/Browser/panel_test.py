@@ -257,7 +257,17 @@ def batch_reports_and_lineage(driver, wait, url):
 
     goto(driver, wait, url, "/#/lineage", "Lineage")
     driver.find_element(By.ID, "lineage-q").send_keys("/curated/", Keys.ENTER)
-    wait.until(conditions.presence_of_element_located((By.XPATH, "//table[@aria-label='datasets']//a[contains(., 'curated/sales')]"))).click()
+    wait_for(lambda: "q=%2Fcurated%2F" in driver.current_url, "the search in the address")
+
+    # The list is drawn again for the search: a link found in the list before it may be gone by the click (stale),
+    # so the finding and the click are tried again together.
+    def open_curated_sales():
+        links = driver.find_elements(By.XPATH, "//table[@aria-label='datasets']//a[contains(., 'curated/sales')]")
+        if not links:
+            return False
+        links[0].click()
+        return True
+    wait_for(open_curated_sales, "the curated sales dataset's link")
     wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.dag")))
     # Every dataset right of the step that wrote it, every step right of what it read (a layer per step of the way).
     x = lambda prefix: float(next(r for r in driver.find_elements(By.CSS_SELECTOR, "svg.dag rect[data-task]")
