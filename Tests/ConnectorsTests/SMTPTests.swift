@@ -6,7 +6,8 @@ import Testing
 
 /// Our libcurl SMTP client against a real SMTP server (aiosmtpd, `SMTPPeer`): STARTTLS, login, implicit TLS, what
 /// arrives, and each way a delivery fails, with whether trying again can help.
-@Suite(.timeLimit(.minutes(2))) struct SMTPTests {
+/// One test at a time: each starts a Python process, and eight at once were a burst of load on two cores.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct SMTPTests {
     private static let login = (user: "alerts", password: "s3cret pass")
 
     private func message(subject: String = "run 7 of africa-trends failed", to: [String] = ["oncall@example.com"]) -> MailMessage {

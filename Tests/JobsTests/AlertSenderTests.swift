@@ -118,4 +118,37 @@ import Testing
         #expect(alert.state == .failed && alert.attempts == 1)
         #expect(alert.lastError?.lowercased().contains("certificate") == true, "\(String(describing: alert.lastError))")
     }
+
+    /// Channels are served side by side: while one receiver hangs (until its 30 s timeout), the other channel's alert
+    /// arrives, its attempt recorded, before the hung attempt has ended.
+    @Test func aHangingReceiverHoldsBackItsOwnChannelOnly() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let silent = RudeServer(.silent)
+        let receiver = try await WebhookReceiver(secret: "s3cret-signing-key")
+        let secret = directory.appending("hook-secret")
+        try "s3cret-signing-key".write(to: secret, atomically: true, encoding: .utf8)
+        chmod(secret.path, 0o600)
+        let settings = directory.appending("settings.yaml")
+        try """
+            alerts:
+              channels:
+                - {name: stuck, type: webhook, url: "http://127.0.0.1:\(silent.port)/hook", secret: {file: \(secret.path)}, timeout: 30s}
+                - {name: chat, type: webhook, url: "\(receiver.url)", secret: {file: \(secret.path)}}
+            """.write(to: settings, atomically: true, encoding: .utf8)
+        let section = try #require(try SettingsFile(path: settings.path).section(AlertSettings.self))
+        let store = try Store.inMemory()
+        let run = Run(id: RunID(3), pipeline: PipelineID("sales"), trigger: .manual, logicalDate: now, state: .failed, createdAt: now)
+        try store.applyNow([.createRun(run, taskRuns: [])] + ["stuck", "chat"].map {
+            .appendAlert(AlertDraft(event: .runFailed, channel: $0, pipeline: run.pipeline, run: run.id, error: "failed: work", createdAt: now))
+        })
+        let sender = try AlertSender(settings: section, store: store, panelURL: "http://127.0.0.1:8080", logger: Logger(label: "test"))
+        let sending = Task { try await sender.sendDue(now: now) }
+        defer { sending.cancel() }
+        try await eventually(within: 20, "the chat channel's alert delivered") {
+            try store.alerts().first { $0.alert.channel == "chat" }?.state == .sent
+        }
+        #expect(receiver.received.count == 1)
+        #expect(try store.alerts().first { $0.alert.channel == "stuck" }?.attempts == 0, "the hung attempt has not ended")
+    }
 }

@@ -30,13 +30,13 @@ extension AlertSender: AlertChannelDirectory {
                 "text": text, "id": id, "event": "test", "channel": name, "created_at": ISO8601DateFormatter().string(from: Date()),
             ]
             let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            outcome = await post(body, delivery: id, to: webhook, secret: secrets[name] ?? "")
+            outcome = await post(body, delivery: id, to: webhook, channel: name)
         case .email(_, let email):
             let domain = email.from.split(separator: "@").last.map(String.init) ?? "autooptimize"
             let message = MailMessage(
                 from: email.from, to: email.to, subject: "[AutoOptimize] test alert to channel \(name)", body: text + "\n",
                 messageID: "\(id)@\(domain)", date: Date(), headers: [("X-AutoOptimize-Delivery", id)])
-            outcome = await mail(message, to: email, password: secrets[name])
+            outcome = await mail(message, to: email, channel: name)
         }
         let result: AlertTestOutcome
         switch outcome {

@@ -16,8 +16,10 @@ public final class AlertSender: Sendable {
     /// Each channel's secret (webhook signing secret, SMTP password), read at start.
     let secrets: [String: String]
     private let scrubber: SecretScrubber
-    private let http = CurlHTTPClient(name: "alerts")
-    private let smtp = CurlSMTPClient(name: "alerts-smtp")
+    /// A client, and so a thread, per channel: a receiver that hangs until its timeout holds back its own channel's
+    /// alerts only.
+    private let httpClients: [String: CurlHTTPClient]
+    private let smtpClients: [String: CurlSMTPClient]
     /// The last test message of each channel (`sendTest`).
     let tests = Mutex<[String: AlertTestOutcome]>([:])
     private let logger: Logger
@@ -42,6 +44,16 @@ public final class AlertSender: Sendable {
             }
         }
         self.secrets = secrets
+        var httpClients: [String: CurlHTTPClient] = [:]
+        var smtpClients: [String: CurlSMTPClient] = [:]
+        for channel in settings.channels {
+            switch channel {
+            case .webhook(let name, _): httpClients[name] = CurlHTTPClient(name: "alert-\(name)")
+            case .email(let name, _): smtpClients[name] = CurlSMTPClient(name: "alert-\(name)")
+            }
+        }
+        self.httpClients = httpClients
+        self.smtpClients = smtpClients
         scrubber = SecretScrubber(values: scrubbed + secrets.values)
         servedURL = Mutex(panelURL)
         self.logger = logger
@@ -67,20 +79,33 @@ public final class AlertSender: Sendable {
         }
     }
 
-    /// Sends every alert due now. Returns how many were tried.
+    /// Sends every alert due now, each channel's in order and the channels side by side (a channel whose receiver
+    /// hangs holds back none of the others). Returns how many were tried.
     @discardableResult
     public func sendDue(now: Date = Date()) async throws -> Int {
         let due = try store.dueAlerts(at: now)
+        var byChannel: [String: [StoredAlert]] = [:]
         for alert in due {
-            try Task.checkCancellation()
-            guard let channel = settings.channels.first(where: { $0.name == alert.alert.channel }) else {
+            guard settings.channels.contains(where: { $0.name == alert.alert.channel }) else {
                 try record(alert, .failed("the channel \(alert.alert.channel) is no longer in the settings"))
                 continue
             }
-            let message = AlertMessage(
-                alert: alert, panelURL: panelURL, logTail: AlertMessage.tail(of: try? store.alertLogPath(alert.alert), scrubber: scrubber),
-                scrubber: scrubber)
-            try record(alert, await deliver(message, to: channel))
+            byChannel[alert.alert.channel, default: []].append(alert)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (name, alerts) in byChannel {
+                guard let channel = settings.channels.first(where: { $0.name == name }) else { continue }
+                group.addTask { [self] in
+                    for alert in alerts {
+                        try Task.checkCancellation()
+                        let message = AlertMessage(
+                            alert: alert, panelURL: panelURL,
+                            logTail: AlertMessage.tail(of: try? store.alertLogPath(alert.alert), scrubber: scrubber), scrubber: scrubber)
+                        try record(alert, await deliver(message, to: channel))
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         return due.count
     }
@@ -95,14 +120,15 @@ public final class AlertSender: Sendable {
     private func deliver(_ message: AlertMessage, to channel: AlertSettings.Channel) async -> Outcome {
         switch channel {
         case .webhook(let name, let webhook):
-            await post(message.webhookBody, delivery: String(message.alert.id), to: webhook, secret: secrets[name] ?? "")
+            await post(message.webhookBody, delivery: String(message.alert.id), to: webhook, channel: name)
         case .email(let name, let email):
-            await mail(message.email(from: email.from, to: email.to), to: email, password: secrets[name])
+            await mail(message.email(from: email.from, to: email.to), to: email, channel: name)
         }
     }
 
     /// One signed POST of `body`; `delivery` is the same on every retry of one alert.
-    func post(_ body: Data, delivery: String, to webhook: AlertSettings.Webhook, secret: String) async -> Outcome {
+    func post(_ body: Data, delivery: String, to webhook: AlertSettings.Webhook, channel: String) async -> Outcome {
+        let secret = secrets[channel] ?? ""
         let timestamp = String(Int(Date().timeIntervalSince1970))
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
@@ -114,7 +140,8 @@ public final class AlertSender: Sendable {
         ]
         let request = HTTPRequest(method: "POST", url: webhook.url, headers: headers, body: Array(body), timeout: webhook.timeout, caFile: webhook.caFile)
         do {
-            let response = try await http.send(request)
+            guard let client = httpClients[channel] else { return .failed("the channel \(channel) is not in the settings") }
+            let response = try await client.send(request)
             switch response.status {
             case 200..<300: return .sent
             case 408, 429, 500...:
@@ -130,12 +157,14 @@ public final class AlertSender: Sendable {
         }
     }
 
-    func mail(_ message: MailMessage, to email: AlertSettings.Email, password: String?) async -> Outcome {
+    func mail(_ message: MailMessage, to email: AlertSettings.Email, channel: String) async -> Outcome {
+        let password = secrets[channel]
         let server = SMTPServer(
             url: email.smtpURL, requireTLS: email.requireStartTLS, username: email.username, password: password, caFile: email.caFile,
             timeout: email.timeout)
         do {
-            try await smtp.send(message, via: server)
+            guard let client = smtpClients[channel] else { return .failed("the channel \(channel) is not in the settings") }
+            try await client.send(message, via: server)
             return .sent
         } catch {
             return error.isPermanent ? .failed(error.message) : .retry(error.message, after: nil)
