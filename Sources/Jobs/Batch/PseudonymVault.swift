@@ -56,10 +56,20 @@ final class PseudonymVault: Sendable {
 
         private static func normalized(_ text: String) -> String {
             // Most names: ASCII, single spaces, nothing to fold.
-            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), text.utf8.first != 0x20, text.utf8.last != 0x20, !text.contains("  ") {
+            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), text.utf8.first != 0x20, text.utf8.last != 0x20, !Self.hasDoubleSpace(text) {
                 return SaleRowRules.lowercasedASCII(text)
             }
             return text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+
+        /// Two spaces in a row, found in the bytes (Foundation's `contains` went through CFStringFind for every name).
+        private static func hasDoubleSpace(_ text: String) -> Bool {
+            var previous: UInt8 = 0
+            for byte in text.utf8 {
+                if byte == 0x20, previous == 0x20 { return true }
+                previous = byte
+            }
+            return false
         }
 
         /// Nobody: every personal column empty (no token).

@@ -139,23 +139,42 @@ final class CuratedWriter {
     }
 
     private func drain() throws {
-        // Each sale's two people, made once (normalising a name or an email is not free).
-        let people = waiting.map { (customer: Self.customer($0), seller: Self.seller($0)) }
-        let unknown = people.flatMap { [$0.customer, $0.seller] }.filter { known[$0] == nil }
+        // Each sale's two people, made once (normalising a name or an email is not free), and looked up once: the
+        // tokens known already now, the others after one vault transaction for all of them.
+        var tokens: [(customer: String?, seller: String?)] = []
+        tokens.reserveCapacity(waiting.count)
+        var unknown: Set<PseudonymVault.Identity> = []
+        var people: [(customer: PseudonymVault.Identity, seller: PseudonymVault.Identity)?] = []
+        people.reserveCapacity(waiting.count)
+        for sale in waiting {
+            let customer = Self.customer(sale), seller = Self.seller(sale)
+            let known = (self.known[customer], self.known[seller])
+            if known.0 == nil { unknown.insert(customer) }
+            if known.1 == nil { unknown.insert(seller) }
+            tokens.append(known)
+            people.append(known.0 == nil || known.1 == nil ? (customer, seller) : nil)
+        }
         if !unknown.isEmpty {
             if known.count > 200_000 { known.removeAll(keepingCapacity: true) }  // bounded; the vault finds them again
-            known.merge(try vault.tokens(for: Set(unknown))) { _, new in new }
+            known.merge(try vault.tokens(for: unknown)) { _, new in new }
         }
-        for (sale, person) in zip(waiting, people) {
-            let writer = try months[sale.month] ?? {
-                let made = try LineWriter(url: directory.appendingPathComponent("month=\(sale.month)/sales.csv"), header: CuratedSales.header)
-                months[sale.month] = made
+        for index in waiting.indices {
+            let month = waiting[index].month
+            let writer = try months[month] ?? {
+                let made = try LineWriter(url: directory.appendingPathComponent("month=\(month)/sales.csv"), header: CuratedSales.header)
+                months[month] = made
                 return made
             }()
-            let sellerToken = known[person.seller] ?? "", customerToken = known[person.customer] ?? ""
-            try writer.write { CuratedSales.appendLine(sale, sellerToken: sellerToken, customerToken: customerToken, to: &$0) }
+            var (customerToken, sellerToken) = tokens[index]
+            if let person = people[index] {
+                customerToken = customerToken ?? known[person.customer]
+                sellerToken = sellerToken ?? known[person.seller]
+            }
+            try writer.write {
+                CuratedSales.appendLine(waiting[index], sellerToken: sellerToken ?? "", customerToken: customerToken ?? "", to: &$0)
+            }
             rows += 1
-            rowsByMonth[sale.month, default: 0] += 1
+            rowsByMonth[month, default: 0] += 1
         }
         waiting.removeAll(keepingCapacity: true)
     }
