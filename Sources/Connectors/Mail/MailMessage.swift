@@ -3,7 +3,7 @@ public import Foundation
 /// A plain-text email as RFC 5322 wants it on the wire: CRLF line ends, a subject of any characters as RFC 2047
 /// encoded words, the body in UTF-8 as base64 (no line of it can be longer than 998 bytes, start a `.` line or carry a
 /// bare CR), and a `Message-ID` the caller chooses, so that a repeated delivery can be recognised as the same message.
-public struct MailMessage: Sendable, Equatable {
+public struct MailMessage: Sendable {
     public let from: String
     public let to: [String]
     public let subject: String
@@ -22,11 +22,6 @@ public struct MailMessage: Sendable, Equatable {
         self.messageID = messageID
         self.date = date
         self.headers = headers
-    }
-
-    public static func == (left: MailMessage, right: MailMessage) -> Bool {
-        left.from == right.from && left.to == right.to && left.subject == right.subject && left.body == right.body
-            && left.messageID == right.messageID && left.date == right.date && left.headers.elementsEqual(right.headers, by: { $0 == $1 })
     }
 
     /// The message as sent after SMTP's DATA.

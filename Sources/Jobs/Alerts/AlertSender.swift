@@ -84,23 +84,24 @@ public final class AlertSender: Sendable {
     @discardableResult
     public func sendDue(now: Date = Date()) async throws -> Int {
         let due = try store.dueAlerts(at: now)
-        var byChannel: [String: [StoredAlert]] = [:]
+        var byChannel: [String: (channel: AlertSettings.Channel, alerts: [StoredAlert])] = [:]
+        // One event alerts each of its channels: its log is found and read once for all of them.
+        var tails: [String: [String]] = [:]
         for alert in due {
-            guard settings.channels.contains(where: { $0.name == alert.alert.channel }) else {
+            guard let channel = settings.channels.first(where: { $0.name == alert.alert.channel }) else {
                 try record(alert, .failed("the channel \(alert.alert.channel) is no longer in the settings"))
                 continue
             }
-            byChannel[alert.alert.channel, default: []].append(alert)
+            byChannel[channel.name, default: (channel, [])].alerts.append(alert)
+            let key = Self.logKey(alert.alert)
+            if tails[key] == nil { tails[key] = AlertMessage.tail(of: try? store.alertLogPath(alert.alert), scrubber: scrubber) }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (name, alerts) in byChannel {
-                guard let channel = settings.channels.first(where: { $0.name == name }) else { continue }
-                group.addTask { [self] in
+            for (channel, alerts) in byChannel.values {
+                group.addTask { [self, tails] in
                     for alert in alerts {
                         try Task.checkCancellation()
-                        let message = AlertMessage(
-                            alert: alert, panelURL: panelURL,
-                            logTail: AlertMessage.tail(of: try? store.alertLogPath(alert.alert), scrubber: scrubber), scrubber: scrubber)
+                        let message = AlertMessage(alert: alert, panelURL: panelURL, logTail: tails[Self.logKey(alert.alert)] ?? [], scrubber: scrubber)
                         try record(alert, await deliver(message, to: channel))
                     }
                 }
@@ -109,6 +110,9 @@ public final class AlertSender: Sendable {
         }
         return due.count
     }
+
+    /// The attempt whose log an alert shows.
+    private static func logKey(_ alert: AlertDraft) -> String { "\(alert.run?.rawValue ?? 0)|\(alert.task?.rawValue ?? "")|\(alert.attempt ?? 0)" }
 
     /// How one attempt went.
     enum Outcome {

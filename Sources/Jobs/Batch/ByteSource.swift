@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import Scheduler
 
 /// A file's bytes, a chunk at a time, never the whole file: plain, or gzip-decompressed when its name ends in `.gz`
 /// (several gzip members one after another are read as one stream, as `gunzip` does).
@@ -30,7 +31,7 @@ final class ByteSource {
             do {
                 raw = try handle.read(upToCount: chunkSize) ?? Data()
             } catch {
-                throw Failure(description: "\(path): cannot be read (\(error.localizedDescription))")
+                throw Failure(description: "\(path): cannot be read (\(FailureText.describe(error)))")
             }
             guard let gzip else { return [UInt8](raw) }
             let output = try gzip.inflate([UInt8](raw), atEnd: raw.isEmpty)

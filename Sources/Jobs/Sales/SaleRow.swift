@@ -27,7 +27,6 @@ final class Sale: Sendable, Equatable {
     let status: String
     /// quantity × unit_price × the month's rate, exactly (its `Decimal` and text made only when asked for).
     let revenue: ExactOrDecimal
-    var revenueUSD: Decimal { revenue.decimal }
     /// As `Decimal` writes it.
     var revenueText: String { revenue.text }
     /// The four personal columns, as written (empty when the file has no such column).

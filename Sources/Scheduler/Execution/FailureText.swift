@@ -3,8 +3,8 @@ import Foundation
 /// An error in words an operator can act on. Foundation's file errors print as "error 512" with the system's own
 /// words (a full disk, a file too large, a permission) hidden in their underlying error: those words are brought
 /// out, with the file's path.
-enum FailureText {
-    static func describe(_ error: any Error) -> String {
+public enum FailureText {
+    public static func describe(_ error: any Error) -> String {
         guard let cocoa = error as? CocoaError else { return "\(error)" }
         let path = cocoa.filePath ?? cocoa.url?.path
         let underlying = cocoa.underlying as NSError?
