@@ -83,6 +83,27 @@ import Testing
         #expect(event.sellerName == "Amina")
     }
 
+    @Test func membersAreFoundHoweverTheirNamesAreWrittenAndOnlyBadTextAnywhereIsRefused() throws {
+        let rates = try FXRates(csv: "month,currency,usd_per_unit\n2025-03,MAD,0.1\n")
+        // A name written with escapes is the same name; the last of a repeated name wins; non-ASCII text is kept.
+        let escaped = Array(#"{"event\u005fid": "e1", "type": "deal_opened", "occurred_at": "2025-03-02T10:00:00Z", "deal_id": "D1", "seller_id": "S0", "seller_id": "S1", "seller_name": "Zoë \"Z\" Ndiaye", "dealer_id": "DL1", "country": "MA", "extra": ["é", {"seller_id": "nested"}]}"#.utf8)
+        let event = try SaleEvent.parse(escaped, rates: rates)
+        #expect(event.eventID == "e1")
+        #expect(event.sellerID == "S1")
+        #expect(event.sellerName == "Zoë \"Z\" Ndiaye")
+        // Invalid UTF-8 in a member nobody reads is still invalid UTF-8.
+        var broken = Array(#"{"note": "caf"#.utf8) + [0xC3, 0x28] + Array(#"", "event_id": "e1"}"#.utf8)
+        do {
+            _ = try SaleEvent.parse(broken, rates: rates)
+            Issue.record("invalid UTF-8 was accepted")
+        } catch { #expect(error.code == "invalid_utf8" && error.detail.contains("at byte 10"), "\(error)") }
+        broken = Array(#"{"note": {"a": "\u12"}}"#.utf8)
+        do {
+            _ = try SaleEvent.parse(broken, rates: rates)
+            Issue.record("a bad escape was accepted")
+        } catch { #expect(error.code == "invalid_json", "\(error)") }
+    }
+
     @Test func anEventsMonthIsItsUTCMonthAndItsRateTheLatestNotAfterIt() throws {
         #expect(EventTime.utcMonth("2025-03-01T00:30:00+01:00") == "2025-02")
         #expect(EventTime.utcMonth("2025-12-31T23:30:00-01:00") == "2026-01")
@@ -105,6 +126,19 @@ import Testing
         for literal in ["0.05", "215000.10", "100", "0", "12345678901234567.89", "1234567890123456789012.5", "1.5e3", "-3.25", "0.000001"] {
             #expect(ExactDecimal.parse(literal) == Decimal(string: literal, locale: Locale(identifier: "en_US_POSIX")), "\(literal)")
         }
+    }
+
+    @Test func aSumKeptAsTextReadsBackToTheSameValue() throws {
+        var sum = try #require(ExactSum(text: "0.1"))
+        sum.add(try #require(ExactSum(text: "0.2")))
+        #expect(sum.text == "0.3" && sum.decimal == Decimal(string: "0.3"))
+        // Finer than 20 places, or beyond 128 bits, it is carried by a Decimal and still written exactly.
+        let fine = try #require(ExactSum(text: "0.0000000000000000000001"))
+        #expect(ExactSum(text: fine.text)?.decimal == fine.decimal && fine.decimal == Decimal(string: "0.0000000000000000000001"))
+        var large = try #require(ExactSum(text: "99999999999999999"))
+        large.add(try #require(ExactSum(text: "1.5")))
+        #expect(large.text == "100000000000000000.5")
+        #expect(ExactSum(text: "12abc") == nil)
     }
 
     @Test func moneyIsRoundedHalfToEvenOnlyWhenShown() {

@@ -15,6 +15,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     private let state = State()
+    private let nudge = FetchNudge()
     public let group: String
 
     /// - Parameters:
@@ -78,7 +79,7 @@ public final class KafkaConsumer: Sendable {
     /// report (an unknown topic, brokers away) are logged, kept as `lastError` and do not end the poll.
     public func poll(maximum: Int, timeout: Duration) async throws -> [KafkaRecord] {
         let client = self.client
-        let state = self.state
+        let (state, nudge) = (self.state, self.nudge)
         let milliseconds = timeout.milliseconds
         return try await worker.run {
             var records: [KafkaRecord] = []
@@ -96,6 +97,7 @@ public final class KafkaConsumer: Sendable {
                 }
             }
             if !records.isEmpty { state.lock.withLock { $0.lastError = nil } }
+            if !records.isEmpty { nudge.wake(client.pointer, records) }
             return records
         }
     }

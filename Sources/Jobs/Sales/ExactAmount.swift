@@ -116,4 +116,23 @@ struct ExactSum: Equatable, Sendable {
     }
 
     var decimal: Decimal { ExactAmount(units: units, scale: Self.scale).decimal + beyond }
+
+    /// As `Decimal` writes it (how the stream's store keeps a sum).
+    var text: String { beyond == 0 ? ExactAmount(units: units, scale: Self.scale).text : decimal.description }
+
+    init() {}
+
+    /// A sum as `text` wrote it (or any plain non-negative decimal); nil when it is not one.
+    init?(text: String) {
+        if let exact = ExactAmount.parse(text) {
+            add(.exact(exact))
+            return
+        }
+        // Beyond 38 digits: Decimal's parser, which would also take a prefix ("12abc" as 12), only on plain text.
+        let points = text.utf8.filter { $0 == UInt8(ascii: ".") }.count
+        guard points <= 1, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }),
+            text.utf8.first != UInt8(ascii: "."), text.utf8.last != UInt8(ascii: "."), let value = Decimal(plain: text)
+        else { return nil }
+        beyond = value
+    }
 }

@@ -39,8 +39,11 @@ struct FXRates: Sendable {
     }
 
     /// The rate for `currency` in `month`: its own, else the latest earlier month's; nil when there is none.
-    func rate(_ currency: String, month: String) -> Decimal? {
-        if currency == "USD" { return 1 }
+    func rate(_ currency: String, month: String) -> Decimal? { exactRate(currency, notAfter: month)?.decimal }
+
+    /// `rate(_:month:)` as an exact integer and scale too (the stream's hot path).
+    func exactRate(_ currency: String, notAfter month: String) -> (decimal: Decimal, exact: ExactAmount)? {
+        if currency == "USD" { return (1, ExactAmount(units: 1, scale: 0)) }
         guard let months = rates[currency] else { return nil }
         var low = 0
         var high = months.count
@@ -48,7 +51,7 @@ struct FXRates: Sendable {
             let middle = (low + high) / 2
             if months[middle].month <= month { low = middle + 1 } else { high = middle }
         }
-        return low == 0 ? nil : months[low - 1].rate
+        return low == 0 ? nil : (months[low - 1].rate, months[low - 1].exact)
     }
 
     /// The rate for `currency` in `month` itself, never another month's (how a historical sale converts: the

@@ -1,6 +1,7 @@
-/// A JSON object's top-level members, read straight from UTF-8 bytes: strings decoded, numbers kept as the text
-/// they were written in (so that `215000.10` is exactly that, never a binary double), nested values validated and
-/// skipped. Written for the event stream: one pass, no Foundation, and a precise reason when the text is not JSON.
+/// The values of chosen top-level members of a JSON object, read straight from UTF-8 bytes: strings decoded,
+/// numbers kept as the text they were written in (so that `215000.10` is exactly that, never a binary double), and
+/// every other member checked and skipped without being decoded. Written for the event stream: one pass, no
+/// Foundation, no string made for a name or an unwanted value, and a precise reason when the text is not JSON.
 enum FlatJSON {
     enum Value: Equatable, Sendable {
         case string(String)
@@ -18,30 +19,33 @@ enum FlatJSON {
         var description: String { "\(message) at byte \(offset)" }
     }
 
-    /// An object's members in their order; a lookup scans them (an event has a dozen: faster than hashing each name),
-    /// and a repeated name gives its last value, as most parsers do.
-    struct Members: Sendable {
-        fileprivate(set) var pairs: [(name: String, value: Value)] = []
+    /// The member names a reader looks for, kept as bytes so that a name in the text is matched without a string.
+    struct Names: Sendable {
+        let names: [String]
+        fileprivate let bytes: [[UInt8]]
 
-        subscript(name: String) -> Value? {
-            for index in pairs.indices.reversed() where pairs[index].name == name { return pairs[index].value }
-            return nil
+        init(_ names: [String]) {
+            self.names = names
+            bytes = names.map { Array($0.utf8) }
         }
     }
 
-    /// The members of the object `bytes` holds.
-    static func object(_ bytes: [UInt8]) throws(Failure) -> Members {
+    /// The value of each of `names`, in their order (nil when absent; a repeated name gives its last value, as most
+    /// parsers do), in the object `bytes` holds.
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names) throws(Failure) -> [Value?] {
         var reader = Reader(bytes: bytes)
+        var found = [Value?](repeating: nil, count: names.bytes.count)
         reader.skipSpace()
         guard reader.peek == UInt8(ascii: "{") else { throw reader.failure("expected a JSON object") }
-        let members = try reader.members()
+        try reader.members(names, &found)
         reader.skipSpace()
         guard reader.atEnd else { throw reader.failure("text after the JSON object") }
-        return members
+        return found
     }
 
+    /// A position in the text. Only plain values, so that the reader is copied without reference counting.
     private struct Reader {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
         var depth = 0
 
@@ -51,7 +55,11 @@ enum FlatJSON {
         func failure(_ message: String) -> Failure { Failure(message: message, offset: index) }
 
         mutating func skipSpace() {
-            while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+                index += 1
+            }
         }
 
         mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
@@ -60,24 +68,28 @@ enum FlatJSON {
             index += 1
         }
 
-        mutating func members() throws(Failure) -> Members {
+        /// An object's members; those named in `names` are kept in `found` (nested objects keep none).
+        mutating func members(_ names: Names?, _ found: inout [Value?]) throws(Failure) {
             try expect(UInt8(ascii: "{"), "{")
-            var result = Members()
             skipSpace()
             if peek == UInt8(ascii: "}") {
                 index += 1
-                return result
+                return
             }
             while true {
                 skipSpace()
                 guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-                let name = try string()
+                let name = try stringSpan()
                 try expect(UInt8(ascii: ":"), ":")
-                result.pairs.append((name, try value()))
+                if let names, let wanted = position(of: name, in: names) {
+                    found[wanted] = try value()
+                } else {
+                    try skipValue()
+                }
                 skipSpace()
                 guard let byte = peek else { throw failure("unterminated object") }
                 index += 1
-                if byte == UInt8(ascii: "}") { return result }
+                if byte == UInt8(ascii: "}") { return }
                 guard byte == UInt8(ascii: ",") else {
                     index -= 1
                     throw failure("expected , or }")
@@ -85,32 +97,65 @@ enum FlatJSON {
             }
         }
 
+        /// Which of the wanted names a member's name (as scanned) is.
+        func position(of name: StringSpan, in names: Names) -> Int? {
+            if name.escaped {
+                // Rare: a name written with escapes is compared once decoded.
+                guard let text = try? decode(name) else { return nil }
+                return names.names.lastIndex(of: text)
+            }
+            let length = name.end - name.start
+            let text = bytes.baseAddress! + name.start
+            for position in names.bytes.indices where names.bytes[position].count == length {
+                let same = names.bytes[position].withUnsafeBufferPointer { wanted in (0..<length).allSatisfy { wanted[$0] == text[$0] } }
+                if same { return position }
+            }
+            return nil
+        }
+
         mutating func value() throws(Failure) -> Value {
             skipSpace()
             guard let byte = peek else { throw failure("expected a value") }
             switch byte {
-            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "\""): return .string(try decode(try stringSpan()))
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 try nested()
                 return .nested
             case UInt8(ascii: "t"): try literal("true"); return .bool(true)
             case UInt8(ascii: "f"): try literal("false"); return .bool(false)
             case UInt8(ascii: "n"): try literal("null"); return .null
-            default: return .number(try number())
+            default:
+                let start = index
+                try number()
+                return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+            }
+        }
+
+        /// A value checked as `value()` checks it, without keeping it.
+        mutating func skipValue() throws(Failure) {
+            skipSpace()
+            guard let byte = peek else { throw failure("expected a value") }
+            switch byte {
+            case UInt8(ascii: "\""): _ = try stringSpan()
+            case UInt8(ascii: "{"), UInt8(ascii: "["): try nested()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            default: try number()
             }
         }
 
         mutating func literal(_ word: StaticString) throws(Failure) {
             let count = word.utf8CodeUnitCount
-            guard index + count <= bytes.count,
-                word.withUTF8Buffer({ Array($0) }) == Array(bytes[index..<(index + count)])
-            else { throw failure("expected a value") }
+            guard index + count <= bytes.count else { throw failure("expected a value") }
+            let text = bytes.baseAddress! + index
+            let matches = word.withUTF8Buffer { word in (0..<count).allSatisfy { word[$0] == text[$0] } }
+            guard matches else { throw failure("expected a value") }
             index += count
         }
 
-        /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, returned as written.
-        mutating func number() throws(Failure) -> String {
-            let start = index
+        /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+        mutating func number() throws(Failure) {
             func digits(_ reader: inout Reader) -> Int {
                 let from = reader.index
                 while let byte = reader.peek, byte >= 0x30, byte <= 0x39 { reader.index += 1 }
@@ -127,43 +172,74 @@ enum FlatJSON {
                 if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
                 guard digits(&self) > 0 else { throw failure("expected digits in the exponent") }
             }
-            return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        mutating func string() throws(Failure) -> String {
+        /// Where a string's text is (between its quotes), whether it has escapes, and whether it is all ASCII.
+        struct StringSpan {
+            let start: Int
+            let end: Int
+            let escaped: Bool
+            let ascii: Bool
+        }
+
+        /// A string, checked (control characters, escapes, UTF-8) and skipped; its text is decoded only on demand.
+        mutating func stringSpan() throws(Failure) -> StringSpan {
             index += 1  // the opening quote
-            var scalars = String.UnicodeScalarView()
-            var runStart = index
-            var plain = true
+            let start = index
+            var escaped = false
+            var high: UInt8 = 0
             while true {
-                guard let byte = peek else { throw failure("unterminated string") }
-                if byte == UInt8(ascii: "\"") {
-                    let tail = try utf8(runStart, index)
-                    index += 1
-                    if plain { return tail }
-                    scalars.append(contentsOf: tail.unicodeScalars)
-                    return String(scalars)
-                }
+                guard index < bytes.count else { throw failure("unterminated string") }
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") { break }
                 if byte < 0x20 { throw failure("a control character in a string") }
                 if byte == UInt8(ascii: "\\") {
-                    plain = false
-                    scalars.append(contentsOf: try utf8(runStart, index).unicodeScalars)
+                    escaped = true
                     index += 1
-                    scalars.append(try escape())
-                    runStart = index
+                    _ = try escape()
                     continue
                 }
+                high |= byte
                 index += 1
             }
+            let span = StringSpan(start: start, end: index, escaped: escaped, ascii: high < 0x80)
+            index += 1  // the closing quote
+            if !span.ascii { _ = try decode(span) }  // invalid UTF-8 is an error wherever it is, wanted or not
+            return span
         }
 
-        func utf8(_ from: Int, _ to: Int) throws(Failure) -> String {
-            guard let text = String(validating: bytes[from..<to], as: UTF8.self) else {
+        /// The text of a scanned string.
+        func decode(_ span: StringSpan) throws(Failure) -> String {
+            if !span.escaped { return try utf8(span.start, span.end, ascii: span.ascii) }
+            var scalars = String.UnicodeScalarView()
+            var reader = self
+            reader.index = span.start
+            var runStart = span.start
+            while reader.index < span.end {
+                guard reader.bytes[reader.index] == UInt8(ascii: "\\") else {
+                    reader.index += 1
+                    continue
+                }
+                scalars.append(contentsOf: try utf8(runStart, reader.index, ascii: span.ascii).unicodeScalars)
+                reader.index += 1
+                scalars.append(try reader.escape())
+                runStart = reader.index
+            }
+            scalars.append(contentsOf: try utf8(runStart, span.end, ascii: span.ascii).unicodeScalars)
+            return String(scalars)
+        }
+
+        func utf8(_ from: Int, _ to: Int, ascii: Bool) throws(Failure) -> String {
+            let text = UnsafeBufferPointer(rebasing: bytes[from..<to])
+            // ASCII is valid UTF-8 as it is; only other text goes through the standard library's validation.
+            if ascii { return String(decoding: text, as: UTF8.self) }
+            guard let decoded = String(validating: text, as: UTF8.self) else {
                 throw Failure(message: "invalid UTF-8 in a string", offset: from)
             }
-            return text
+            return decoded
         }
 
+        /// The character an escape (after its backslash) stands for.
         mutating func escape() throws(Failure) -> Unicode.Scalar {
             guard let byte = peek else { throw failure("unterminated string") }
             index += 1
@@ -221,7 +297,8 @@ enum FlatJSON {
             defer { depth -= 1 }
             guard depth <= 64 else { throw failure("nested more than 64 deep") }
             if peek == UInt8(ascii: "{") {
-                _ = try members()
+                var none: [Value?] = []
+                try members(nil, &none)
                 return
             }
             index += 1  // [
@@ -231,7 +308,7 @@ enum FlatJSON {
                 return
             }
             while true {
-                _ = try value()
+                try skipValue()
                 skipSpace()
                 guard let byte = peek else { throw failure("unterminated array") }
                 index += 1

@@ -7,8 +7,14 @@ struct SellerState: Sendable, Equatable {
     var lost = 0
     /// Deals with an opened event and no won or lost event yet.
     var open = 0
-    /// Exact; rounded to cents only when shown.
-    var revenueUSD: Decimal = 0
+    /// Exact (an addition is an integer's, not `Decimal`'s); rounded to cents only when shown.
+    var revenue = ExactSum()
+
+    var revenueUSD: Decimal { revenue.decimal }
+
+    static func == (a: SellerState, b: SellerState) -> Bool {
+        a.name == b.name && a.won == b.won && a.lost == b.lost && a.open == b.open && a.revenueUSD == b.revenueUSD
+    }
 
     /// won / (won + lost); nil before the first outcome.
     var conversion: Double? { won + lost == 0 ? nil : Double(won) / Double(won + lost) }
@@ -42,7 +48,7 @@ enum SellerFigures {
         case .dealWon, .dealLost:
             if event.kind == .dealWon {
                 seller.won += 1
-                seller.revenueUSD += event.revenueUSD ?? 0
+                if let revenue = event.revenue { seller.revenue.add(revenue) }
             } else {
                 seller.lost += 1
             }

@@ -174,7 +174,7 @@ final class FiguresStore: Sendable {
                 var part = Totals()
                 var sellers: [String: SellerState] = [:]
                 var deals: [String: StoredDeal] = [:]
-                var hours: [Int64: (won: Int, revenue: Decimal)] = [:]
+                var hours: [Int64: (won: Int, revenue: ExactSum)] = [:]
                 let cached = openDeals.withLock { $0[partition] } ?? [:]
                 // A poll hands each partition's messages in order: sorted only after a replay mixed them.
                 let inOrder = zip(indices, indices.dropFirst()).allSatisfy { items[$0].offset < items[$1].offset }
@@ -210,15 +210,15 @@ final class FiguresStore: Sendable {
                         try statements.seller.run(topic, number, .text(id!)) { row in
                             sellers[id!] = SellerState(
                                 name: row.text(0) ?? "", won: Int(row.integer(1)), lost: Int(row.integer(2)), open: Int(row.integer(3)),
-                                revenueUSD: Decimal(plain: row.text(4) ?? "0") ?? 0)
+                                revenue: ExactSum(text: row.text(4) ?? "0") ?? ExactSum())
                         }
                     }
                     let state = SellerFigures.apply(event, deal: deal?.state, sellers: &sellers)
                     deals[event.dealID] = StoredDeal(state: state, eventIDs: (deal?.eventIDs ?? []) + [event.eventID], legacy: deal?.legacy ?? false)
                     if event.kind == .dealWon {
                         let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
-                        hours[hour, default: (0, 0)].won += 1
-                        hours[hour, default: (0, 0)].revenue += event.revenueUSD ?? 0
+                        hours[hour, default: (0, ExactSum())].won += 1
+                        if let revenue = event.revenue { hours[hour, default: (0, ExactSum())].revenue.add(revenue) }
                     }
                 }
                 for (id, deal) in deals {
@@ -231,7 +231,7 @@ final class FiguresStore: Sendable {
                 for (id, seller) in sellers {
                     try statements.saveSeller.run(
                         topic, number, .text(id), .text(seller.name), .integer(Int64(seller.won)), .integer(Int64(seller.lost)),
-                        .integer(Int64(seller.open)), .text(seller.revenueUSD.description))
+                        .integer(Int64(seller.open)), .text(seller.revenue.text))
                     if outbox { try statements.searchSeller.run(.text(id), .integer(commitStamp)) }
                 }
                 for (hour, added) in hours {
@@ -239,9 +239,10 @@ final class FiguresStore: Sendable {
                         db.cachedStatement(sql: "SELECT won, revenueUSD FROM hourlyRevenue WHERE topic = ? AND partition = ? AND hour = ?"),
                         arguments: [partition.topic, partition.partition, hour])
                     let won = (old?[0] as Int? ?? 0) + added.won
-                    let revenue = (old.flatMap { Decimal(plain: $0[1] as String) } ?? 0) + added.revenue
+                    var revenue = added.revenue
+                    if let old, let before = ExactSum(text: old[1]) { revenue.add(before) }
                     try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourlyRevenue (topic, partition, hour, won, revenueUSD) VALUES (?, ?, ?, ?, ?)")
-                        .execute(arguments: [partition.topic, partition.partition, hour, won, revenue.description])
+                        .execute(arguments: [partition.topic, partition.partition, hour, won, revenue.text])
                 }
                 try statements.saveConsumed.run(
                     topic, number, .integer(next), .integer(Int64(part.events)), .integer(Int64(part.duplicates)), .integer(Int64(part.deadLetters)))
@@ -357,7 +358,7 @@ final class FiguresStore: Sendable {
             seller.won += row[2] as Int
             seller.lost += row[3] as Int
             seller.open += row[4] as Int
-            seller.revenueUSD += Decimal(plain: row[5] as String) ?? 0
+            if let revenue = ExactSum(text: row[5]) { seller.revenue.add(revenue) }
             sellers[id] = seller
         }
         return sellers

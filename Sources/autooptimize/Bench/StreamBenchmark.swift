@@ -3,6 +3,7 @@ import Connectors
 import Foundation
 import Jobs
 import Logging
+import Scheduler
 
 /// `autooptimize bench stream`: one `seller-figures` worker over a topic of the embedded broker holding `events`
 /// sale events (1% redelivered, 0.1% bad), its figures and offsets committed as it goes. Prints one JSON object.
@@ -44,6 +45,8 @@ struct StreamBenchCommand: AsyncParsableCommand {
             produced += chunk.count
         }
         let produceSeconds = Self.seconds(ContinuousClock.now - produceStart)
+        // What the producing left free goes back to the system: the peak measured is the worker's.
+        MemoryTrim.now()
 
         let worker = try FiguresWorker(
             kafka: kafka, group: "bench", topic: "sales.events", deadLetterTopic: "sales.events.dlq", fxRatesPath: fx.path,
