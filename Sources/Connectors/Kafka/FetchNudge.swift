@@ -6,8 +6,8 @@ import Synchronization
 /// something wakes it, up to a second later (`rd_kafka_toppar_fetch_decide`: an indefinite backoff; librdkafka 2.3
 /// made it `fetch.queue.backoff.ms`). A consumer that drains the queue faster than that waits on an empty queue:
 /// a third of the stream benchmark's time went there. Any request to a broker wakes its thread, so after a poll
-/// that took messages, at most every `interval`, one partition's offsets are asked of its leader (a cheap
-/// ListOffsets round trip), a different partition each time so that every leader of a larger cluster is woken.
+/// that took a full batch, at most every `interval`, one partition's offsets are asked of its leader (a cheap
+/// ListOffsets round trip), of each assigned partition in turn so that every leader of a cluster is woken.
 final class FetchNudge: Sendable {
     private let interval: Duration
     private let state = Mutex<(last: ContinuousClock.Instant?, turn: Int)>((nil, 0))
@@ -16,8 +16,9 @@ final class FetchNudge: Sendable {
         self.interval = interval
     }
 
-    /// Called on the polling thread (it blocks for the round trip, at most 50 ms).
-    func wake(_ client: OpaquePointer, _ records: [KafkaRecord]) {
+    /// Called on the polling thread after a poll that took a full batch (it blocks for the round trip, at most 50 ms).
+    /// Each call asks about the next of the `assigned` partitions, so that every leader of a cluster is woken in turn.
+    func wake(_ client: OpaquePointer, assigned: Set<KafkaPartition>) {
         let now = ContinuousClock.now
         let turn: Int? = state.withLock { state in
             if let last = state.last, now - last < interval { return nil }
@@ -25,8 +26,9 @@ final class FetchNudge: Sendable {
             state.turn &+= 1
             return state.turn
         }
-        guard let turn else { return }
-        let partition = records[turn % records.count].partition
+        guard let turn, !assigned.isEmpty else { return }
+        let partitions = assigned.sorted()
+        let partition = partitions[turn % partitions.count]
         var low: Int64 = 0
         var high: Int64 = 0
         _ = rd_kafka_query_watermark_offsets(client, partition.topic, partition.partition, &low, &high, 50)

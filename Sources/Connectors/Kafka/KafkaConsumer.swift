@@ -12,6 +12,8 @@ public final class KafkaConsumer: Sendable {
     /// What the rebalance callback and the poll share with the owner.
     private final class State: Sendable {
         let lock = Mutex<(assignment: Set<KafkaPartition>, lastError: KafkaError?)>(([], nil))
+        /// The bytes of the last batch polled.
+        let batchBytes = Mutex(0)
     }
 
     private let state = State()
@@ -78,27 +80,38 @@ public final class KafkaConsumer: Sendable {
     /// Up to `maximum` messages: waits up to `timeout` for the first, then takes what is ready. Errors the brokers
     /// report (an unknown topic, brokers away) are logged, kept as `lastError` and do not end the poll.
     public func poll(maximum: Int, timeout: Duration) async throws -> [KafkaRecord] {
+        try await pollBatch(maximum: maximum, timeout: timeout).records
+    }
+
+    /// `poll`, with the messages in one buffer (the stream worker's way: see `KafkaBatch`).
+    public func pollBatch(maximum: Int, timeout: Duration) async throws -> KafkaBatch {
         let client = self.client
         let (state, nudge) = (self.state, self.nudge)
         let milliseconds = timeout.milliseconds
         return try await worker.run {
-            var records: [KafkaRecord] = []
-            records.reserveCapacity(min(maximum, 10_000))
+            // Sized like the last batch, so that the buffer rarely grows.
+            var batch = KafkaBatch(capacity: min(maximum, 10_000), bytes: state.batchBytes.withLock { $0 })
             var wait = milliseconds
-            while records.count < maximum, let message = rd_kafka_consumer_poll(client.pointer, wait) {
+            var topics: [OpaquePointer: String] = [:]
+            while batch.count < maximum, let message = rd_kafka_consumer_poll(client.pointer, wait) {
                 defer { rd_kafka_message_destroy(message) }
                 wait = 0
                 let error = message.pointee.err
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    records.append(Self.record(message))
+                    Self.append(message, to: &batch, topics: &topics)
                 } else if error != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let failure = KafkaError(error, doing: Self.errorContext(message))
                     state.lock.withLock { $0.lastError = failure }
                 }
             }
-            if !records.isEmpty { state.lock.withLock { $0.lastError = nil } }
-            if !records.isEmpty { nudge.wake(client.pointer, records) }
-            return records
+            if !batch.isEmpty {
+                state.lock.withLock { $0.lastError = nil }
+                state.batchBytes.withLock { $0 = batch.byteCount }
+                // A full batch: a backlog, which may have filled the prefetch queue (a live trickle never does, and
+                // the request would wait behind the brokers' long-polled fetch).
+                if batch.count == maximum { nudge.wake(client.pointer, assigned: state.lock.withLock { $0.assignment }) }
+            }
+            return batch
         }
     }
 
@@ -140,11 +153,8 @@ public final class KafkaConsumer: Sendable {
         return "consuming \(String(cString: rd_kafka_topic_name(topic)))[\(message.pointee.partition)]"
     }
 
-    private static func record(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
+    private static func append(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout KafkaBatch, topics: inout [OpaquePointer: String]) {
         let m = message.pointee
-        let bytes = { (pointer: UnsafeMutableRawPointer?, count: Int) -> [UInt8] in
-            pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
-        }
         var headers: [(String, [UInt8])] = []
         var list: OpaquePointer?
         if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
@@ -159,9 +169,16 @@ public final class KafkaConsumer: Sendable {
         }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &type)
-        return KafkaRecord(
-            partition: KafkaPartition(topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "", partition: m.partition),
-            offset: m.offset, key: m.key == nil ? nil : bytes(m.key, m.key_len), value: bytes(m.payload, m.len), headers: headers,
-            timestamp: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+        // A topic's name is read once a poll, not once a message.
+        let topic = m.rkt.map { handle in
+            if let known = topics[handle] { return known }
+            let name = String(cString: rd_kafka_topic_name(handle))
+            topics[handle] = name
+            return name
+        } ?? ""
+        batch.append(
+            partition: KafkaPartition(topic: topic, partition: m.partition), offset: m.offset,
+            key: m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) }, value: UnsafeRawBufferPointer(start: m.payload, count: m.payload == nil ? 0 : m.len),
+            headers: headers, timestamp: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
 }

@@ -86,15 +86,18 @@ final class SaleEvent: Sendable, Equatable {
         } catch {
             throw Rejection(code: error.message.contains("UTF-8") ? "invalid_utf8" : "invalid_json", detail: error.description)
         }
-        var text = [String](repeating: "", count: requiredText.count)
         for (index, name) in requiredText.enumerated() {
             switch fields[index] {
-            case .string(let value) where !value.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }): text[index] = value
+            case .string(let value) where !value.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }): continue
             case nil, .null, .string: throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
             default: throw Rejection(code: "bad_field", detail: "\"\(name)\" must be a string")
             }
         }
-        let (eventID, type, occurredAt, dealID, sellerID, sellerName, dealerID, country) = (text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7])
+        func text(_ index: Int) -> String {
+            guard case .string(let value) = fields[index] else { return "" }  // checked above
+            return value
+        }
+        let (eventID, type, occurredAt, dealID, sellerID, sellerName, dealerID, country) = (text(0), text(1), text(2), text(3), text(4), text(5), text(6), text(7))
         guard let kind = Kind(rawValue: type) else {
             throw Rejection(code: "unknown_type", detail: "type \"\(type)\" is not deal_opened, deal_won or deal_lost")
         }

@@ -25,30 +25,57 @@ final class FiguresStore: Sendable {
     /// (A table of every event id ever seen cost a random insert per event into an index larger than any cache.)
     struct StoredDeal: Sendable {
         var state: DealState
-        var eventIDs: [String]
+        /// The ids of the events applied, as the row stores them: each id's UTF-8 length (4 bytes, little-endian),
+        /// then its bytes. Kept encoded: a redelivery is found by comparing bytes, an id is added by appending, and
+        /// the row is written as it is, with no array of strings made and unmade per deal.
+        var eventIDs: [UInt8] = []
         /// Counted before event ids were kept with deals (store migration v4): its older ids are in `seenEvent`.
         var legacy = false
 
-        /// The ids as one blob: each id's UTF-8 length (4 bytes, little-endian), then its bytes.
-        var encodedEventIDs: [UInt8] {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(eventIDs.reduce(0) { $0 + 4 + $1.utf8.count })
-            for id in eventIDs {
-                let length = UInt32(id.utf8.count)
-                bytes += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
-                bytes += id.utf8
-            }
-            return bytes
+        init(state: DealState, eventIDs: [UInt8] = [], legacy: Bool = false) {
+            self.state = state
+            self.eventIDs = eventIDs
+            self.legacy = legacy
         }
 
-        static func decodeEventIDs(_ bytes: [UInt8]) -> [String] {
+        init(state: DealState, ids: [String]) {
+            self.init(state: state)
+            for id in ids { append(id) }
+        }
+
+        /// Whether `id` was applied to this deal.
+        func contains(_ id: String) -> Bool {
+            var id = id
+            return id.withUTF8 { wanted in
+                eventIDs.withUnsafeBufferPointer { bytes in
+                    var index = 0
+                    while index + 4 <= bytes.count {
+                        let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
+                        index += 4
+                        guard index + length <= bytes.count else { return false }
+                        if length == wanted.count, (0..<length).allSatisfy({ bytes[index + $0] == wanted[$0] }) { return true }
+                        index += length
+                    }
+                    return false
+                }
+            }
+        }
+
+        mutating func append(_ id: String) {
+            let length = UInt32(id.utf8.count)
+            eventIDs.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)])
+            eventIDs.append(contentsOf: id.utf8)
+        }
+
+        /// The ids, decoded (for tests and inspection).
+        var ids: [String] {
             var ids: [String] = []
             var index = 0
-            while index + 4 <= bytes.count {
-                let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
+            while index + 4 <= eventIDs.count {
+                let length = Int(eventIDs[index]) | Int(eventIDs[index + 1]) << 8 | Int(eventIDs[index + 2]) << 16 | Int(eventIDs[index + 3]) << 24
                 index += 4
-                guard index + length <= bytes.count else { break }
-                ids.append(String(decoding: bytes[index..<index + length], as: UTF8.self))
+                guard index + length <= eventIDs.count else { break }
+                ids.append(String(decoding: eventIDs[index..<index + length], as: UTF8.self))
                 index += length
             }
             return ids
@@ -190,12 +217,12 @@ final class FiguresStore: Sendable {
                     if deal == nil {
                         try statements.deal.run(topic, number, .text(event.dealID)) { row in
                             deal = StoredDeal(
-                                state: DealState(opened: row.bool(0), closed: row.bool(1), seller: row.text(2)),
-                                eventIDs: StoredDeal.decodeEventIDs(row.blob(3)), legacy: row.bool(4))
+                                state: DealState(opened: row.bool(0), closed: row.bool(1), seller: row.text(2)), eventIDs: row.blob(3),
+                                legacy: row.bool(4))
                         }
                     }
                     if let deal {
-                        var seen = deal.eventIDs.contains(event.eventID)
+                        var seen = deal.contains(event.eventID)
                         if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID)) { _ in seen = true } }
                         if seen {
                             part.duplicates += 1
@@ -214,7 +241,10 @@ final class FiguresStore: Sendable {
                         }
                     }
                     let state = SellerFigures.apply(event, deal: deal?.state, sellers: &sellers)
-                    deals[event.dealID] = StoredDeal(state: state, eventIDs: (deal?.eventIDs ?? []) + [event.eventID], legacy: deal?.legacy ?? false)
+                    var stored = deal ?? StoredDeal(state: state)
+                    stored.state = state
+                    stored.append(event.eventID)
+                    deals[event.dealID] = stored
                     if event.kind == .dealWon {
                         let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
                         hours[hour, default: (0, ExactSum())].won += 1
@@ -225,7 +255,7 @@ final class FiguresStore: Sendable {
                     // Each deal the batch touched is written once, in its final state.
                     try statements.saveDeal.run(
                         topic, number, .text(id), .bool(deal.state.opened), .bool(deal.state.closed), .optionalText(deal.state.seller),
-                        .blob(deal.encodedEventIDs), .bool(deal.legacy))
+                        .blob(deal.eventIDs), .bool(deal.legacy))
                 }
                 touched[partition] = deals
                 for (id, seller) in sellers {

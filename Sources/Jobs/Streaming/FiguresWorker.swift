@@ -18,7 +18,7 @@ public final class FiguresWorker: Sendable {
     /// Sends the figures to Elasticsearch, when it is configured (the job runs it beside the loop).
     let search: ElasticsearchWriter?
     /// The next batch, being fetched while the last one is applied (the consumer polls on a thread of its own).
-    private let prefetch = Mutex<Task<[KafkaRecord], any Error>?>(nil)
+    private let prefetch = Mutex<Task<KafkaBatch, any Error>?>(nil)
     /// The thread that commits batches, and the commit under way.
     private let committer: BlockingWorker
     private let committing = Mutex<Task<Void, any Error>?>(nil)
@@ -61,7 +61,7 @@ public final class FiguresWorker: Sendable {
     @discardableResult
     public func step(maximum: Int = 5000, timeout: Duration = .milliseconds(250)) async throws -> Int {
         let consumer = self.consumer
-        let poll = { Task { try await consumer.poll(maximum: maximum, timeout: timeout) } }
+        let poll = { Task { try await consumer.pollBatch(maximum: maximum, timeout: timeout) } }
         let current = prefetch.withLock { $0.take() } ?? poll()
         let records = try await current.value
         guard !records.isEmpty else {
@@ -74,8 +74,8 @@ public final class FiguresWorker: Sendable {
         let rates = self.rates
         let deadLetterTopic = self.deadLetterTopic
         let documents = store.outbox
-        async let first = Self.parse(records[..<half], rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
-        let second = await Self.parse(records[half...], rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
+        async let first = Self.parse(records, 0..<half, rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
+        let second = await Self.parse(records, half..<records.count, rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
         let parsed = await first
         let items = parsed.items + second.items
         let rejected = parsed.rejected + second.rejected
@@ -83,7 +83,7 @@ public final class FiguresWorker: Sendable {
         try await producer.send(rejected)
         try await flush()
         let (store, committer) = (self.store, self.committer)
-        let offsets = Dictionary(items.map { ($0.partition, $0.offset + 1) }, uniquingKeysWith: max)
+        let offsets = items.reduce(into: [KafkaPartition: Int64]()) { next, item in next[item.partition] = max(next[item.partition] ?? 0, item.offset + 1) }
         committing.withLock {
             $0 = Task { [self] in
                 let added = try await committer.run { try store.commit(items) }
@@ -108,22 +108,22 @@ public final class FiguresWorker: Sendable {
     }
 
     private static func parse(
-        _ records: ArraySlice<KafkaRecord>, rates: FXRates, deadLetterTopic: String, documents: Bool
+        _ batch: KafkaBatch, _ range: Range<Int>, rates: FXRates, deadLetterTopic: String, documents: Bool
     ) async -> (items: [FiguresStore.Item], rejected: [KafkaMessage]) {
         var items: [FiguresStore.Item] = []
         var rejected: [KafkaMessage] = []
-        items.reserveCapacity(records.count)
-        for record in records {
+        items.reserveCapacity(range.count)
+        for message in batch.messages[range] {
             do {
-                let event = try SaleEvent.parse(record.value, rates: rates)
+                let event = try batch.withValue(message) { value throws(SaleEvent.Rejection) in try SaleEvent.parse(value, rates: rates) }
                 items.append(.init(
-                    partition: record.partition, offset: record.offset, event: event, document: documents ? SearchDocuments.event(event) : nil))
+                    partition: message.partition, offset: message.offset, event: event, document: documents ? SearchDocuments.event(event) : nil))
             } catch {
-                items.append(.init(partition: record.partition, offset: record.offset, event: nil))
+                items.append(.init(partition: message.partition, offset: message.offset, event: nil))
                 rejected.append(KafkaMessage(
-                    topic: deadLetterTopic, key: record.key, value: record.value,
+                    topic: deadLetterTopic, key: batch.key(message), value: batch.value(message),
                     headers: [("reason", Array(error.code.utf8)), ("detail", Array(error.detail.utf8)),
-                              ("source", Array("\(record.partition)@\(record.offset)".utf8))]))
+                              ("source", Array("\(message.partition)@\(message.offset)".utf8))]))
             }
         }
         return (items, rejected)
