@@ -63,7 +63,9 @@ final class FiguresStore: Sendable {
 
         mutating func append(_ id: String) {
             let length = UInt32(id.utf8.count)
-            eventIDs.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)])
+            // Room for a deal's usual events at once.
+            if eventIDs.isEmpty { eventIDs.reserveCapacity(3 * (4 + Int(length))) }
+            withUnsafeBytes(of: length.littleEndian) { eventIDs.append(contentsOf: $0) }
             eventIDs.append(contentsOf: id.utf8)
         }
 
@@ -213,7 +215,8 @@ final class FiguresStore: Sendable {
                         part.deadLetters += 1
                         continue
                     }
-                    var deal = deals[event.dealID] ?? cached[event.dealID]
+                    // Taken out of the batch's deals while it changes, so that adding an id does not copy its ids.
+                    var deal = deals.removeValue(forKey: event.dealID) ?? cached[event.dealID]
                     if deal == nil {
                         try statements.deal.run(topic, number, .text(event.dealID)) { row in
                             deal = StoredDeal(
@@ -226,6 +229,7 @@ final class FiguresStore: Sendable {
                         if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID)) { _ in seen = true } }
                         if seen {
                             part.duplicates += 1
+                            deals[event.dealID] = deal
                             continue
                         }
                     }
@@ -233,9 +237,9 @@ final class FiguresStore: Sendable {
                     if let document = item.document {
                         try statements.searchEvent.run(.text(document.index), .text(document.id), .blob(document.source))
                     }
-                    for id in [event.sellerID, deal?.state.seller] where id != nil && sellers[id!] == nil {
-                        try statements.seller.run(topic, number, .text(id!)) { row in
-                            sellers[id!] = SellerState(
+                    for id in [event.sellerID, deal?.state.seller ?? event.sellerID] where sellers[id] == nil {
+                        try statements.seller.run(topic, number, .text(id)) { row in
+                            sellers[id] = SellerState(
                                 name: row.text(0) ?? "", won: Int(row.integer(1)), lost: Int(row.integer(2)), open: Int(row.integer(3)),
                                 revenue: ExactSum(text: row.text(4) ?? "0") ?? ExactSum())
                         }

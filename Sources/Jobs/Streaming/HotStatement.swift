@@ -28,10 +28,8 @@ struct HotStatement {
     /// Runs the statement with `values` and calls `row` for each result row. - Throws: `DatabaseError`.
     func run(_ values: Value..., row: ((Row) throws -> Void)? = nil) throws {
         let handle = self.handle
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
+        // Every parameter is bound again by the next call: no need to clear them.
+        defer { sqlite3_reset(handle) }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
