@@ -107,9 +107,7 @@ public final class KafkaConsumer: Sendable {
             if !batch.isEmpty {
                 state.lock.withLock { $0.lastError = nil }
                 state.batchBytes.withLock { $0 = batch.byteCount }
-                // A full batch: a backlog, which may have filled the prefetch queue (a live trickle never does, and
-                // the request would wait behind the brokers' long-polled fetch).
-                if batch.count == maximum { nudge.wake(client.pointer, assigned: state.lock.withLock { $0.assignment }) }
+                nudge.wake(client, assigned: state.lock.withLock { $0.assignment })
             }
             return batch
         }

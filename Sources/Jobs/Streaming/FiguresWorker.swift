@@ -46,7 +46,9 @@ public final class FiguresWorker: Sendable {
             properties: ["client.id": "\(group)-figures", "fetch.wait.max.ms": "50", "queued.max.messages.kbytes": "12288"], logger: logger,
             startingOffsets: { partitions in (try? store.startingOffsets(partitions)) ?? [:] },
             revoked: { partitions in store.forget(partitions) })
-        let producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters"], logger: logger)
+        // The worker waits for its dead letters' acknowledgement before each commit: nothing to linger for.
+        let producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters", "linger.ms": "0"], logger: logger)
+        producer.prepare(topic: deadLetterTopic)
         self.producer = producer
         self.deadLetterTopic = deadLetterTopic
         search = elasticsearch.map { configuration in
