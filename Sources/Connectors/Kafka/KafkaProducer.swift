@@ -36,21 +36,6 @@ public final class KafkaProducer: Sendable {
     /// The librdkafka handle, for the embedded broker (`KafkaMockCluster`), which lives as long as it does.
     var handle: OpaquePointer { client.pointer }
 
-    /// Connects and reads `topic`'s metadata now, in the background on the producer's thread, so that the first
-    /// `send` to it does not wait for the connection, the idempotent producer's id and the topic's metadata: close to
-    /// a second against the embedded broker, which a stream's first bad message stalled the stream for.
-    public func prepare(topic: String) {
-        let handle = client
-        worker.submit {
-            guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else { return }
-            defer { rd_kafka_topic_destroy(topicHandle) }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            if rd_kafka_metadata(handle.pointer, 0, topicHandle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
-                rd_kafka_metadata_destroy(metadata)
-            }
-        }
-    }
-
     /// Produces `messages` and waits until each is acknowledged.
     /// - Throws: the first failure among them (a message too large, an unknown topic, brokers down past `timeout`).
     public func send(_ messages: [KafkaMessage], timeout: Duration = .seconds(30)) async throws {

@@ -34,26 +34,33 @@ struct DealState: Sendable, Equatable {
 /// the in-memory book of the tests and the worker's store apply the same rules.
 enum SellerFigures {
     static func apply(_ event: SaleEvent, deal: DealState?, sellers: inout [String: SellerState]) -> DealState {
-        var seller = sellers[event.sellerID] ?? SellerState(name: event.sellerName)
-        seller.name = event.sellerName
         var next = deal ?? DealState(opened: false, closed: false, seller: nil)
+        // The seller's entry found once and changed in place (this runs for every event of the stream).
+        let index: Dictionary<String, SellerState>.Index
+        if let found = sellers.index(forKey: event.sellerID) {
+            index = found
+            if sellers.values[index].name != event.sellerName { sellers.values[index].name = event.sellerName }
+        } else {
+            sellers[event.sellerID] = SellerState(name: event.sellerName)
+            index = sellers.index(forKey: event.sellerID)!
+        }
         switch event.kind {
         case .dealOpened:
             if !next.opened {
                 next.opened = true
                 next.seller = event.sellerID
-                if !next.closed { seller.open += 1 }
+                if !next.closed { sellers.values[index].open += 1 }
             }
-            sellers[event.sellerID] = seller
         case .dealWon, .dealLost:
             if event.kind == .dealWon {
-                seller.won += 1
-                if let revenue = event.revenue { seller.revenue.add(revenue) }
+                sellers.values[index].won += 1
+                if let revenue = event.revenue { sellers.values[index].revenue.add(revenue) }
             } else {
-                seller.lost += 1
+                sellers.values[index].lost += 1
             }
-            sellers[event.sellerID] = seller
-            if next.opened, !next.closed, let opener = next.seller { sellers[opener]?.open -= 1 }
+            if next.opened, !next.closed, let opener = next.seller {
+                if opener == event.sellerID { sellers.values[index].open -= 1 } else { sellers[opener]?.open -= 1 }
+            }
             next.closed = true
         }
         return next

@@ -237,13 +237,16 @@ final class FiguresStore: Sendable {
                     if let document = item.document {
                         try statements.searchEvent.run(.text(document.index), .text(document.id), .blob(document.source))
                     }
-                    for id in [event.sellerID, deal?.state.seller ?? event.sellerID] where sellers[id] == nil {
+                    // The sellers this event changes, read once a batch.
+                    func load(_ id: String) throws {
                         try statements.seller.run(topic, number, .text(id)) { row in
                             sellers[id] = SellerState(
                                 name: row.text(0) ?? "", won: Int(row.integer(1)), lost: Int(row.integer(2)), open: Int(row.integer(3)),
                                 revenue: ExactSum(text: row.text(4) ?? "0") ?? ExactSum())
                         }
                     }
+                    if sellers.index(forKey: event.sellerID) == nil { try load(event.sellerID) }
+                    if let opener = deal?.state.seller, opener != event.sellerID, sellers.index(forKey: opener) == nil { try load(opener) }
                     let state = SellerFigures.apply(event, deal: deal?.state, sellers: &sellers)
                     var stored = deal ?? StoredDeal(state: state)
                     stored.state = state
