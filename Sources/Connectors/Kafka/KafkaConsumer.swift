@@ -107,7 +107,7 @@ public final class KafkaConsumer: Sendable {
             if !batch.isEmpty {
                 state.lock.withLock { $0.lastError = nil }
                 state.batchBytes.withLock { $0 = batch.byteCount }
-                nudge.wake(client, assigned: state.lock.withLock { $0.assignment })
+                nudge.polled(full: batch.count == maximum, client, assigned: state.lock.withLock { $0.assignment })
             }
             return batch
         }
