@@ -105,9 +105,12 @@ public final class KafkaConsumer: Sendable {
                 }
             }
             if !batch.isEmpty {
-                state.lock.withLock { $0.lastError = nil }
+                let assigned = state.lock.withLock { state in
+                    state.lastError = nil
+                    return state.assignment
+                }
                 state.batchBytes.withLock { $0 = batch.byteCount }
-                nudge.polled(full: batch.count == maximum, client, assigned: state.lock.withLock { $0.assignment })
+                nudge.polled(full: batch.count == maximum, client, assigned: assigned)
             }
             return batch
         }

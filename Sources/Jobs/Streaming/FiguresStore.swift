@@ -47,17 +47,12 @@ final class FiguresStore: Sendable {
         func contains(_ id: String) -> Bool {
             var id = id
             return id.withUTF8 { wanted in
-                eventIDs.withUnsafeBufferPointer { bytes in
-                    var index = 0
-                    while index + 4 <= bytes.count {
-                        let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
-                        index += 4
-                        guard index + length <= bytes.count else { return false }
-                        if length == wanted.count, (0..<length).allSatisfy({ bytes[index + $0] == wanted[$0] }) { return true }
-                        index += length
-                    }
-                    return false
+                var found = false
+                forEachID { stored in
+                    found = stored.count == wanted.count && (0..<wanted.count).allSatisfy { stored[$0] == wanted[$0] }
+                    return !found
                 }
+                return found
             }
         }
 
@@ -72,15 +67,24 @@ final class FiguresStore: Sendable {
         /// The ids, decoded (for tests and inspection).
         var ids: [String] {
             var ids: [String] = []
-            var index = 0
-            while index + 4 <= eventIDs.count {
-                let length = Int(eventIDs[index]) | Int(eventIDs[index + 1]) << 8 | Int(eventIDs[index + 2]) << 16 | Int(eventIDs[index + 3]) << 24
-                index += 4
-                guard index + length <= eventIDs.count else { break }
-                ids.append(String(decoding: eventIDs[index..<index + length], as: UTF8.self))
-                index += length
+            forEachID { stored in
+                ids.append(String(decoding: stored, as: UTF8.self))
+                return true
             }
             return ids
+        }
+
+        /// Calls `body` with each id's bytes in turn, while it returns true (a truncated blob ends the walk).
+        private func forEachID(_ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+            eventIDs.withUnsafeBufferPointer { bytes in
+                var index = 0
+                while index + 4 <= bytes.count {
+                    let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
+                    index += 4
+                    guard index + length <= bytes.count, body(UnsafeBufferPointer(rebasing: bytes[index..<index + length])) else { return }
+                    index += length
+                }
+            }
         }
     }
 
