@@ -52,12 +52,12 @@ public struct SalesExtractJob: JobKind {
     static func copyContents(of file: String, to destination: URL) throws {
         let source = open(file, O_RDONLY | O_CLOEXEC)
         guard source >= 0 else {
-            throw JobFailure("\(file): cannot be read (\(String(cString: strerror(errno))): gone since it was listed, or not readable): nothing of this run was published")
+            throw JobFailure("\(file): cannot be read (\(FailureText.system(errno)): gone since it was listed, or not readable): nothing of this run was published")
         }
         defer { close(source) }
         let target = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard target >= 0 else {
-            throw JobFailure("\(destination.path): cannot be created in the lake's staging (\(String(cString: strerror(errno))))")
+            throw JobFailure("\(destination.path): cannot be created in the lake's staging (\(FailureText.system(errno)))")
         }
         defer { close(target) }
         // POSIX calls, for the system's own words on failure (a full disk, a file too large, an I/O error), which
@@ -67,7 +67,7 @@ public struct SalesExtractJob: JobKind {
             let got = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
             if got < 0 {
                 if errno == EINTR { continue }
-                throw JobFailure("\(file): cannot be read (\(String(cString: strerror(errno)))): nothing of this run was published")
+                throw JobFailure("\(file): cannot be read (\(FailureText.system(errno))): nothing of this run was published")
             }
             if got == 0 { return }
             var offset = 0
@@ -76,7 +76,7 @@ public struct SalesExtractJob: JobKind {
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw JobFailure(
-                        "\(file): cannot be copied into the lake: writing \(destination.lastPathComponent) failed (\(String(cString: strerror(errno)))): nothing of this run was published")
+                        "\(file): cannot be copied into the lake: writing \(destination.lastPathComponent) failed (\(FailureText.system(errno))): nothing of this run was published")
                 }
                 offset += written
             }

@@ -10,10 +10,13 @@ public enum FailureText {
         let underlying = cocoa.underlying as NSError?
         let words: String =
             if let underlying, underlying.domain == NSPOSIXErrorDomain {
-                String(cString: strerror(Int32(underlying.code)))
+                system(Int32(underlying.code))
             } else {
                 underlying?.localizedDescription ?? cocoa.localizedDescription
             }
         return path.map { "\($0): \(words)" } ?? words
     }
+
+    /// The system's words for an `errno` value: "No space left on device".
+    public static func system(_ code: Int32) -> String { String(cString: strerror(code)) }
 }
