@@ -13,10 +13,16 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct AlertSenderTests {
     private let now = Date()
 
-    private func setUp(url: String, timeout: String = "10s", directory: TemporaryDirectory) throws -> (Store, AlertSender) {
+    /// The webhooks' signing secret, in a private file of `directory` as the settings point at it.
+    private func signingSecret(in directory: TemporaryDirectory) throws -> URL {
         let secret = directory.appending("hook-secret")
         try "s3cret-signing-key".write(to: secret, atomically: true, encoding: .utf8)
         chmod(secret.path, 0o600)
+        return secret
+    }
+
+    private func setUp(url: String, timeout: String = "10s", directory: TemporaryDirectory) throws -> (Store, AlertSender) {
+        let secret = try signingSecret(in: directory)
         let settings = directory.appending("settings.yaml")
         try """
             alerts:
@@ -126,9 +132,7 @@ import Testing
         defer { directory.remove() }
         let silent = RudeServer(.silent)
         let receiver = try await WebhookReceiver(secret: "s3cret-signing-key")
-        let secret = directory.appending("hook-secret")
-        try "s3cret-signing-key".write(to: secret, atomically: true, encoding: .utf8)
-        chmod(secret.path, 0o600)
+        let secret = try signingSecret(in: directory)
         let settings = directory.appending("settings.yaml")
         try """
             alerts:
