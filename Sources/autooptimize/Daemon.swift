@@ -134,14 +134,22 @@ struct Daemon {
         }
     }
 
-    /// What tasks get of the daemon. A daemon running as root with no `run_as` runs its tasks as root: said once.
+    /// What tasks get of the daemon, what its attempts left after a crash removed first. A daemon running as root
+    /// with no `run_as` runs its tasks as root: said once.
     private func isolation(data: URL, logger: Logger) -> TaskIsolation {
         if geteuid() == 0, settings.runAs == nil {
             logger.warning("the daemon runs as root and no run_as is set: shell tasks run as root too (set run_as in the settings)")
         }
-        return TaskIsolation(
+        let isolation = TaskIsolation(
             dataDirectory: data, passEnvironment: settings.passEnvironment, runAs: settings.runAs,
             workspaceRoot: settings.taskWorkspace.map { URL(fileURLWithPath: $0).standardizedFileURL })
+        let leftovers = isolation.removeLeftoverWorkspaces()
+        if leftovers > 0 {
+            logger.info(
+                "removed the working directories of attempts cut short when the daemon last stopped",
+                metadata: [LogKey.count: "\(leftovers)", "root": "\(isolation.workspaceRoot.path)"])
+        }
+        return isolation
     }
 
     /// The first start creates `admin`. A generated password goes to a file only the daemon's user can read, never

@@ -55,12 +55,16 @@ import Testing
         // Every Daemon is kept until the end: dropping one removes its directory, which they all share.
         var daemons = [try Daemon(root: root)]
         try daemons[0].write("chain.yaml", pipeline(marks: marks))
+        // The attempts' working directories in a root of the test's own, to see what the kills leave there.
+        let workspaces = root.appending("workspaces")
+        let settings = root.appending("settings.yaml")
+        try "task_workspace: \(workspaces.path)\n".write(to: settings, atomically: true, encoding: .utf8)
         var generator = SystemRandomNumberGenerator()
         var keys: [String] = []
         for round in 0..<12 {
             if round > 0 { daemons.append(try Daemon(root: root)) }
             let daemon = daemons[round]
-            try await daemon.start()
+            try await daemon.start(extra: ["--config", settings.path])
             if round == 0 {
                 _ = try await post(daemon, "/api/v1/pipelines/chain/backfill", ["from": "2025-01-01T00:00:00Z", "to": "2025-01-01T05:00:00Z"])
             }
@@ -80,7 +84,7 @@ import Testing
 
         let final = try Daemon(root: root)
         daemons.append(final)
-        try await final.start()
+        try await final.start(extra: ["--config", settings.path])
         var runs: [[String: Any]] = []
         try await eventually(within: 180, "every run to end") {
             runs = (try await final.get("/api/v1/runs?pipeline=chain&limit=500")["runs"] as? [[String: Any]]) ?? []
@@ -112,6 +116,9 @@ import Testing
             let ended = Set(recorded.filter { $0.first == "end" && $0.count >= 3 && $0[2] == Substring(String(run)) }.map { String($0[1]) })
             #expect(ended == ["a", "b", "c"], "run \(run) ended \(ended.sorted())")
         }
+        // What the killed daemons' attempts left was removed at the next start; the finished attempts took theirs.
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: workspaces.path)) ?? []
+        #expect(left.isEmpty, "working directories left behind: \(left)")
         withExtendedLifetime(daemons) {}
     }
 }

@@ -32,6 +32,13 @@ public struct TaskIsolation: Sendable, Equatable {
         self.daemonMarker = Self.marker(for: dataDirectory)
     }
 
+    /// Removes the working directories this daemon's attempts left when it last stopped without ending them (a crash,
+    /// `kill -9`); another daemon's under the same root are kept. Only before the daemon's first attempt starts.
+    /// Returns how many were removed.
+    public func removeLeftoverWorkspaces() -> Int {
+        TaskWorkspace.removeLeftovers(root: workspaceRoot, daemonMarker: daemonMarker)
+    }
+
     static func marker(for dataDirectory: URL) -> String {
         SHA256.hash(data: Data(dataDirectory.standardizedFileURL.path.utf8)).prefix(12)
             .map { String(format: "%02x", $0) }.joined()

@@ -68,10 +68,28 @@ import Testing
         #expect(outcome == .succeeded)
         let lines = log.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines.first?.hasPrefix(root.path + "/autooptimize-p-7-t-1-") == true)
+        #expect(lines.first?.hasPrefix(root.path + "/autooptimize-\(isolation.daemonMarker.prefix(12))-p-7-t-1-") == true)
         #expect(lines[safe: 1] == lines.first)
         #expect(lines[safe: 2] == "700")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).isEmpty)
+    }
+
+    @Test func aRestartRemovesWhatItsCutShortAttemptsLeftAndNoOtherDaemons() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.appending("workspaces")
+        let mine = TaskIsolation(dataDirectory: directory.appending("mine"), workspaceRoot: root)
+        let theirs = TaskIsolation(dataDirectory: directory.appending("theirs"), workspaceRoot: root)
+        let mineLeft = root.appendingPathComponent("autooptimize-\(mine.daemonMarker.prefix(12))-p-7-t-1-Ab12Cd")
+        let theirsLive = root.appendingPathComponent("autooptimize-\(theirs.daemonMarker.prefix(12))-p-7-t-1-Xy34Zw")
+        for workspace in [mineLeft, theirsLive] {
+            try FileManager.default.createDirectory(at: workspace.appendingPathComponent("nested"), withIntermediateDirectories: true)
+            try "scratch".write(to: workspace.appendingPathComponent("nested/file"), atomically: true, encoding: .utf8)
+        }
+        try "not a workspace".write(to: root.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        #expect(mine.removeLeftoverWorkspaces() == 1)
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: root.path)) == [theirsLive.lastPathComponent, "notes.txt"])
+        #expect(mine.removeLeftoverWorkspaces() == 0)
     }
 
     @Test func asRootTheTaskRunsAsItsUserAndCannotReadTheDaemonsFiles() async throws {

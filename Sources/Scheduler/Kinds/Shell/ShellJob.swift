@@ -75,7 +75,7 @@ public struct ShellJob: JobKind {
         let isolation = context.isolation
         let identity = try TaskIdentity.forTask(requested: settings.runAs ?? isolation.runAs)
         let workspace = try TaskWorkspace(
-            root: isolation.workspaceRoot, attempt: context.attempt, pipeline: context.pipeline, owner: identity)
+            root: isolation.workspaceRoot, daemonMarker: isolation.daemonMarker, attempt: context.attempt, pipeline: context.pipeline, owner: identity)
         defer { workspace.remove() }
         let environment = TaskEnvironment.build(
             daemon: isolation.daemonEnvironment, isolation: isolation, identity: identity,
