@@ -30,6 +30,31 @@ import Testing
         }
     }
 
+    /// What follows a closing quote stays in the field as it is; a quote left open at the end keeps what it has.
+    @Test func bytesAfterAClosingQuoteAndAnUnclosedQuote() throws {
+        let text = "a,b\n\"ab\"c\"d,\"\"\"\"\n\"x\"\"y\",\"open \"\"to the\nend"
+        for chunk in [1, 2, 5, 1 << 16] {
+            let all = try records(Array(text.utf8), chunk: chunk)
+            #expect(all.map(\.fields) == [["a", "b"], ["abc\"d", "\""], ["x\"y", "open \"to the\nend"]])
+            #expect(all.map(\.line) == [1, 2, 3])
+        }
+    }
+
+    /// Any bytes, cut into reads of any size, give the same records: where a read ends never changes a record.
+    @Test func whereAReadEndsNeverChangesARecord() throws {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("a,\"\n\r\u{FEFF}é".utf8)
+        for _ in 0..<200 {
+            let bytes = (0..<Int.random(in: 0...60, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let whole = try records(bytes, chunk: 1 << 16)
+            for chunk in [1, 2, 3, 4, 7] {
+                let cut = try records(bytes, chunk: chunk)
+                #expect(cut.map(\.fields) == whole.map(\.fields), "\(bytes) in reads of \(chunk)")
+                #expect(cut.map(\.line) == whole.map(\.line), "\(bytes) in reads of \(chunk)")
+            }
+        }
+    }
+
     @Test func gzipFilesAreReadWholeEvenInSeveralMembers() async throws {
         let first = try await Self.gzip(Array("a,b\n1,2\n".utf8))
         let second = try await Self.gzip(Array("3,4\n".utf8))
