@@ -13,16 +13,16 @@ public enum AfricaAnalysis {
 
     public static func run(sales: String, fxRates: URL) throws -> Outcome {
         let rates = try FXRates(csv: String(contentsOf: fxRates, encoding: .utf8))
-        var accepted = 0
         var reasons: [String: Int] = [:]
         var extraction = SalesExtraction(files: try SalesExtraction.files(at: sales), rates: rates)
         extraction.countsFigures = true
-        let figures = try extraction.run(accepted: { _ in accepted += 1 }, rejected: { reasons[$0.cause.reason.rawValue, default: 0] += 1 })
+        let outcome = try extraction.run(accepted: nil, rejected: { reasons[$0.cause.reason.rawValue, default: 0] += 1 })
+        let figures = outcome.figures
         let rejects = "reason,rows\n" + reasons.keys.sorted().map { "\($0),\(reasons[$0]!)\n" }.joined()
         return Outcome(
             tables: [
                 "africa_monthly_sales.csv": AfricaTables.monthlySales(figures), "africa_country_trends.csv": AfricaTables.countryTrends(figures),
                 "africa_region_trends.csv": AfricaTables.regionTrends(figures),
-            ], accepted: accepted, rejectsCSV: rejects)
+            ], accepted: outcome.accepted, rejectsCSV: rejects)
     }
 }

@@ -35,25 +35,31 @@ struct SalesExtraction {
     /// Lexicographic by the name's bytes (not the locale's collation).
     static func nameOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 
-    /// Reads every file; `accepted` and `rejected` are called for each row in order, on the caller's thread. The
-    /// files are read and checked (every rule but the duplicate one) on two threads of their own, files taken in
-    /// turn, a few batches ahead, while this thread judges duplicates and does what the caller does with each row,
-    /// taking the files' batches in the contract's order.
+    /// What an extraction found: the rows accepted, and the contract's figures when `countsFigures`.
+    struct Outcome {
+        let accepted: Int
+        let figures: AfricaFigures
+    }
+
+    /// Reads every file; `accepted` (when given) and `rejected` are called for each row in order, on the caller's
+    /// thread. The files are read and checked (every rule but the duplicate one) on two threads of their own, files
+    /// taken in turn, a few blocks ahead, while this thread judges duplicates and does what the caller does with each
+    /// row, taking the files' blocks in the contract's order. Without `accepted`, no `Sale` is made at all.
     @discardableResult
-    func run(accepted: (Sale) throws -> Void, rejected: (RejectedRow) throws -> Void) throws -> AfricaFigures {
-        var acceptedIDs: Set<String> = []
+    func run(accepted: ((Sale) throws -> Void)?, rejected: (RejectedRow) throws -> Void) throws -> Outcome {
         // Room for about as many ids as the plain files hold rows (~150 bytes a row): the set grows without rehashing.
         let plainBytes = files.filter { !$0.hasSuffix(".gz") }.reduce(0) { total, path in
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         }
-        acceptedIDs.reserveCapacity(min(plainBytes / 150, 50_000_000))
+        var acceptedIDs = SaleIDSet(capacity: min(plainBytes / 150, 50_000_000))
         let readers = min(2, max(1, files.count))
         let channels = (0..<readers).map { _ in CheckedRowChannel(capacity: 4) }
         let done = DispatchSemaphore(value: 0)
-        let reading = self
+        let reading = Reading(extraction: self, table: FXMonthTable(rates), seed: acceptedIDs.seed, makesSales: accepted != nil)
         for (number, channel) in channels.enumerated() {
+            let mine = files.indices.filter { $0 % readers == number }.map { files[$0] }
             Thread.detachNewThread {
-                reading.check(files: Array(reading.files.indices.filter { $0 % readers == number }.map { reading.files[$0] }), into: channel)
+                reading.check(files: mine, into: channel)
                 done.signal()
             }
         }
@@ -64,104 +70,140 @@ struct SalesExtraction {
             }
         }
         var file = 0
-        // The readers' counts, merged as each file ends, less the duplicates they counted.
+        var acceptedRows = 0
+        // The readers' counts, merged as each file ends, and the duplicates they counted, to take back out.
         var figures = AfricaFigures()
+        var duplicates = AfricaTally()
         while file < files.count, let batch = try channels[file % readers].take() {
             let channel = channels[file % readers]
             if batch.endsFile { file += 1 }
-            if let counted = batch.figures { figures.merge(counted) }
+            if let counted = batch.figures { figures.merge(counted.figures) }
             defer { channel.recycle(batch) }
-            for row in batch.rows {
-                switch row.outcome {
-                case .refused(let cause):
-                    try rejected(RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
-                case .judged(let saleID, .success(let sale)):
-                    // One lookup: inserted, or already there (a duplicate).
-                    if acceptedIDs.insert(saleID).inserted {
-                        try accepted(sale)
-                    } else {
-                        if countsFigures { figures.count(sale, times: -1) }
-                        try rejected(Self.duplicate(saleID, row))
+            var sales = batch.sales.makeIterator()
+            try batch.block.withRows { rows in
+                for (offset, verdict) in batch.verdicts.enumerated() {
+                    let record = batch.firstRecord + offset
+                    let row = rows.row(record)
+                    switch verdict {
+                    case .refused(let cause):
+                        try rejected(batch.rejected(record, cause))
+                    case .passed(let hash):
+                        let sale = sales.next()
+                        // One probe: inserted, or already there (a duplicate).
+                        if acceptedIDs.insert(row[batch.rules.saleID], hash: hash) {
+                            acceptedRows += 1
+                            if let accepted, let sale { try accepted(sale) }
+                        } else {
+                            if countsFigures, case (_, let passed?) = batch.rules.check(row, rates: reading.table, seed: 0) {
+                                duplicates.count(passed, times: -1)
+                            }
+                            try rejected(batch.duplicate(record, row))
+                        }
+                    case .failed(let hash, let cause):
+                        let duplicate = acceptedIDs.contains(row[batch.rules.saleID], hash: hash)
+                        try rejected(duplicate ? batch.duplicate(record, row) : batch.rejected(record, cause))
                     }
-                case .judged(let saleID, .failure(let cause)):
-                    try rejected(acceptedIDs.contains(saleID) ? Self.duplicate(saleID, row)
-                        : RejectedRow(cause: cause, file: row.file, line: row.line, fields: row.fields, header: row.header))
                 }
             }
         }
+        figures.merge(duplicates.figures)
         figures.dropEmpty()
-        return figures
+        return Outcome(accepted: acceptedRows, figures: figures)
     }
 
-    private static func duplicate(_ saleID: String, _ row: CheckedRow) -> RejectedRow {
-        RejectedRow(
-            cause: .init(.duplicateSaleID, "sale_id \(saleID) was already accepted"), file: row.file, line: row.line, fields: row.fields,
-            header: row.header)
-    }
+    /// What the reading threads share: the extraction, its FX table, the ids' hash seed, and whether sales are made.
+    private struct Reading: Sendable {
+        let extraction: SalesExtraction
+        let table: FXMonthTable
+        let seed: UInt64
+        let makesSales: Bool
 
-    /// A reading thread: its files' rows, checked, in batches, the last of each file marked; a file that cannot be read
-    /// ends it with its failure.
-    private func check(files: [String], into channel: CheckedRowChannel) {
-        do {
-            for path in files {
-                let name = (path as NSString).lastPathComponent
-                let reader: CSVRecordReader
+        /// A reading thread: its files' rows, checked, a block at a time, the last of each file marked; a file that
+        /// cannot be read ends it with its failure.
+        func check(files: [String], into channel: CheckedRowChannel) {
+            do {
+                for path in files {
+                    guard try check(path, into: channel) else { return }
+                }
+                channel.finish(nil)
+            } catch {
+                channel.finish(error)
+            }
+        }
+
+        /// One file; false when the judge has gone.
+        private func check(_ path: String, into channel: CheckedRowChannel) throws -> Bool {
+            let name = (path as NSString).lastPathComponent
+            let reader: CSVBlockReader
+            var block: CSVBlock?
+            do {
+                reader = CSVBlockReader(source: try ByteSource(path: path))
+                block = try reader.next()
+            } catch {
+                throw FileFailure(description: error.description)
+            }
+            guard let first = block else { throw FileFailure(description: "\(path): empty, no header row") }
+            let header = first.strings(0)
+            let rules = SaleRowRules(header: header)
+            var tally = AfricaTally()
+            var firstRecord = 1
+            while let current = block {
+                var verdicts: [SaleRowRules.Verdict] = []
+                var sales: [Sale] = []
+                verdicts.reserveCapacity(current.count - firstRecord)
+                current.withRows { rows in
+                    for record in firstRecord..<current.count {
+                        let row = rows.row(record)
+                        let (verdict, passed) = rules.check(row, rates: table, seed: seed)
+                        verdicts.append(verdict)
+                        guard let passed else { continue }
+                        if extraction.countsFigures { tally.count(passed) }
+                        if makesSales { sales.append(rules.sale(row, passed)) }
+                    }
+                }
+                let batch = CheckedBatch(
+                    file: name, header: header, rules: rules, block: current, firstRecord: firstRecord, verdicts: verdicts, sales: sales,
+                    endsFile: false, figures: nil)
+                guard channel.put(batch) else { return false }
+                firstRecord = 0
                 do {
-                    reader = CSVRecordReader(source: try ByteSource(path: path))
+                    block = try reader.next()
                 } catch {
                     throw FileFailure(description: error.description)
                 }
-                let header: CSVRecordReader.Record
-                do {
-                    guard let first = try reader.next() else { throw FileFailure(description: "\(path): empty, no header row") }
-                    header = first
-                } catch let failure as ByteSource.Failure {
-                    throw FileFailure(description: failure.description)
-                }
-                let rules = SaleRowRules(header: header.fields)
-                var figures = AfricaFigures()
-                var batch: [CheckedRow] = []
-                batch.reserveCapacity(CheckedRowChannel.batchSize)
-                while true {
-                    let record: CSVRecordReader.Record?
-                    do {
-                        record = try reader.next()
-                    } catch {
-                        throw FileFailure(description: error.description)
-                    }
-                    guard let record else { break }
-                    let outcome = rules.check(record.fields, rates: rates)
-                    if countsFigures, case .judged(_, .success(let sale)) = outcome { figures.count(sale) }
-                    batch.append(CheckedRow(file: name, line: record.line, fields: record.fields, header: header.fields, outcome: outcome))
-                    if batch.count == CheckedRowChannel.batchSize {
-                        guard channel.put(CheckedBatch(rows: batch, endsFile: false, figures: nil)) else { return }
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                guard channel.put(CheckedBatch(rows: batch, endsFile: true, figures: countsFigures ? figures : nil)) else { return }
             }
-            channel.finish(nil)
-        } catch {
-            channel.finish(error)
+            let last = CheckedBatch(
+                file: name, header: header, rules: rules, block: CSVBlock(records: []), firstRecord: 0, verdicts: [], sales: [], endsFile: true,
+                figures: extraction.countsFigures ? tally : nil)
+            return channel.put(last)
         }
     }
 }
 
-/// Rows of one file in its order; the last batch of the file says so (it may hold no row).
+/// A block of one file's rows as a reading thread checked them, in the file's order; the last batch of the file says
+/// so (it holds no row).
 struct CheckedBatch: Sendable {
-    let rows: [CheckedRow]
+    let file: String
+    let header: [String]
+    let rules: SaleRowRules
+    let block: CSVBlock
+    /// The block's first row (the header is not one).
+    let firstRecord: Int
+    /// One per row from `firstRecord`.
+    let verdicts: [SaleRowRules.Verdict]
+    /// The sales of the rows that passed, in order (when sales are made).
+    let sales: [Sale]
     let endsFile: Bool
     /// With the file's last batch: what the reader counted of the file (`countsFigures`).
-    let figures: AfricaFigures?
-}
+    let figures: AfricaTally?
 
-/// A row as the reading thread checked it, with what a rejection keeps of it.
-struct CheckedRow: Sendable {
-    let file: String
-    let line: Int
-    let fields: [String]
-    let header: [String]
-    let outcome: SaleRowRules.Checked
+    func rejected(_ record: Int, _ cause: RejectedRow.Cause) -> RejectedRow {
+        RejectedRow(cause: cause, file: file, line: block.lines[record], fields: block.strings(record), header: header)
+    }
+
+    func duplicate(_ record: Int, _ row: CSVBlock.Row) -> RejectedRow {
+        rejected(record, .init(.duplicateSaleID, "sale_id \(row.string(rules.saleID)) was already accepted"))
+    }
 }
 
 /// Batches of checked rows from a reading thread to the judging one, a few at most in flight (memory bounded),
@@ -169,7 +211,7 @@ struct CheckedRow: Sendable {
 /// the reader by `finish`. A condition variable guards the state (`@unchecked`: every field is read and written
 /// under `condition`).
 final class CheckedRowChannel: @unchecked Sendable {
-    static let batchSize = 2048
+
     private let condition = NSCondition()
     private let capacity: Int
     private var batches: [CheckedBatch] = []

@@ -59,13 +59,16 @@ struct AfricaFigures: Sendable {
 
     /// Adds what another reading counted (of other rows): the sums are exact, so the order of reading does not matter.
     mutating func merge(_ other: AfricaFigures) {
-        for (key, theirs) in other.monthly {
-            var totals = monthly[key, default: Totals()]
+        for (key, theirs) in other.monthly { add(theirs, month: key.month, country: key.country) }
+    }
+
+    /// Adds totals counted elsewhere to a month and country's.
+    mutating func add(_ theirs: Totals, month: String, country: String) {
+        modify(&monthly[MonthKey(month: month, country: country), default: Totals()]) { totals in
             totals.orders += theirs.orders
             totals.units += theirs.units
             totals.revenue.add(theirs.revenue)
             totals.electrifiedUnits += theirs.electrifiedUnits
-            monthly[key] = totals
         }
     }
 

@@ -44,5 +44,35 @@ enum Countries {
         return assigned.contains(code) ? code : nil
     }
 
+    /// A code as a number from two letters (`AA` is 0, `ZZ` 675): what the batch's rows carry instead of text.
+    typealias Index = Int
+
+    /// The assigned codes by index (nil where not assigned), and each one's African region (nil outside Africa).
+    static let byIndex: [String?] = (0..<676).map { index in
+        let code = String(decoding: [UInt8(65 + index / 26), UInt8(65 + index % 26)], as: UTF8.self)
+        return assigned.contains(code) ? code : nil
+    }
+    static let regionByIndex: [String?] = byIndex.map { $0.flatMap { africanRegions[$0] } }
+
+    /// `code(_:)` on the field's bytes, as an index: ASCII read in place (spaces and tabs trimmed, letters upper
+    /// cased); anything else as `code(_:)` reads it.
+    static func index(bytes: UnsafeBufferPointer<UInt8>) -> Index? {
+        var start = 0
+        var end = bytes.count
+        var ascii = true
+        for byte in bytes where byte >= 0x80 { ascii = false }
+        guard ascii else { return code(String(decoding: bytes, as: UTF8.self)).map(index(of:)) }
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        guard end - start == 2, isLetter(bytes[start]), isLetter(bytes[start + 1]) else { return nil }
+        let index = Int(bytes[start] & 0xDF - 65) * 26 + Int(bytes[start + 1] & 0xDF - 65)
+        return byIndex[index] == nil ? nil : index
+    }
+
+    private static func index(of code: String) -> Index {
+        let bytes = Array(code.utf8)
+        return Int(bytes[0] - 65) * 26 + Int(bytes[1] - 65)
+    }
+
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
 }

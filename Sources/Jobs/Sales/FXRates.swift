@@ -71,6 +71,11 @@ struct FXRates: Sendable {
         return low < months.count && months[low].month == month ? (months[low].rate, months[low].exact) : nil
     }
 
+    /// Every rate of the file: currency, month, rate.
+    var all: [(currency: String, month: String, exact: ExactAmount)] {
+        rates.flatMap { currency, months in months.map { (currency, $0.month, $0.exact) } }
+    }
+
     func knows(_ currency: String) -> Bool { currency == "USD" || rates[currency] != nil }
 
     static func isMonth(_ text: String) -> Bool {

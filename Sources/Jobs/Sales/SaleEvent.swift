@@ -161,7 +161,25 @@ enum EventTime {
         return Array(text.utf8).withUnsafeBufferPointer { utc(bytes: $0) }
     }
 
-    static func utc(bytes b: UnsafeBufferPointer<UInt8>) -> (month: String, epochSeconds: Int64)? {
+    static func utc(bytes: UnsafeBufferPointer<UInt8>) -> (month: String, epochSeconds: Int64)? {
+        guard let time = utcParts(bytes: bytes) else { return nil }
+        return (monthText(time.year, time.month), time.epochSeconds)
+    }
+
+    /// The UTC month as one number (`year × 12 + month − 1`: months in order, no text made), or nil when `bytes` is
+    /// not a valid time (the batch's rows).
+    static func utcMonthIndex(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        utcParts(bytes: bytes).map { $0.year * 12 + $0.month - 1 }
+    }
+
+    /// `YYYY-MM` of a month index.
+    static func monthText(index: Int) -> String {
+        let year = index >= 0 ? index / 12 : (index - 11) / 12
+        return monthText(year, index - year * 12 + 1)
+    }
+
+    /// The UTC year and month and the instant (seconds since 1970) of an RFC 3339 time.
+    static func utcParts(bytes b: UnsafeBufferPointer<UInt8>) -> (year: Int, month: Int, epochSeconds: Int64)? {
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
             var value = 0
@@ -200,7 +218,7 @@ enum EventTime {
         guard index == b.count else { return nil }
         let seconds = Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetMinutes * 60)
         let (utcYear, utcMonth, _) = civil(fromDays: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
-        return (monthText(utcYear, utcMonth), seconds)
+        return (utcYear, utcMonth, seconds)
     }
 
     /// `YYYY-MM` (years 0 to 9999), without `String(format:)`, which cost a tenth of the parse.
