@@ -105,6 +105,14 @@ import Testing
         #expect(Countries.africanRegions["AO"] == "Middle Africa" && Countries.code(" ma ") == "MA" && Countries.code("Morocco") == nil)
     }
 
+    /// A row's country read from its bytes is the country the text rules give, for any text.
+    @Test func countriesReadFromBytesAsFromText() {
+        for text in ["MA", "ma", " mA\t", "m a", "ＭＡ", "\u{FB01}", "XX", "", "M", "MAR", " \u{00A0}ZA\u{00A0}", "z\u{0301}a"] {
+            let index = Array(text.utf8).withUnsafeBufferPointer { Countries.index(bytes: $0) }
+            #expect(index.flatMap { Countries.byIndex[$0] } == Countries.code(text), "\(text)")
+        }
+    }
+
     /// `gzip -n` of `bytes`, the process waited for on a thread of its own (never Foundation's `Process` on the
     /// cooperative pool, whose exit bookkeeping can stall it and starve other tests).
     static func gzip(_ bytes: [UInt8]) async throws -> [UInt8] {
