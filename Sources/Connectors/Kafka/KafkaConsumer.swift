@@ -30,9 +30,12 @@ public final class KafkaConsumer: Sendable {
         revoked: @escaping @Sendable ([KafkaPartition]) -> Void = { _ in }
     ) throws(KafkaError) {
         self.group = group
+        // A member that died without leaving (a crash, `kill -9`) holds its partitions until its session times out:
+        // with librdkafka's default of 45 s, a restarted worker waited that long for its own old member.
         let conf = try configuration.make(
             ["group.id": group, "enable.auto.commit": "false", "enable.auto.offset.store": "false", "auto.offset.reset": "earliest"]
-                .merging(properties) { $1 })
+                .merging(properties) { $1 },
+            defaults: ["session.timeout.ms": "10000"])
         let state = self.state
         let context = KafkaClientContext(logger: logger, rebalance: .init(
             startingOffsets: startingOffsets,

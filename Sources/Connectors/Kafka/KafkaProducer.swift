@@ -11,6 +11,8 @@ public final class KafkaProducer: Sendable {
     private let context: KafkaClientContext
     private let worker: BlockingWorker
     private let nextID = Atomic<Int>(1)
+    /// Topic handles made ahead of the first message (`prepare`), destroyed with the producer.
+    private let prepared = Mutex<[String: KafkaTopicHandle]>([:])
 
     /// - Parameter properties: added to the configuration's (acks, compression, `client.id`…).
     public init(configuration: KafkaConfiguration, properties: [String: String] = [:], logger: Logger) throws(KafkaError) {
@@ -31,7 +33,21 @@ public final class KafkaProducer: Sendable {
         worker = BlockingWorker(name: "kafka-producer")
     }
 
-    deinit { worker.stop() }
+    deinit {
+        worker.stop()
+        // Before the client handle goes (stored properties are released after this body).
+        prepared.withLock { $0.removeAll() }
+    }
+
+    /// Makes `topic` known to librdkafka now, so that its metadata is fetched before the first message to it:
+    /// librdkafka 2.0.2 asks for a new topic's metadata only at its next scan of topics, up to a second after the first
+    /// message named it, and the message (and whoever waits for its acknowledgement) waits that long.
+    public func prepare(topic: String) {
+        prepared.withLock { handles in
+            guard handles[topic] == nil, let topicHandle = rd_kafka_topic_new(client.pointer, topic, nil) else { return }
+            handles[topic] = KafkaTopicHandle(pointer: topicHandle)
+        }
+    }
 
     /// The librdkafka handle, for the embedded broker (`KafkaMockCluster`), which lives as long as it does.
     var handle: OpaquePointer { client.pointer }
@@ -85,6 +101,15 @@ public final class KafkaProducer: Sendable {
 
     /// Messages acknowledged since the producer started.
     public var delivered: Int { context.deliveries.withLock { $0.delivered } }
+}
+
+/// An `rd_kafka_topic_t` the application holds (librdkafka's handles are safe from any thread).
+final class KafkaTopicHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { rd_kafka_topic_destroy(pointer) }
 }
 
 /// An `rd_kafka_t`: librdkafka documents its handles as safe to use from any thread, which is what `Sendable`

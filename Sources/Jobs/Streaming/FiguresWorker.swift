@@ -48,6 +48,8 @@ public final class FiguresWorker: Sendable {
             revoked: { partitions in store.forget(partitions) })
         // The worker waits for its dead letters' acknowledgement before each commit: nothing to linger for.
         let producer = try KafkaProducer(configuration: kafka, properties: ["client.id": "\(group)-dead-letters", "linger.ms": "0"], logger: logger)
+        // Its metadata fetched while the group is joined, not when the first bad message waits for it.
+        producer.prepare(topic: deadLetterTopic)
         self.producer = producer
         self.deadLetterTopic = deadLetterTopic
         search = elasticsearch.map { configuration in
