@@ -193,8 +193,16 @@ final class FiguresStore: Sendable {
             stamp += 1
             return stamp
         }
+        // A poll hands each partition's messages in runs: one lookup a run, not one an item.
         var positions: [KafkaPartition: [Int]] = [:]
-        for (index, item) in items.enumerated() { positions[item.partition, default: []].append(index) }
+        var start = 0
+        while start < items.count {
+            let partition = items[start].partition
+            var end = start + 1
+            while end < items.count, items[end].partition == partition { end += 1 }
+            positions[partition, default: []].append(contentsOf: start..<end)
+            start = end
+        }
         var touched: [KafkaPartition: [String: StoredDeal]] = [:]
         let totals = try pool.write { db in
             touched = [:]
@@ -207,6 +215,7 @@ final class FiguresStore: Sendable {
                 var part = Totals()
                 var sellers: [String: SellerState] = [:]
                 var deals: [String: StoredDeal] = [:]
+                deals.reserveCapacity(indices.count)
                 var hours: [Int64: (won: Int, revenue: ExactSum)] = [:]
                 let cached = openDeals.withLock { $0[partition] } ?? [:]
                 // A poll hands each partition's messages in order: sorted only after a replay mixed them.
@@ -296,11 +305,16 @@ final class FiguresStore: Sendable {
         openDeals.withLock { cache in
             if cache.values.reduce(0, { $0 + $1.count }) > cacheLimit { cache.removeAll(keepingCapacity: true) }
             for (partition, deals) in touched {
-                for (id, deal) in deals { cache[partition, default: [:]][id] = deal.state.opened && deal.state.closed ? nil : deal }
+                Self.modify(&cache[partition, default: [:]]) { open in
+                    for (id, deal) in deals { open[id] = deal.state.opened && deal.state.closed ? nil : deal }
+                }
             }
         }
         return totals
     }
+
+    /// Changes a dictionary's value in place (one lookup for many changes).
+    private static func modify<Value>(_ value: inout Value, _ change: (inout Value) -> Void) { change(&value) }
 
     /// The statements a commit runs per event or per seller, prepared once per commit.
     private struct Statements {

@@ -86,7 +86,7 @@ public final class FiguresWorker: Sendable {
         try await producer.send(rejected)
         try await flush()
         let (store, committer) = (self.store, self.committer)
-        let offsets = items.reduce(into: [KafkaPartition: Int64]()) { next, item in next[item.partition] = max(next[item.partition] ?? 0, item.offset + 1) }
+        let offsets = Self.nextOffsets(items)
         committing.withLock {
             $0 = Task { [self] in
                 let added = try await committer.run { try store.commit(items) }
@@ -97,6 +97,24 @@ public final class FiguresWorker: Sendable {
             }
         }
         return records.count
+    }
+
+    /// Each partition's offset after its last item (the items of a partition come in runs: one lookup a run).
+    private static func nextOffsets(_ items: [FiguresStore.Item]) -> [KafkaPartition: Int64] {
+        var next: [KafkaPartition: Int64] = [:]
+        var start = 0
+        while start < items.count {
+            let partition = items[start].partition
+            var highest = items[start].offset
+            var end = start + 1
+            while end < items.count, items[end].partition == partition {
+                highest = max(highest, items[end].offset)
+                end += 1
+            }
+            next[partition] = max(next[partition] ?? 0, highest + 1)
+            start = end
+        }
+        return next
     }
 
     deinit { committer.stop() }
