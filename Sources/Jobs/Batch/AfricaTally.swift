@@ -1,5 +1,3 @@
-import Foundation
-
 /// The contract's monthly figures as the reading threads count them: keyed by month index and country index
 /// (numbers, no text), turned into `AfricaFigures` once a file is read.
 struct AfricaTally: Sendable {
@@ -8,14 +6,7 @@ struct AfricaTally: Sendable {
     /// One sale that passed the rules; counted only when completed and African (`times: -1` takes one back out).
     mutating func count(_ sale: SaleRowRules.Passed, times: Int = 1) {
         guard sale.completed, Countries.regionByIndex[sale.country] != nil else { return }
-        let revenue: ExactOrDecimal
-        if times == 1 {
-            revenue = sale.revenue
-        } else if case .exact(let exact) = sale.revenue, let scaled = exact.times(times) {
-            revenue = .exact(scaled)
-        } else {
-            revenue = .decimal(sale.revenue.decimal * Decimal(times))
-        }
+        let revenue = sale.revenue.times(times)
         modify(&totals[sale.monthIndex << 10 | sale.country, default: AfricaFigures.Totals()]) { totals in
             totals.orders += times
             totals.units += sale.quantity * times

@@ -82,8 +82,11 @@ final class CSVBlockReader {
         var ends: [UInt32] = []
         var firstFields: [UInt32] = [0]
         var lines: [Int] = []
-        starts.reserveCapacity(expected * width)
-        ends.reserveCapacity(expected * width)
+        // Never more than the bytes allow (a field takes at least its separator): a hostile header of a million
+        // columns does not make a block reserve gigabytes.
+        let fields = min(expected * width, count + 1)
+        starts.reserveCapacity(fields)
+        ends.reserveCapacity(fields)
         firstFields.reserveCapacity(expected + 1)
         lines.reserveCapacity(expected)
         // Quoted fields with doubled quotes or bytes after the closing quote: (field, opening quote, end), undone in
@@ -93,19 +96,20 @@ final class CSVBlockReader {
         var line = self.line
         var lineAtConsumed = line
         buffer.withUnsafeMutableBufferPointer { p in
+            /// Where what follows the line break at `i` (LF, CR or CRLF) starts; nil when a CR ends the read (an LF may
+            /// follow in the next).
+            func afterLineBreak(_ i: Int) -> Int? {
+                guard p[i] == carriageReturn else { return i + 1 }
+                if i + 1 < count { return p[i + 1] == newline ? i + 2 : i + 1 }
+                return end ? i + 1 : nil
+            }
             var i = from
             records: while i < count {
                 let first = p[i]
                 // Blank lines are no records.
                 if first == newline || first == carriageReturn {
-                    if first == carriageReturn {
-                        if i + 1 < count {
-                            if p[i + 1] == newline { i += 1 }
-                        } else if !end {
-                            break records
-                        }
-                    }
-                    i += 1
+                    guard let next = afterLineBreak(i) else { break records }
+                    i = next
                     line += 1
                     (consumed, lineAtConsumed) = (i, line)
                     continue
@@ -188,19 +192,12 @@ final class CSVBlockReader {
                         if end { break fields }
                         break records
                     }
-                    let separator = p[i]
-                    if separator == comma {
+                    if p[i] == comma {
                         i += 1
                         continue fields
                     }
-                    if separator == carriageReturn {
-                        if i + 1 < count {
-                            if p[i + 1] == newline { i += 1 }
-                        } else if !end {
-                            break records
-                        }
-                    }
-                    i += 1
+                    guard let next = afterLineBreak(i) else { break records }
+                    i = next
                     line += 1
                     break fields
                 }

@@ -22,15 +22,9 @@ struct AfricaFigures: Sendable {
 
     /// `times: -1` takes a sale counted before back out (one found a duplicate after it was counted).
     mutating func count(_ sale: Sale, times: Int = 1) {
-        let revenue: ExactOrDecimal
-        if times == 1 {
-            revenue = sale.revenue
-        } else if case .exact(let exact) = sale.revenue, let negated = exact.times(times) {
-            revenue = .exact(negated)
-        } else {
-            revenue = .decimal(sale.revenue.decimal * Decimal(times))
-        }
-        count(month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity * times, revenue: revenue, fuel: sale.fuel, orders: times)
+        count(
+            month: sale.month, country: sale.country, status: sale.status, quantity: sale.quantity * times, revenue: sale.revenue.times(times),
+            fuel: sale.fuel, orders: times)
     }
 
     /// Months and countries whose every sale was taken back out.

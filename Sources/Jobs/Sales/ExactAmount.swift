@@ -74,6 +74,13 @@ enum ExactOrDecimal: Equatable, Sendable {
     case exact(ExactAmount)
     case decimal(Decimal)
 
+    /// The amount `count` times (-1: taken back out), exactly while it fits 128 bits.
+    func times(_ count: Int) -> ExactOrDecimal {
+        if count == 1 { return self }
+        if case .exact(let exact) = self, let product = exact.times(count) { return .exact(product) }
+        return .decimal(decimal * Decimal(count))
+    }
+
     var decimal: Decimal {
         switch self {
         case .exact(let amount): amount.decimal
