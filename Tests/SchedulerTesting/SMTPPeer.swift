@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A real SMTP server for the tests: aiosmtpd (PyPI) run by `Peers/smtp_server.py`, with STARTTLS on the tests'
 /// `localhost` certificate and, when asked, a required login. It keeps each message it accepts on disk; `messages()`

@@ -20,7 +20,7 @@ public final class RudeServer: @unchecked Sendable {
         let socket = self.socket
         listen(socket, 16)
         guard manner == .hangsUp else { return }  // silent: the kernel completes the handshake; nobody reads
-        Thread.detachNewThread { [self] in
+        Thread.detachNewThread {
             while true {
                 let connection = accept(socket, nil, nil)
                 guard connection >= 0 else { return }  // the listening socket was closed

@@ -1,5 +1,5 @@
 import Connectors
-public import Foundation
+import Foundation
 public import Scheduler
 import Synchronization
 
