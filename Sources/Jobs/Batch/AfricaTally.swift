@@ -15,8 +15,6 @@ struct AfricaTally: Sendable {
         }
     }
 
-    private func modify(_ totals: inout AfricaFigures.Totals, _ change: (inout AfricaFigures.Totals) -> Void) { change(&totals) }
-
     /// The same counts as `AfricaFigures`.
     var figures: AfricaFigures {
         var figures = AfricaFigures()

@@ -49,8 +49,6 @@ struct AfricaFigures: Sendable {
         }
     }
 
-    private func modify(_ totals: inout Totals, _ change: (inout Totals) -> Void) { change(&totals) }
-
     /// Adds what another reading counted (of other rows): the sums are exact, so the order of reading does not matter.
     mutating func merge(_ other: AfricaFigures) {
         for (key, theirs) in other.monthly { add(theirs, month: key.month, country: key.country) }

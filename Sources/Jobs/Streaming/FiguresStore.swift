@@ -95,6 +95,19 @@ final class FiguresStore: Sendable {
         let event: SaleEvent?
         /// Its Elasticsearch document, when the store keeps an outbox.
         var document: BulkDocument? = nil
+
+        /// Calls `body` with each run of consecutive items of one partition (a poll hands each partition's messages
+        /// in runs): one dictionary lookup a run, not one an item (the key hashes the topic's text).
+        static func forEachPartitionRun(_ items: [Item], _ body: (KafkaPartition, Range<Int>) -> Void) {
+            var start = 0
+            while start < items.count {
+                let partition = items[start].partition
+                var end = start + 1
+                while end < items.count, items[end].partition == partition { end += 1 }
+                body(partition, start..<end)
+                start = end
+            }
+        }
     }
 
     /// Documents waiting for Elasticsearch's acknowledgement: events by their place in the outbox, sellers by the
@@ -193,16 +206,8 @@ final class FiguresStore: Sendable {
             stamp += 1
             return stamp
         }
-        // A poll hands each partition's messages in runs: one lookup a run, not one an item.
         var positions: [KafkaPartition: [Int]] = [:]
-        var start = 0
-        while start < items.count {
-            let partition = items[start].partition
-            var end = start + 1
-            while end < items.count, items[end].partition == partition { end += 1 }
-            positions[partition, default: []].append(contentsOf: start..<end)
-            start = end
-        }
+        Item.forEachPartitionRun(items) { partition, run in positions[partition, default: []].append(contentsOf: run) }
         var touched: [KafkaPartition: [String: StoredDeal]] = [:]
         let totals = try pool.write { db in
             touched = [:]
@@ -305,16 +310,13 @@ final class FiguresStore: Sendable {
         openDeals.withLock { cache in
             if cache.values.reduce(0, { $0 + $1.count }) > cacheLimit { cache.removeAll(keepingCapacity: true) }
             for (partition, deals) in touched {
-                Self.modify(&cache[partition, default: [:]]) { open in
+                modify(&cache[partition, default: [:]]) { open in
                     for (id, deal) in deals { open[id] = deal.state.opened && deal.state.closed ? nil : deal }
                 }
             }
         }
         return totals
     }
-
-    /// Changes a dictionary's value in place (one lookup for many changes).
-    private static func modify<Value>(_ value: inout Value, _ change: (inout Value) -> Void) { change(&value) }
 
     /// The statements a commit runs per event or per seller, prepared once per commit.
     private struct Statements {

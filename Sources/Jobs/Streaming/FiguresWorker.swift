@@ -103,20 +103,12 @@ public final class FiguresWorker: Sendable {
         return records.count
     }
 
-    /// Each partition's offset after its last item (the items of a partition come in runs: one lookup a run).
+    /// Each partition's offset after its last item.
     private static func nextOffsets(_ items: [FiguresStore.Item]) -> [KafkaPartition: Int64] {
         var next: [KafkaPartition: Int64] = [:]
-        var start = 0
-        while start < items.count {
-            let partition = items[start].partition
-            var highest = items[start].offset
-            var end = start + 1
-            while end < items.count, items[end].partition == partition {
-                highest = max(highest, items[end].offset)
-                end += 1
-            }
+        FiguresStore.Item.forEachPartitionRun(items) { partition, run in
+            let highest = items[run].lazy.map(\.offset).max()!
             next[partition] = max(next[partition] ?? 0, highest + 1)
-            start = end
         }
         return next
     }
