@@ -14,14 +14,11 @@ struct CSVBlock: Sendable {
 
     var count: Int { lines.count }
 
-    func fieldCount(_ record: Int) -> Int { Int(firstFields[record + 1] - firstFields[record]) }
-
     /// A record's fields as strings (invalid UTF-8 repaired, as `String(decoding:)` does): for what keeps a row whole.
     func strings(_ record: Int) -> [String] {
-        bytes.withUnsafeBufferPointer { base in
-            (Int(firstFields[record])..<Int(firstFields[record + 1])).map { field in
-                String(decoding: UnsafeBufferPointer(rebasing: base[Int(fieldStarts[field])..<Int(fieldEnds[field])]), as: UTF8.self)
-            }
+        withRows { rows in
+            let row = rows.row(record)
+            return (0..<row.count).map { row.string($0) }
         }
     }
 

@@ -202,7 +202,7 @@ struct CheckedBatch: Sendable {
     }
 
     func duplicate(_ record: Int, _ row: CSVBlock.Row) -> RejectedRow {
-        rejected(record, .init(.duplicateSaleID, "sale_id \(row.string(rules.saleID)) was already accepted"))
+        rejected(record, .duplicate(of: row.string(rules.saleID)))
     }
 }
 

@@ -57,21 +57,21 @@ enum Countries {
     /// `code(_:)` on the field's bytes, as an index: ASCII read in place (spaces and tabs trimmed, letters upper
     /// cased); anything else as `code(_:)` reads it.
     static func index(bytes: UnsafeBufferPointer<UInt8>) -> Index? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            return code(String(decoding: bytes, as: UTF8.self)).map { Array($0.utf8) }.flatMap { index($0[0], $0[1]) }
+        }
         var start = 0
         var end = bytes.count
-        var ascii = true
-        for byte in bytes where byte >= 0x80 { ascii = false }
-        guard ascii else { return code(String(decoding: bytes, as: UTF8.self)).map(index(of:)) }
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        guard end - start == 2, isLetter(bytes[start]), isLetter(bytes[start + 1]) else { return nil }
-        let index = Int(bytes[start] & 0xDF - 65) * 26 + Int(bytes[start + 1] & 0xDF - 65)
-        return byIndex[index] == nil ? nil : index
+        return end - start == 2 ? index(bytes[start], bytes[start + 1]) : nil
     }
 
-    private static func index(of code: String) -> Index {
-        let bytes = Array(code.utf8)
-        return Int(bytes[0] - 65) * 26 + Int(bytes[1] - 65)
+    /// The index of two letters in either case, when they are an assigned code.
+    private static func index(_ first: UInt8, _ second: UInt8) -> Index? {
+        guard isLetter(first), isLetter(second) else { return nil }
+        let index = Int(first & 0xDF - 65) * 26 + Int(second & 0xDF - 65)
+        return byIndex[index] == nil ? nil : index
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }

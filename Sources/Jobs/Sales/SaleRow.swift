@@ -67,6 +67,9 @@ struct RejectedRow: Sendable, Equatable {
             self.reason = reason
             self.detail = detail
         }
+
+        /// A row whose id an earlier accepted row had.
+        static func duplicate(of saleID: String) -> Cause { Cause(.duplicateSaleID, "sale_id \(saleID) was already accepted") }
     }
 
     let cause: Cause

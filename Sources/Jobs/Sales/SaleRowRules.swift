@@ -172,14 +172,12 @@ extension SaleRowRules {
     func read(_ fields: [String], rates: FXRates, accepted: Set<String>) -> Result<Sale, RejectedRow.Cause> {
         CSVBlock(records: [fields]).withRows { rows in
             let row = rows.row(0)
-            switch check(row, rates: FXMonthTable(rates), seed: 0) {
-            case (.refused(let cause), _): return .failure(cause)
-            case (.failed(_, let cause), _):
-                return accepted.contains(row.string(saleID)) ? .failure(.init(.duplicateSaleID, "sale_id \(row.string(saleID)) was already accepted")) : .failure(cause)
-            case (.passed, let passed):
-                return accepted.contains(row.string(saleID))
-                    ? .failure(.init(.duplicateSaleID, "sale_id \(row.string(saleID)) was already accepted")) : .success(sale(row, passed!))
-            }
+            let (verdict, passed) = check(row, rates: FXMonthTable(rates), seed: 0)
+            if case .refused(let cause) = verdict { return .failure(cause) }
+            let id = row.string(saleID)
+            if accepted.contains(id) { return .failure(.duplicate(of: id)) }
+            if case .failed(_, let cause) = verdict { return .failure(cause) }
+            return .success(sale(row, passed!))
         }
     }
 
