@@ -32,6 +32,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "CProcessSupport"),
+        // SQLite's process-wide settings (its variadic sqlite3_config), against the SQLite GRDB links.
+        .target(name: "CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
         // librdkafka from Debian's librdkafka-dev (scripts/install-deps.sh), with a shim for its variadic calls.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -47,7 +49,7 @@ let package = Package(
         .target(
             name: "Scheduler",
             dependencies: [
-                "CProcessSupport",
+                "CProcessSupport", "CSQLiteSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +131,7 @@ let package = Package(
             name: "SchedulerTests",
             dependencies: [
                 "Scheduler", "SchedulerTesting", .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

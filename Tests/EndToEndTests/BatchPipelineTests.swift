@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GRDB
+import Scheduler
 import SchedulerTesting
 import StandIns
 import Testing
@@ -21,6 +22,7 @@ import Testing
 
     /// A warehouse table as the contract's CSV writes it (NULL as an empty field).
     private func table(_ name: String, in warehouse: URL) throws -> String {
+        Scheduler.SQLiteProcess.configure()  // before any connection of the test process opens (see SQLiteProcessTests)
         let queue = try DatabaseQueue(path: warehouse.path)
         return try queue.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(name)")

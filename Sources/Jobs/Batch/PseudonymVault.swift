@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Scheduler
 
 /// Pseudonyms for the people in the sales files (customers by email, else by name and phone; sellers by id and
 /// name): a random token each, never a hash anyone holding the data could recompute. The link from a token back to
@@ -86,6 +87,7 @@ final class PseudonymVault: Sendable {
     init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         key = try Self.key(at: directory.appendingPathComponent("vault.key"))
+        SQLiteProcess.configure()
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
         pool = try DatabasePool(path: directory.appendingPathComponent("vault.sqlite").path, configuration: configuration)

@@ -1,6 +1,7 @@
 import Connectors
 import Foundation
 import GRDB
+import Scheduler
 import Synchronization
 
 /// The seller figures of one consumer group, in a SQLite file of their own, with the offsets they were computed up
@@ -128,6 +129,7 @@ final class FiguresStore: Sendable {
     /// - Parameter outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
     init(path: String, outbox: Bool = false) throws {
         self.outbox = outbox
+        SQLiteProcess.configure()
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
         pool = try DatabasePool(path: path, configuration: configuration)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Scheduler
 
 /// The warehouse as a SQLite file (the embedded default): the contract's tables, named and shaped as its section 4
 /// says, replaced in one transaction per load; `load_history` says which run each load came from.
@@ -10,6 +11,7 @@ struct SQLiteWarehouse: Warehouse {
 
     init(path: String) throws {
         self.path = path
+        SQLiteProcess.configure()
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
         queue = try DatabasePool(path: path, configuration: configuration)

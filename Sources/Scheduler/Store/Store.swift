@@ -22,6 +22,7 @@ public struct Store: Sendable {
     /// Opens (creating and migrating) the database at `path` in WAL mode.
     /// - Throws: `StoreError` saying what failed, with the path.
     public static func open(at path: String, durability: Durability = .normal) throws(StoreError) -> Store {
+        SQLiteProcess.configure()
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.foreignKeysEnabled = true
@@ -43,6 +44,7 @@ public struct Store: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(doing: "open the store at \(path)", message: "no such file (has the daemon run with this --data?)")
         }
+        SQLiteProcess.configure()
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
@@ -56,6 +58,7 @@ public struct Store: Sendable {
     /// A fresh database in memory, for tests.
     public static func inMemory() throws(StoreError) -> Store {
         do {
+            SQLiteProcess.configure()
             let store = Store(writer: try DatabaseQueue(), path: nil)
             try store.migrate()
             return store
