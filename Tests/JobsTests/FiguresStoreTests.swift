@@ -129,4 +129,116 @@ import Testing
         ]
         #expect(try FiguresStore(path: path).commit(later) == FiguresStore.Totals(events: 0, duplicates: 2, deadLetters: 0))
     }
+
+    /// The partitions each file of `store` holds state of.
+    private func held(_ store: FiguresStore) throws -> [[Int32]] {
+        try store.shards.map { shard in
+            try shard.pool.read { db in try Int32.fetchAll(db, sql: "SELECT partition FROM consumed ORDER BY partition") }
+        }
+    }
+
+    /// A store of one file (every store before the split) opened with two gives the odd partitions to the second
+    /// file, and the figures and offsets go on exactly; opened with one file again, it takes them back and removes
+    /// the second file.
+    @Test func partitionsMoveBetweenFilesWhenTheirNumberChanges() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("figures.sqlite").path
+        let all = try items()
+        let partitions = (0..<4).map { KafkaPartition(topic: "sales.events", partition: Int32($0)) }
+        let half = all.count / 2
+        let resumeAt: [KafkaPartition: Int64]
+        do {
+            let store = try FiguresStore(path: path, shards: 1)
+            try store.commit(Array(all[..<half]))
+            resumeAt = try store.startingOffsets(partitions)
+            #expect(try held(store) == [[0, 1, 2, 3]])
+        }
+        do {
+            let store = try FiguresStore(path: path, shards: 2)
+            #expect(try held(store) == [[0, 2], [1, 3]])
+            #expect(FileManager.default.fileExists(atPath: path + "-shard1"))
+            #expect(try store.startingOffsets(partitions) == resumeAt)
+            let parts = store.split(Array(all[half...]))
+            #expect(parts[0].allSatisfy { $0.partition.partition % 2 == 0 } && parts[1].allSatisfy { $0.partition.partition % 2 == 1 })
+            // One file, then the other, as two commit threads may finish.
+            try store.commit(parts[1], shard: 1)
+            try store.commit(parts[0], shard: 0)
+            #expect(SellerFigures.csv(try store.sellers()) == (try expected))
+        }
+        let store = try FiguresStore(path: path, shards: 1)
+        #expect(try held(store) == [[0, 1, 2, 3]])
+        #expect(!FileManager.default.fileExists(atPath: path + "-shard1"))
+        #expect(SellerFigures.csv(try store.sellers()) == (try expected))
+        let totals = try store.totals()
+        #expect(totals.events + totals.duplicates + totals.deadLetters == all.count)
+    }
+
+    /// A crash between a partition's copy into its new file and its removal from the old one leaves it in both:
+    /// the next opening finishes the move, and nothing is counted twice.
+    @Test func aMoveCutShortByACrashIsFinishedOnTheNextOpening() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("figures.sqlite").path
+        let all = try items()
+        let half = all.count / 2
+        do {
+            let store = try FiguresStore(path: path, shards: 2)
+            try store.commit(Array(all[..<half]))
+            // The odd partitions back in the first file too, as a move from one file to two leaves them when cut.
+            try store.shards[0].pool.writeWithoutTransaction { db in
+                try db.execute(sql: "ATTACH DATABASE ? AS second", arguments: [path + "-shard1"])
+                for table in ["consumed", "seenEvent", "deal", "seller", "hourlyRevenue"] {
+                    try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM second.\(table)")
+                }
+                try db.execute(sql: "DETACH DATABASE second")
+            }
+            #expect(try held(store) == [[0, 1, 2, 3], [1, 3]])
+        }
+        let store = try FiguresStore(path: path, shards: 2)
+        #expect(try held(store) == [[0, 2], [1, 3]])
+        let partitions = (0..<4).map { KafkaPartition(topic: "sales.events", partition: Int32($0)) }
+        let resume = try store.startingOffsets(partitions)
+        try store.commit(all[half...].filter { $0.offset >= resume[$0.partition, default: 0] })
+        #expect(SellerFigures.csv(try store.sellers()) == (try expected))
+        let totals = try store.totals()
+        #expect(totals.events + totals.duplicates + totals.deadLetters == all.count)
+    }
+
+    @Test func leftoverFilesAreTheShardsBeyondTheCountOnly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("g.sqlite").path
+        for name in ["g.sqlite-shard1", "g.sqlite-shard2", "g.sqlite-shard2-wal", "g.sqlite-shard10", "g.sqlite-shard02", "g.sqlite-shardx", "h.sqlite-shard3"] {
+            _ = FileManager.default.createFile(atPath: directory.appending(name).path, contents: Data())
+        }
+        #expect(try FiguresStore.leftoverFiles(of: path, beyond: 2).map { URL(fileURLWithPath: $0).lastPathComponent } == ["g.sqlite-shard2", "g.sqlite-shard10"])
+    }
+
+    /// The Elasticsearch outbox of a file that goes away moves to the first file: every document still waits.
+    @Test func theOutboxOfARemovedFileWaitsInTheFirstFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("figures.sqlite").path
+        let items = try items().map { item in
+            var item = item
+            item.document = item.event.map(SearchDocuments.event)
+            return item
+        }
+        func pending(_ store: FiguresStore) throws -> (events: Set<String>, sellers: Set<String>) {
+            let documents = try store.pendingDocuments(limit: 100_000, maximumBytes: 1 << 30)
+            return (Set(documents.events.map(\.document.id)), Set(documents.sellers.map(\.id)))
+        }
+        let before: (events: Set<String>, sellers: Set<String>)
+        do {
+            let store = try FiguresStore(path: path, shards: 2, outbox: true)
+            try store.commit(items)
+            before = try pending(store)
+            #expect(before.events.count == Set(items.compactMap { $0.event?.eventID }).count)
+            #expect(try store.shards.allSatisfy { try $0.pendingCount() > 0 })
+        }
+        let store = try FiguresStore(path: path, shards: 1, outbox: true)
+        let after = try pending(store)
+        #expect(after.events == before.events && after.sellers == before.sellers)
+    }
 }

@@ -16,6 +16,16 @@ struct SellerState: Sendable, Equatable {
         a.name == b.name && a.won == b.won && a.lost == b.lost && a.open == b.open && a.revenueUSD == b.revenueUSD
     }
 
+    /// Both figures together (one seller's rows of two partitions): the name is this one's.
+    func adding(_ other: SellerState) -> SellerState {
+        var sum = self
+        sum.won += other.won
+        sum.lost += other.lost
+        sum.open += other.open
+        sum.revenue.add(other.revenue)
+        return sum
+    }
+
     /// won / (won + lost); nil before the first outcome.
     var conversion: Double? { won + lost == 0 ? nil : Double(won) / Double(won + lost) }
     /// As the contract's CSV writes it: 10 decimals.

@@ -82,7 +82,7 @@ final class ElasticsearchWriter: Sendable {
         guard !pending.isEmpty else { return false }
         let documents = pending.sellers.map(\.document) + pending.events.map(\.document)
         let outcomes = try await client.bulk(documents)
-        var events: [Int64] = []
+        var events: [(shard: Int, sequence: Int64)] = []
         var sellers: [(id: String, stamp: Int64)] = []
         var rejected: [KafkaMessage] = []
         var retries: [String] = []
@@ -103,7 +103,8 @@ final class ElasticsearchWriter: Sendable {
             if index < pending.sellers.count {
                 sellers.append((pending.sellers[index].id, pending.sellers[index].stamp))
             } else {
-                events.append(pending.events[index - pending.sellers.count].sequence)
+                let event = pending.events[index - pending.sellers.count]
+                events.append((event.shard, event.sequence))
             }
         }
         // Refused documents are in the dead-letter topic before they leave the outbox: none is lost.

@@ -1,93 +1,25 @@
 import Connectors
 import Foundation
-import GRDB
-import Scheduler
 import Synchronization
 
-/// The seller figures of one consumer group, in a SQLite file of their own, with the offsets they were computed up
-/// to: a batch's figures, the ids of its events and the next offsets commit in one transaction, so that a restart
-/// (or `kill -9`) resumes exactly where the figures stand: nothing counted twice, nothing lost. State is kept per
-/// partition (a seller's and a deal's events share a key, hence a partition), so that partitions could later move
-/// between machines with their state.
+/// The seller figures of one consumer group, with the offsets they were computed up to, split by partition over a
+/// few SQLite files (`FiguresShard`) so that a batch commits on as many threads: the commit is the worker's one
+/// serial stage, and a file takes one writer at a time. Each file commits its partitions' figures and offsets in one
+/// transaction, so a restart resumes each partition exactly where its figures stand, whichever file got further.
+///
+/// The first file is `path` (a store of one file, as before, is its first file); the others are `path-shardN`.
+/// Partition `p` lives in file `p % count`: on opening, rows a change of `count` left in another file move to their
+/// owner (`rebalance`).
 final class FiguresStore: Sendable {
-    private let pool: DatabasePool
-    /// Deals still in progress as last committed (a finished deal hears nothing more: it leaves the cache), so that
-    /// a deal's later events need no read. Only committed states enter it; bounded by `cacheLimit`.
-    private let openDeals = Mutex<[KafkaPartition: [String: StoredDeal]]>([:])
-    private let cacheLimit = 200_000
+    /// Two files: one commit thread a core on this two-core machine.
+    static let defaultShardCount = 2
+
+    let shards: [FiguresShard]
     /// Whether commits also fill the Elasticsearch outbox (only when Elasticsearch is configured).
     let outbox: Bool
     /// Marks a seller's outbox row with the commit that last changed it, so that an acknowledgement of an older
-    /// version of its document leaves the newer one pending.
+    /// version of its document leaves the newer one pending. One counter for all files: a stamp names one commit.
     private let stamp: Mutex<Int64>
-
-    /// A deal as stored: its state and the ids of the events applied to it. A redelivered message is the same
-    /// message, so it names the same deal: its id is found beside the deal's state, which every event reads anyway.
-    /// (A table of every event id ever seen cost a random insert per event into an index larger than any cache.)
-    struct StoredDeal: Sendable {
-        var state: DealState
-        /// The ids of the events applied, as the row stores them: each id's UTF-8 length (4 bytes, little-endian),
-        /// then its bytes. Kept encoded: a redelivery is found by comparing bytes, an id is added by appending, and
-        /// the row is written as it is, with no array of strings made and unmade per deal.
-        var eventIDs: [UInt8] = []
-        /// Counted before event ids were kept with deals (store migration v4): its older ids are in `seenEvent`.
-        var legacy = false
-
-        init(state: DealState, eventIDs: [UInt8] = [], legacy: Bool = false) {
-            self.state = state
-            self.eventIDs = eventIDs
-            self.legacy = legacy
-        }
-
-        init(state: DealState, ids: [String]) {
-            self.init(state: state)
-            for id in ids { append(id) }
-        }
-
-        /// Whether `id` was applied to this deal.
-        func contains(_ id: String) -> Bool {
-            var id = id
-            return id.withUTF8 { wanted in
-                var found = false
-                forEachID { stored in
-                    found = stored.count == wanted.count && (0..<wanted.count).allSatisfy { stored[$0] == wanted[$0] }
-                    return !found
-                }
-                return found
-            }
-        }
-
-        mutating func append(_ id: String) {
-            let length = UInt32(id.utf8.count)
-            // Room for a deal's usual events at once.
-            if eventIDs.isEmpty { eventIDs.reserveCapacity(3 * (4 + Int(length))) }
-            withUnsafeBytes(of: length.littleEndian) { eventIDs.append(contentsOf: $0) }
-            eventIDs.append(contentsOf: id.utf8)
-        }
-
-        /// The ids, decoded (for tests and inspection).
-        var ids: [String] {
-            var ids: [String] = []
-            forEachID { stored in
-                ids.append(String(decoding: stored, as: UTF8.self))
-                return true
-            }
-            return ids
-        }
-
-        /// Calls `body` with each id's bytes in turn, while it returns true (a truncated blob ends the walk).
-        private func forEachID(_ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
-            eventIDs.withUnsafeBufferPointer { bytes in
-                var index = 0
-                while index + 4 <= bytes.count {
-                    let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
-                    index += 4
-                    guard index + length <= bytes.count, body(UnsafeBufferPointer(rebasing: bytes[index..<index + length])) else { return }
-                    index += length
-                }
-            }
-        }
-    }
 
     /// One consumed message: its place, and the event it held (nil when it went to the dead-letter topic).
     struct Item: Sendable {
@@ -111,10 +43,10 @@ final class FiguresStore: Sendable {
         }
     }
 
-    /// Documents waiting for Elasticsearch's acknowledgement: events by their place in the outbox, sellers by the
-    /// commit that last changed them.
+    /// Documents waiting for Elasticsearch's acknowledgement: events by their file and place in its outbox, sellers
+    /// by the commit that last changed them.
     struct PendingDocuments: Sendable {
-        var events: [(sequence: Int64, document: BulkDocument)] = []
+        var events: [(shard: Int, sequence: Int64, document: BulkDocument)] = []
         var sellers: [(id: String, stamp: Int64, document: BulkDocument)] = []
         var isEmpty: Bool { events.isEmpty && sellers.isEmpty }
         var count: Int { events.count + sellers.count }
@@ -124,324 +56,123 @@ final class FiguresStore: Sendable {
         var events = 0
         var duplicates = 0
         var deadLetters = 0
+
+        static func + (a: Totals, b: Totals) -> Totals {
+            Totals(events: a.events + b.events, duplicates: a.duplicates + b.duplicates, deadLetters: a.deadLetters + b.deadLetters)
+        }
     }
 
-    /// - Parameter outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
-    init(path: String, outbox: Bool = false) throws {
+    /// Opens (creating, migrating and rebalancing) the files of the store at `path`.
+    /// - Parameters:
+    ///   - shards: how many files (and commit threads) the partitions are spread over.
+    ///   - outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
+    init(path: String, shards count: Int = FiguresStore.defaultShardCount, outbox: Bool = false) throws {
+        precondition(count >= 1, "a store has at least one file")
         self.outbox = outbox
-        SQLiteProcess.configure()
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 seller figures") { db in
-            try db.execute(sql: """
-                CREATE TABLE consumed (topic TEXT NOT NULL, partition INTEGER NOT NULL, nextOffset INTEGER NOT NULL,
-                    events INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0, deadLetters INTEGER NOT NULL DEFAULT 0,
-                    PRIMARY KEY (topic, partition)) WITHOUT ROWID;
-                CREATE TABLE seenEvent (topic TEXT NOT NULL, partition INTEGER NOT NULL, eventID TEXT NOT NULL,
-                    PRIMARY KEY (topic, partition, eventID)) WITHOUT ROWID;
-                CREATE TABLE deal (topic TEXT NOT NULL, partition INTEGER NOT NULL, dealID TEXT NOT NULL,
-                    opened INTEGER NOT NULL, closed INTEGER NOT NULL, seller TEXT,
-                    PRIMARY KEY (topic, partition, dealID)) WITHOUT ROWID;
-                CREATE TABLE seller (topic TEXT NOT NULL, partition INTEGER NOT NULL, sellerID TEXT NOT NULL, name TEXT NOT NULL,
-                    won INTEGER NOT NULL, lost INTEGER NOT NULL, open INTEGER NOT NULL, revenueUSD TEXT NOT NULL,
-                    PRIMARY KEY (topic, partition, sellerID)) WITHOUT ROWID;
-                """)
-        }
-        migrator.registerMigration("v2 revenue by hour") { db in
-            try db.execute(sql: """
-                CREATE TABLE hourlyRevenue (topic TEXT NOT NULL, partition INTEGER NOT NULL, hour INTEGER NOT NULL,
-                    won INTEGER NOT NULL, revenueUSD TEXT NOT NULL, PRIMARY KEY (topic, partition, hour)) WITHOUT ROWID;
-                """)
-        }
-        migrator.registerMigration("v3 elasticsearch outbox") { db in
-            try db.execute(sql: """
-                CREATE TABLE searchEvent (sequence INTEGER PRIMARY KEY, indexName TEXT NOT NULL, documentID TEXT NOT NULL, source BLOB NOT NULL);
-                CREATE TABLE searchSeller (sellerID TEXT PRIMARY KEY, stamp INTEGER NOT NULL) WITHOUT ROWID;
-                CREATE TABLE setting (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-                CREATE INDEX sellerByID ON seller (sellerID);
-                """)
-        }
-        migrator.registerMigration("v4 event ids with their deal") { db in
-            // Deals counted until now keep their event ids in seenEvent (read for them alone); new ones beside the deal.
-            try db.execute(sql: """
-                ALTER TABLE deal ADD COLUMN eventIDs BLOB;
-                ALTER TABLE deal ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
-                UPDATE deal SET legacy = 1;
-                """)
-        }
-        try migrator.migrate(pool)
-        stamp = Mutex(try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(stamp) FROM searchSeller") ?? 0 })
-        if outbox {
-            // The first time Elasticsearch is configured, every seller already known is sent once; later, those a
-            // commit changes. (Events counted before then are not kept, so they are not sent.)
-            try pool.write { db in
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM setting WHERE name = 'searchSeeded'") == nil else { return }
-                try db.execute(sql: "INSERT OR IGNORE INTO searchSeller (sellerID, stamp) SELECT DISTINCT sellerID, 0 FROM seller")
-                try db.execute(sql: "INSERT INTO setting (name, value) VALUES ('searchSeeded', '1')")
-            }
-        }
+        shards = try (0..<count).map { try FiguresShard(path: Self.path(of: $0, in: path), outbox: outbox) }
+        try Self.rebalance(shards, leftovers: try Self.leftoverFiles(of: path, beyond: count).map { try FiguresShard(path: $0, outbox: outbox) })
+        stamp = Mutex(try shards.map { try $0.highestStamp() }.max() ?? 0)
     }
 
-    /// Where each partition's reading resumes: the offset after the last one committed here.
-    func startingOffsets(_ partitions: [KafkaPartition]) throws -> [KafkaPartition: Int64] {
-        try pool.read { db in
-            var offsets: [KafkaPartition: Int64] = [:]
-            for partition in partitions {
-                if let next = try Int64.fetchOne(
-                    db, sql: "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?", arguments: [partition.topic, partition.partition])
-                {
-                    offsets[partition] = next
-                }
-            }
-            return offsets
-        }
+    /// The file of shard `index` of the store at `path`.
+    static func path(of index: Int, in path: String) -> String { index == 0 ? path : "\(path)-shard\(index)" }
+
+    /// The file that holds `partition`'s state.
+    func shard(of partition: KafkaPartition) -> Int { Int(partition.partition.magnitude) % shards.count }
+
+    /// A batch's items by the file that holds them, each in the batch's order.
+    func split(_ items: [Item]) -> [[Item]] {
+        var parts = [[Item]](repeating: [], count: shards.count)
+        Item.forEachPartitionRun(items) { partition, run in parts[shard(of: partition)].append(contentsOf: items[run]) }
+        return parts
     }
 
-    /// Applies a batch (in offset order per partition) and moves each partition's offset past it, in one
-    /// transaction. Messages at offsets already committed (a redelivery after a rebalance) are skipped.
-    /// - Returns: what the batch added to the totals.
+    /// Applies the items of one file (all of whose partitions `shard(of:)` gives `shard`) in one transaction: see
+    /// `FiguresShard.commit`. Files may commit at the same time, each on a thread of its own.
+    /// - Returns: what the items added to the totals.
     @discardableResult
-    func commit(_ items: [Item]) throws -> Totals {
+    func commit(_ items: [Item], shard index: Int) throws -> Totals {
         let commitStamp: Int64 = stamp.withLock { stamp -> Int64 in
             stamp += 1
             return stamp
         }
-        var positions: [KafkaPartition: [Int]] = [:]
-        Item.forEachPartitionRun(items) { partition, run in positions[partition, default: []].append(contentsOf: run) }
-        var touched: [KafkaPartition: [String: StoredDeal]] = [:]
-        let totals = try pool.write { db in
-            touched = [:]
-            let statements = try Statements(db)
-            var added = Totals()
-            for (partition, indices) in positions {
-                let (topic, number) = (HotStatement.Value.text(partition.topic), HotStatement.Value.integer(Int64(partition.partition)))
-                var next: Int64 = 0
-                try statements.consumedOffset.run(topic, number) { next = $0.integer(0) }
-                var part = Totals()
-                var sellers: [String: SellerState] = [:]
-                var deals: [String: StoredDeal] = [:]
-                deals.reserveCapacity(indices.count)
-                var hours: [Int64: (won: Int, revenue: ExactSum)] = [:]
-                let cached = openDeals.withLock { $0[partition] } ?? [:]
-                // A poll hands each partition's messages in order: sorted only after a replay mixed them.
-                let inOrder = zip(indices, indices.dropFirst()).allSatisfy { items[$0].offset < items[$1].offset }
-                let ordered = inOrder ? indices : indices.sorted { items[$0].offset < items[$1].offset }
-                for index in ordered where items[index].offset >= next {
-                    let item = items[index]
-                    next = item.offset + 1
-                    guard let event = item.event else {
-                        part.deadLetters += 1
-                        continue
-                    }
-                    // Taken out of the batch's deals while it changes, so that adding an id does not copy its ids.
-                    var deal = deals.removeValue(forKey: event.dealID) ?? cached[event.dealID]
-                    if deal == nil {
-                        try statements.deal.run(topic, number, .text(event.dealID)) { row in
-                            deal = StoredDeal(
-                                state: DealState(opened: row.bool(0), closed: row.bool(1), seller: row.text(2)), eventIDs: row.blob(3),
-                                legacy: row.bool(4))
-                        }
-                    }
-                    if let deal {
-                        var seen = deal.contains(event.eventID)
-                        if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID)) { _ in seen = true } }
-                        if seen {
-                            part.duplicates += 1
-                            deals[event.dealID] = deal
-                            continue
-                        }
-                    }
-                    part.events += 1
-                    if let document = item.document {
-                        try statements.searchEvent.run(.text(document.index), .text(document.id), .blob(document.source))
-                    }
-                    // The sellers this event changes, read once a batch.
-                    func load(_ id: String) throws {
-                        try statements.seller.run(topic, number, .text(id)) { row in
-                            sellers[id] = SellerState(
-                                name: row.text(0) ?? "", won: Int(row.integer(1)), lost: Int(row.integer(2)), open: Int(row.integer(3)),
-                                revenue: ExactSum(text: row.text(4) ?? "0") ?? ExactSum())
-                        }
-                    }
-                    if sellers.index(forKey: event.sellerID) == nil { try load(event.sellerID) }
-                    if let opener = deal?.state.seller, opener != event.sellerID, sellers.index(forKey: opener) == nil { try load(opener) }
-                    let state = SellerFigures.apply(event, deal: deal?.state, sellers: &sellers)
-                    var stored = deal ?? StoredDeal(state: state)
-                    stored.state = state
-                    stored.append(event.eventID)
-                    deals[event.dealID] = stored
-                    if event.kind == .dealWon {
-                        let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
-                        hours[hour, default: (0, ExactSum())].won += 1
-                        if let revenue = event.revenue { hours[hour, default: (0, ExactSum())].revenue.add(revenue) }
-                    }
-                }
-                for (id, deal) in deals {
-                    // Each deal the batch touched is written once, in its final state.
-                    try statements.saveDeal.run(
-                        topic, number, .text(id), .bool(deal.state.opened), .bool(deal.state.closed), .optionalText(deal.state.seller),
-                        .blob(deal.eventIDs), .bool(deal.legacy))
-                }
-                touched[partition] = deals
-                for (id, seller) in sellers {
-                    try statements.saveSeller.run(
-                        topic, number, .text(id), .text(seller.name), .integer(Int64(seller.won)), .integer(Int64(seller.lost)),
-                        .integer(Int64(seller.open)), .text(seller.revenue.text))
-                    if outbox { try statements.searchSeller.run(.text(id), .integer(commitStamp)) }
-                }
-                for (hour, added) in hours {
-                    let old = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT won, revenueUSD FROM hourlyRevenue WHERE topic = ? AND partition = ? AND hour = ?"),
-                        arguments: [partition.topic, partition.partition, hour])
-                    let won = (old?[0] as Int? ?? 0) + added.won
-                    var revenue = added.revenue
-                    if let old, let before = ExactSum(text: old[1]) { revenue.add(before) }
-                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourlyRevenue (topic, partition, hour, won, revenueUSD) VALUES (?, ?, ?, ?, ?)")
-                        .execute(arguments: [partition.topic, partition.partition, hour, won, revenue.text])
-                }
-                try statements.saveConsumed.run(
-                    topic, number, .integer(next), .integer(Int64(part.events)), .integer(Int64(part.duplicates)), .integer(Int64(part.deadLetters)))
-                added.events += part.events
-                added.duplicates += part.duplicates
-                added.deadLetters += part.deadLetters
-            }
-            return added
-        }
-        openDeals.withLock { cache in
-            if cache.values.reduce(0, { $0 + $1.count }) > cacheLimit { cache.removeAll(keepingCapacity: true) }
-            for (partition, deals) in touched {
-                modify(&cache[partition, default: [:]]) { open in
-                    for (id, deal) in deals { open[id] = deal.state.opened && deal.state.closed ? nil : deal }
-                }
-            }
-        }
-        return totals
+        return try shards[index].commit(items, stamp: commitStamp)
     }
 
-    /// The statements a commit runs per event or per seller, prepared once per commit.
-    private struct Statements {
-        let consumedOffset, deal, seenBefore, seller, saveDeal, saveSeller, saveConsumed, searchEvent, searchSeller: HotStatement
+    /// Applies a batch, one file after the other.
+    @discardableResult
+    func commit(_ items: [Item]) throws -> Totals {
+        try split(items).enumerated().reduce(Totals()) { totals, part in totals + (try commit(part.element, shard: part.offset)) }
+    }
 
-        init(_ db: Database) throws {
-            consumedOffset = try HotStatement(db, "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?")
-            deal = try HotStatement(db, "SELECT opened, closed, seller, eventIDs, legacy FROM deal WHERE topic = ? AND partition = ? AND dealID = ?")
-            // Whether an event of a deal counted before store migration v4 was counted then.
-            seenBefore = try HotStatement(db, "SELECT 1 FROM seenEvent WHERE topic = ? AND partition = ? AND eventID = ?")
-            seller = try HotStatement(db, "SELECT name, won, lost, open, revenueUSD FROM seller WHERE topic = ? AND partition = ? AND sellerID = ?")
-            saveDeal = try HotStatement(db, """
-                INSERT INTO deal (topic, partition, dealID, opened, closed, seller, eventIDs, legacy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed,
-                    seller = excluded.seller, eventIDs = excluded.eventIDs
-                """)
-            saveSeller = try HotStatement(db, """
-                INSERT INTO seller (topic, partition, sellerID, name, won, lost, open, revenueUSD) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (topic, partition, sellerID) DO UPDATE SET name = excluded.name, won = excluded.won, lost = excluded.lost,
-                    open = excluded.open, revenueUSD = excluded.revenueUSD
-                """)
-            saveConsumed = try HotStatement(db, """
-                INSERT INTO consumed (topic, partition, nextOffset, events, duplicates, deadLetters) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, events = events + excluded.events,
-                    duplicates = duplicates + excluded.duplicates, deadLetters = deadLetters + excluded.deadLetters
-                """)
-            searchEvent = try HotStatement(db, "INSERT INTO searchEvent (indexName, documentID, source) VALUES (?, ?, ?)")
-            searchSeller = try HotStatement(db, "INSERT INTO searchSeller (sellerID, stamp) VALUES (?, ?) ON CONFLICT (sellerID) DO UPDATE SET stamp = excluded.stamp")
+    /// Where each partition's reading resumes: the offset after the last one committed.
+    func startingOffsets(_ partitions: [KafkaPartition]) throws -> [KafkaPartition: Int64] {
+        var offsets: [KafkaPartition: Int64] = [:]
+        for (index, shard) in shards.enumerated() {
+            let held = partitions.filter { self.shard(of: $0) == index }
+            if !held.isEmpty { offsets.merge(try shard.startingOffsets(held)) { $1 } }
         }
+        return offsets
     }
 
     /// The oldest documents not yet acknowledged by Elasticsearch: up to `limit` events and sellers, about
-    /// `maximumBytes` in all. Seller documents show the seller's figures now, summed over the partitions.
+    /// `maximumBytes` in all, events shared fairly between the files. Seller documents show the seller's figures
+    /// now, summed over the partitions.
     func pendingDocuments(limit: Int = 2000, maximumBytes: Int = 4 << 20, now: Date = Date()) throws -> PendingDocuments {
-        try pool.read { db in
-            var pending = PendingDocuments()
-            var bytes = 0
-            let sellers = try Row.fetchAll(db, sql: "SELECT sellerID, stamp FROM searchSeller ORDER BY stamp LIMIT ?", arguments: [limit / 4 + 1])
-            for row in sellers {
-                let id: String = row[0]
-                guard let seller = try Self.summedSellers(db, only: id)[id] else { continue }
-                let document = SearchDocuments.seller(id: id, seller, updatedAt: now)
-                pending.sellers.append((id, row[1], document))
-                bytes += document.source.count
-            }
-            let events = try Row.fetchCursor(
-                db, sql: "SELECT sequence, indexName, documentID, source FROM searchEvent ORDER BY sequence LIMIT ?", arguments: [limit - pending.sellers.count])
-            while bytes < maximumBytes, let row = try events.next() {
-                let source: Data = row[3]
-                pending.events.append((row[0], BulkDocument(index: row[1], id: row[2], source: Array(source))))
-                bytes += source.count
-            }
-            return pending
+        var pending = PendingDocuments()
+        var bytes = 0
+        let sellers = try shards.flatMap { try $0.pendingSellers(limit: limit / 4 + 1) }.sorted { $0.stamp < $1.stamp }.prefix(limit / 4 + 1)
+        for (id, stamp) in sellers {
+            guard let seller = try self.sellers(only: id)[id] else { continue }
+            let document = SearchDocuments.seller(id: id, seller, updatedAt: now)
+            pending.sellers.append((id, stamp, document))
+            bytes += document.source.count
         }
+        let share = max(1, (limit - pending.sellers.count) / shards.count)
+        let bytesShare = max(1, (maximumBytes - bytes) / shards.count)
+        for (index, shard) in shards.enumerated() {
+            pending.events += try shard.pendingEvents(limit: share, maximumBytes: bytesShare).map { (index, $0.sequence, $0.document) }
+        }
+        return pending
     }
 
     /// Removes what Elasticsearch acknowledged (or what went to the dead-letter topic instead). A seller changed
     /// since its document was read stays pending, with its newer figures.
-    func acknowledge(events: [Int64], sellers: [(id: String, stamp: Int64)]) throws {
-        guard !events.isEmpty || !sellers.isEmpty else { return }
-        try pool.write { db in
-            for sequence in events { try db.cachedStatement(sql: "DELETE FROM searchEvent WHERE sequence = ?").execute(arguments: [sequence]) }
-            for seller in sellers {
-                try db.cachedStatement(sql: "DELETE FROM searchSeller WHERE sellerID = ? AND stamp = ?").execute(arguments: [seller.id, seller.stamp])
-            }
+    func acknowledge(events: [(shard: Int, sequence: Int64)], sellers: [(id: String, stamp: Int64)]) throws {
+        for (index, shard) in shards.enumerated() {
+            // A stamp names one commit, hence one file: the others have no row with it.
+            try shard.acknowledge(events: events.filter { $0.shard == index }.map(\.sequence), sellers: sellers)
         }
     }
 
     /// How many documents wait for Elasticsearch.
-    func pendingCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM searchEvent) + (SELECT COUNT(*) FROM searchSeller)") ?? 0 }
-    }
+    func pendingCount() throws -> Int { try shards.reduce(0) { $0 + (try $1.pendingCount()) } }
 
     /// Forgets what is cached of partitions this worker no longer holds (another may change them meanwhile).
     func forget(_ partitions: [KafkaPartition]) {
         let gone = Set(partitions)
-        openDeals.withLock { cache in cache = cache.filter { !gone.contains($0.key) } }
+        for shard in shards { shard.forget(gone) }
     }
 
-    /// Every seller's figures, summed over the partitions (a seller's events normally all share one).
-    func sellers() throws -> [String: SellerState] {
-        try pool.read { db in try Self.summedSellers(db) }
-    }
-
-    /// The sellers' rows summed over the partitions: all of them, or the one whose id is `only`.
-    private static func summedSellers(_ db: Database, only: String? = nil) throws -> [String: SellerState] {
+    /// Every seller's figures (or the one whose id is `only`), summed over the partitions (a seller's events
+    /// normally all share one); the name is the one the first file holding the seller has.
+    func sellers(only: String? = nil) throws -> [String: SellerState] {
         var sellers: [String: SellerState] = [:]
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: """
-                SELECT sellerID, name, won, lost, open, revenueUSD FROM seller \(only == nil ? "" : "WHERE sellerID = ?") ORDER BY topic, partition
-                """),
-            arguments: only.map { [$0] } ?? [])
-        while let row = try rows.next() {
-            let id: String = row[0]
-            var seller = sellers[id] ?? SellerState(name: row[1])
-            seller.won += row[2] as Int
-            seller.lost += row[3] as Int
-            seller.open += row[4] as Int
-            if let revenue = ExactSum(text: row[5]) { seller.revenue.add(revenue) }
-            sellers[id] = seller
+        for shard in shards {
+            sellers.merge(try shard.sellers(only: only)) { $0.adding($1) }
         }
         return sellers
     }
 
     /// Deals won and revenue per UTC hour (seconds since 1970 of the hour's start) from `since`, over every partition.
     func hourlyRevenue(since: Int64) throws -> [Int64: (won: Int, revenueUSD: Decimal)] {
-        try pool.read { db in
-            var hours: [Int64: (won: Int, revenueUSD: Decimal)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT hour, won, revenueUSD FROM hourlyRevenue WHERE hour >= ?", arguments: [since])
-            while let row = try rows.next() {
-                let hour: Int64 = row[0]
-                hours[hour, default: (0, 0)].won += row[1] as Int
-                hours[hour, default: (0, 0)].revenueUSD += Decimal(plain: row[2] as String) ?? 0
-            }
-            return hours
+        var hours: [Int64: (won: Int, revenueUSD: Decimal)] = [:]
+        for shard in shards {
+            hours.merge(try shard.hourlyRevenue(since: since)) { ($0.won + $1.won, $0.revenueUSD + $1.revenueUSD) }
         }
+        return hours
     }
 
     /// Events counted, redeliveries dropped and messages dead-lettered, over every partition.
-    func totals() throws -> Totals {
-        try pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(duplicates), 0), COALESCE(SUM(deadLetters), 0) FROM consumed")
-            return Totals(events: row?[0] ?? 0, duplicates: row?[1] ?? 0, deadLetters: row?[2] ?? 0)
-        }
-    }
+    func totals() throws -> Totals { try shards.reduce(Totals()) { $0 + (try $1.totals()) } }
 }

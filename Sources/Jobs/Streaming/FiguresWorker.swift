@@ -19,8 +19,8 @@ public final class FiguresWorker: Sendable {
     let search: ElasticsearchWriter?
     /// The next batch, being fetched while the last one is applied (the consumer polls on a thread of its own).
     private let prefetch = Mutex<Task<KafkaBatch, any Error>?>(nil)
-    /// The thread that commits batches, and the commit under way.
-    private let committer: BlockingWorker
+    /// The threads that commit batches, one per file of the store, and the commit under way.
+    private let committers: [BlockingWorker]
     private let committing = Mutex<Task<Void, any Error>?>(nil)
     private let commits = Mutex(0)
 
@@ -38,11 +38,11 @@ public final class FiguresWorker: Sendable {
         }
         let store = try FiguresStore(path: storePath, outbox: elasticsearch != nil)
         self.store = store
-        committer = BlockingWorker(name: "\(group)-commit")
-        // The commit is the pipeline's one serial stage (the next batch's parse waits for it): ahead of the parse's
-        // threads, it keeps a core to itself while they share the other (on two cores, +10% events/s as root; a
-        // daemon not allowed to raise priorities keeps the default, see ThreadPriority).
-        committer.submit { ThreadPriority.setNice(-10) }
+        committers = store.shards.indices.map { BlockingWorker(name: "\(group)-commit-\($0)") }
+        // The commit is the pipeline's serial stage (the next batch's parse waits for it): ahead of the parse's
+        // threads (on two cores, +10% events/s as root; a daemon not allowed to raise priorities keeps the default,
+        // see ThreadPriority).
+        for committer in committers { committer.submit { ThreadPriority.setNice(-10) } }
         consumer = try KafkaConsumer(
             // A fetch answered within 50 ms (the live latency); 12 MiB prefetched (librdkafka's 64 MiB default was
             // most of the worker's memory; 4 MiB halved its speed).
@@ -89,11 +89,19 @@ public final class FiguresWorker: Sendable {
         // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
         try await producer.send(rejected)
         try await flush()
-        let (store, committer) = (self.store, self.committer)
+        let (store, committers) = (self.store, self.committers)
         let offsets = Self.nextOffsets(items)
+        let parts = store.split(items)
         committing.withLock {
             $0 = Task { [self] in
-                let added = try await committer.run { try store.commit(items) }
+                // Each file on its thread, all at once; a failure in one stops the worker as any failed commit does
+                // (the files that committed resume after their batch, the others before it).
+                let added = try await withThrowingTaskGroup(of: FiguresStore.Totals.self) { group in
+                    for (index, part) in parts.enumerated() where !part.isEmpty {
+                        group.addTask { try await committers[index].run { try store.commit(part, shard: index) } }
+                    }
+                    return try await group.reduce(FiguresStore.Totals(), +)
+                }
                 meter.record(added.events)
                 search?.wake()
                 consumer.commit(offsets)
@@ -113,7 +121,7 @@ public final class FiguresWorker: Sendable {
         return next
     }
 
-    deinit { committer.stop() }
+    deinit { for committer in committers { committer.stop() } }
 
     /// Batches committed so far: what live listeners are told of changes by.
     public var committedBatches: Int { commits.withLock { $0 } }
