@@ -101,6 +101,10 @@ int cps_malloc_trim(void) {
     return malloc_trim(0);
 }
 
+int cps_malloc_map_from(size_t bytes) {
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+}
+
 int cps_exchange_paths(const char *a, const char *b) {
     return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0 ? 0 : errno;
 }

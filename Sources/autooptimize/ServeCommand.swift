@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
+        MemoryTrim.mapLargeBuffers()
         var settings = DaemonSettings()
         if let config {
             do {

@@ -36,6 +36,10 @@ int cps_spawn(const struct cps_spawn_request *request, pid_t *pid, const char **
 /// malloc_trim(0): glibc's malloc.h is not in Swift's Glibc module. Gives freed memory back to the system.
 int cps_malloc_trim(void);
 
+/// mallopt(M_MMAP_THRESHOLD, bytes): allocations of `bytes` and more get a mapping of their own, given back on free,
+/// and the threshold stops moving. Returns 1 on success.
+int cps_malloc_map_from(size_t bytes);
+
 /// renameat2(RENAME_EXCHANGE): swaps two paths (directories too) in one atomic step, so that a published
 /// partition is replaced whole or not at all. Returns 0 or an errno value.
 int cps_exchange_paths(const char *a, const char *b);

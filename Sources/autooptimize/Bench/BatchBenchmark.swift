@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Jobs
+import Scheduler
 
 /// `autooptimize bench batch`: the africa-trends pipeline on generated sales (extract to the loaded SQLite
 /// warehouse, through a daemon), then validation and the three contract tables alone from the same files, and
@@ -15,6 +16,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip the pipeline: validation and the contract tables alone, ours and DuckDB's.") var analysisOnly = false
 
     func run() async throws {
+        MemoryTrim.mapLargeBuffers()  // as the daemon does
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-batch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }

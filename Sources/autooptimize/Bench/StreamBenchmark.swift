@@ -23,6 +23,7 @@ struct StreamBenchCommand: AsyncParsableCommand {
     var brokers: String?
 
     func run() async throws {
+        MemoryTrim.mapLargeBuffers()  // as the daemon does
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-stream-bench-\(UUID().uuidString)")
