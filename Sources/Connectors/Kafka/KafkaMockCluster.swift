@@ -33,6 +33,13 @@ public final class KafkaMockCluster: Sendable {
         _ = up ? rd_kafka_mock_broker_set_up(cluster.pointer, id) : rd_kafka_mock_broker_set_down(cluster.pointer, id)
     }
 
+    /// Answers the next `count` produce requests, from any client, with "topic authorization failed" (an error no
+    /// retry mends): a cluster that refuses writes, to test what waits for a write's acknowledgement.
+    public func refuseProduceRequests(_ count: Int) {
+        let errors = [rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, count: count)
+        rd_kafka_mock_push_request_errors_array(cluster.pointer, 0 /* Produce */, errors.count, errors)
+    }
+
     /// Delays every answer of broker `id` by `milliseconds` (0: none): a broker that stops answering without closing
     /// its port. (Bringing a broker back up re-binds its old port, and librdkafka 2.0.2 aborts the process when
     /// another listener took it meanwhile: in-process tests use this instead.)

@@ -56,22 +56,24 @@ public final class KafkaProducer: Sendable {
     /// - Throws: the first failure among them (a message too large, an unknown topic, brokers down past `timeout`).
     public func send(_ messages: [KafkaMessage], timeout: Duration = .seconds(30)) async throws {
         guard !messages.isEmpty else { return }
+        try await worker.run { [self] in try sendWaiting(messages, timeout: timeout) }
+    }
+
+    /// The same, blocking the calling thread: for a thread of the caller's own that may wait (never one of Swift's
+    /// cooperative pool). Several threads may send at once.
+    public func sendWaiting(_ messages: [KafkaMessage], timeout: Duration = .seconds(30)) throws(KafkaError) {
+        guard !messages.isEmpty else { return }
         let first = nextID.add(messages.count, ordering: .relaxed).oldValue
         let ids = first..<(first + messages.count)
-        let handle = client
-        let context = self.context
-        try await worker.run {
-            for (id, message) in zip(ids, messages) { try Self.enqueue(message, id: id, on: handle.pointer) }
-            let milliseconds = timeout.milliseconds
-            let flushed = rd_kafka_flush(handle.pointer, milliseconds)
-            let failure = context.deliveries.withLock { state -> KafkaError? in
-                var first: KafkaError?
-                for id in ids { if let failed = state.failed.removeValue(forKey: id), first == nil { first = failed } }
-                return first
-            }
-            if let failure { throw failure }
-            if flushed != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(flushed, doing: "waiting for the brokers to acknowledge \(messages.count) messages") }
+        for (id, message) in zip(ids, messages) { try Self.enqueue(message, id: id, on: client.pointer) }
+        let flushed = rd_kafka_flush(client.pointer, timeout.milliseconds)
+        let failure = context.deliveries.withLock { state -> KafkaError? in
+            var first: KafkaError?
+            for id in ids { if let failed = state.failed.removeValue(forKey: id), first == nil { first = failed } }
+            return first
         }
+        if let failure { throw failure }
+        if flushed != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(flushed, doing: "waiting for the brokers to acknowledge \(messages.count) messages") }
     }
 
     private static func enqueue(_ message: KafkaMessage, id: Int, on handle: OpaquePointer) throws(KafkaError) {

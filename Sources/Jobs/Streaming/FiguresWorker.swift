@@ -4,10 +4,14 @@ import Synchronization
 public import Logging
 
 /// The loop of a `seller-figures` worker, apart from the job that runs it (the benchmark drives it too): poll a
-/// batch, parse each message, send the bad ones to the dead-letter topic and wait for the brokers' ack, then
-/// commit figures and offsets in one transaction, then tell the group (for its lag). A batch's commit runs on a
-/// thread of its own while the next batch is fetched and parsed; the next commit starts only once it succeeded, so
-/// batches commit in order and a failed one stops the worker before anything after it is applied.
+/// batch, and for each file of the store (`FiguresStore`: partitions split over files), on that file's thread (a
+/// lane): parse its messages, send the bad ones to the dead-letter topic and wait for the brokers' ack, then commit
+/// their figures and offsets in one transaction; once every lane has, tell the group (for its lag).
+///
+/// Each lane does all of its partitions' work, so the lanes keep the cores busy side by side with nothing shared but
+/// the batch, and an event is made and freed on one thread. A lane takes batches in order, and one that failed stops
+/// the lanes before anything after it is applied; the next batch is fetched meanwhile, and handed over while the
+/// last one is still applied (at most two in the lanes, for memory).
 public final class FiguresWorker: Sendable {
     let store: FiguresStore
     let consumer: KafkaConsumer
@@ -19,9 +23,12 @@ public final class FiguresWorker: Sendable {
     let search: ElasticsearchWriter?
     /// The next batch, being fetched while the last one is applied (the consumer polls on a thread of its own).
     private let prefetch = Mutex<Task<KafkaBatch, any Error>?>(nil)
-    /// The threads that commit batches, one per file of the store, and the commit under way.
-    private let committers: [BlockingWorker]
-    private let committing = Mutex<Task<Void, any Error>?>(nil)
+    /// The lanes' threads, one per file of the store.
+    private let lanes: [BlockingWorker]
+    /// The batches handed to the lanes and not yet finished, oldest first.
+    private let applying = Mutex<[Task<Void, any Error>]>([])
+    /// Set by a lane that failed: the lanes then refuse what follows (the job restarts the worker).
+    private let stopped = Atomic<Bool>(false)
     private let commits = Mutex(0)
 
     /// - Throws: `KafkaError` for a client librdkafka refuses; a message naming the FX file's line when it is wrong.
@@ -38,11 +45,7 @@ public final class FiguresWorker: Sendable {
         }
         let store = try FiguresStore(path: storePath, outbox: elasticsearch != nil)
         self.store = store
-        committers = store.shards.indices.map { BlockingWorker(name: "\(group)-commit-\($0)") }
-        // The commit is the pipeline's serial stage (the next batch's parse waits for it): ahead of the parse's
-        // threads (on two cores, +10% events/s as root; a daemon not allowed to raise priorities keeps the default,
-        // see ThreadPriority).
-        for committer in committers { committer.submit { ThreadPriority.setNice(-10) } }
+        lanes = store.shards.indices.map { BlockingWorker(name: "\(group)-lane-\($0)") }
         consumer = try KafkaConsumer(
             // A fetch answered within 50 ms (the live latency); 12 MiB prefetched (librdkafka's 64 MiB default was
             // most of the worker's memory; 4 MiB halved its speed).
@@ -64,7 +67,8 @@ public final class FiguresWorker: Sendable {
         }
     }
 
-    /// One batch: waits up to `timeout` for messages and applies what came. Returns how many messages it handled.
+    /// One batch: waits up to `timeout` for messages and hands what came to the lanes. Returns how many messages it
+    /// handled. - Throws: the failure of an earlier batch (the worker must then stop: its job restarts it).
     @discardableResult
     public func step(maximum: Int = 5000, timeout: Duration = .milliseconds(250)) async throws -> Int {
         let consumer = self.consumer
@@ -76,69 +80,81 @@ public final class FiguresWorker: Sendable {
             return 0
         }
         prefetch.withLock { $0 = poll() }
-        // Parsing is most of the work and needs nothing shared: the two halves of the batch on two cores.
-        let half = records.count / 2
-        let rates = self.rates
-        let deadLetterTopic = self.deadLetterTopic
-        let documents = store.outbox
-        async let first = Self.parse(records, 0..<half, rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
-        let second = await Self.parse(records, half..<records.count, rates: rates, deadLetterTopic: deadLetterTopic, documents: documents)
-        let parsed = await first
-        let items = parsed.items + second.items
-        let rejected = parsed.rejected + second.rejected
-        // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
-        try await producer.send(rejected)
-        try await flush()
-        let (store, committers) = (self.store, self.committers)
-        let offsets = Self.nextOffsets(items)
-        let parts = store.split(items)
-        committing.withLock {
-            $0 = Task { [self] in
-                // Each file on its thread, all at once; a failure in one stops the worker as any failed commit does
-                // (the files that committed resume after their batch, the others before it).
-                let added = try await withThrowingTaskGroup(of: FiguresStore.Totals.self) { group in
-                    for (index, part) in parts.enumerated() where !part.isEmpty {
-                        group.addTask { try await committers[index].run { try store.commit(part, shard: index) } }
-                    }
-                    return try await group.reduce(FiguresStore.Totals(), +)
+        // The oldest batch finished before a third enters the lanes; its failure surfaces here.
+        if let oldest = applying.withLock({ $0.count >= 2 ? $0.removeFirst() : nil }) { try await oldest.value }
+        var positions = [[Int]](repeating: [], count: lanes.count)
+        for (index, message) in records.messages.enumerated() { positions[store.shard(of: message.partition)].append(index) }
+        let previous = applying.withLock { $0.last }
+        let batch = Task { [self] in
+            let added = try await withThrowingTaskGroup(of: FiguresStore.Totals.self) { group in
+                for (lane, indices) in positions.enumerated() where !indices.isEmpty {
+                    group.addTask { try await self.lanes[lane].run { try self.apply(records, indices, lane: lane) } }
                 }
-                meter.record(added.events)
-                search?.wake()
-                consumer.commit(offsets)
-                commits.withLock { $0 += 1 }
+                return try await group.reduce(FiguresStore.Totals(), +)
             }
+            // Told in batch order: the group's lag never steps back.
+            try await previous?.value
+            meter.record(added.events)
+            search?.wake()
+            consumer.commit(Self.nextOffsets(records))
+            commits.withLock { $0 += 1 }
         }
+        applying.withLock { $0.append(batch) }
         return records.count
     }
 
-    /// Each partition's offset after its last item.
-    private static func nextOffsets(_ items: [FiguresStore.Item]) -> [KafkaPartition: Int64] {
+    /// A lane's share of a batch, on its thread: parse, dead letters acknowledged, commit.
+    private func apply(_ batch: KafkaBatch, _ indices: [Int], lane: Int) throws -> FiguresStore.Totals {
+        guard !stopped.load(ordering: .acquiring) else { throw FiguresWorkerError("an earlier batch failed") }
+        do {
+            let (items, rejected) = Self.parse(batch, indices, rates: rates, deadLetterTopic: deadLetterTopic, documents: store.outbox)
+            // The dead letters are in their topic before the offsets that skip them are committed: none is lost.
+            try producer.sendWaiting(rejected)
+            return try store.commit(items, shard: lane)
+        } catch {
+            stopped.store(true, ordering: .releasing)
+            throw error
+        }
+    }
+
+    /// Each partition's offset after its last message.
+    private static func nextOffsets(_ batch: KafkaBatch) -> [KafkaPartition: Int64] {
         var next: [KafkaPartition: Int64] = [:]
-        FiguresStore.Item.forEachPartitionRun(items) { partition, run in
-            let highest = items[run].lazy.map(\.offset).max()!
+        var start = 0
+        let messages = batch.messages
+        // A poll hands each partition's messages in runs: one dictionary lookup a run.
+        while start < messages.count {
+            let partition = messages[start].partition
+            var end = start + 1
+            var highest = messages[start].offset
+            while end < messages.count, messages[end].partition == partition {
+                highest = max(highest, messages[end].offset)
+                end += 1
+            }
             next[partition] = max(next[partition] ?? 0, highest + 1)
+            start = end
         }
         return next
     }
 
-    deinit { for committer in committers { committer.stop() } }
+    deinit { for lane in lanes { lane.stop() } }
 
     /// Batches committed so far: what live listeners are told of changes by.
     public var committedBatches: Int { commits.withLock { $0 } }
 
-    /// Waits for the commit under way, if any. - Throws: its error (the worker must then stop: its job restarts it).
+    /// Waits for the batches in the lanes. - Throws: the first error (the worker must then stop: its job restarts it).
     public func flush() async throws {
-        guard let commit = committing.withLock({ $0.take() }) else { return }
-        try await commit.value
+        while let oldest = applying.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { try await oldest.value }
     }
 
     private static func parse(
-        _ batch: KafkaBatch, _ range: Range<Int>, rates: FXRates, deadLetterTopic: String, documents: Bool
-    ) async -> (items: [FiguresStore.Item], rejected: [KafkaMessage]) {
+        _ batch: KafkaBatch, _ indices: [Int], rates: FXRates, deadLetterTopic: String, documents: Bool
+    ) -> (items: [FiguresStore.Item], rejected: [KafkaMessage]) {
         var items: [FiguresStore.Item] = []
         var rejected: [KafkaMessage] = []
-        items.reserveCapacity(range.count)
-        for message in batch.messages[range] {
+        items.reserveCapacity(indices.count)
+        for index in indices {
+            let message = batch.messages[index]
             do {
                 let event = try batch.withValue(message) { value throws(SaleEvent.Rejection) in try SaleEvent.parse(value, rates: rates) }
                 items.append(.init(
