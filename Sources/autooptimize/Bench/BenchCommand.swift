@@ -5,7 +5,7 @@ import Scheduler
 /// `autooptimize bench …`: speed measured in a release build, never asserted by tests.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run a benchmark and print one JSON object.", subcommands: [EngineBenchCommand.self, APIBenchCommand.self, StreamBenchCommand.self, BatchBenchCommand.self])
+        commandName: "bench", abstract: "Run a benchmark and print one JSON object.", subcommands: [EngineBenchCommand.self, APIBenchCommand.self, StreamBenchCommand.self, LaneBenchCommand.self, BatchBenchCommand.self])
 }
 
 /// `autooptimize bench engine`.

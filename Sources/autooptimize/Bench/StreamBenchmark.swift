@@ -240,3 +240,34 @@ struct EventGenerator {
         return groups.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
     }
 }
+
+/// `autooptimize bench lane`: one lane of the stream worker (parse, commit) on one thread, without Kafka.
+struct LaneBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lane",
+        abstract: "Measure one lane of the seller-figures worker (parse and commit, one thread, no broker) in processor time per event.")
+
+    @Option(help: "Events.") var events: Int = 300_000
+    @Option(help: "Partitions the events are keyed over.") var partitions: Int = 16
+    @Option(help: "Events a batch.") var batch: Int = 5000
+
+    func run() async throws {
+        MemoryTrim.mapLargeBuffers()  // as the daemon does
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-lane-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        var generator = EventGenerator()
+        let messages = (0..<events).map { _ in generator.next() }.map { (key: $0.key ?? [], value: $0.value) }
+        let result = try LaneBenchmark.run(
+            messages: messages, partitions: partitions, batch: batch, fxRates: "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n",
+            storePath: root.appendingPathComponent("figures.sqlite").path)
+        let report: [String: Any] = [
+            "events": result.events, "partitions": partitions, "batch": batch,
+            "parse_us_per_event": (result.parseSeconds / Double(events) * 1e7).rounded() / 10 * 1,
+            "commit_us_per_event": (result.commitSeconds / Double(events) * 1e7).rounded() / 10,
+            "lane_us_per_event": ((result.parseSeconds + result.commitSeconds) / Double(events) * 1e7).rounded() / 10,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
