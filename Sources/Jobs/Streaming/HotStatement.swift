@@ -8,7 +8,9 @@ import GRDBSQLite
 struct HotStatement {
     private let statement: Statement
     private var handle: OpaquePointer { statement.sqliteStatement }
-    /// Tells SQLite to copy a bound text or blob (its memory is Swift's, gone after the call).
+    /// `SQLITE_STATIC`: tells SQLite a bound text or blob stays where it is until the statement is done with it.
+    private static let `static`: sqlite3_destructor_type? = nil
+    /// `SQLITE_TRANSIENT`: tells SQLite to copy it.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(_ db: Database, _ sql: String) throws {
@@ -27,37 +29,66 @@ struct HotStatement {
 
     /// Runs the statement with `values` and calls `row` for each result row. - Throws: `DatabaseError`.
     func run(_ values: Value..., row: ((Row) throws -> Void)? = nil) throws {
-        let handle = self.handle
-        // Every parameter is bound again by the next call: no need to clear them.
-        defer { sqlite3_reset(handle) }
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let code: Int32
-            switch value {
-            case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-            case .null: code = sqlite3_bind_null(handle, index)
-            case .text(var text):
-                // (A null pointer would bind NULL: an empty text is bound as the literal "".)
-                code = text.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { chars in
-                        guard let start = chars.baseAddress, !chars.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, nil) }
-                        return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
-                    }
-                }
-            case .blob(let bytes):
-                code = bytes.withUnsafeBytes { raw in
-                    guard let start = raw.baseAddress, !raw.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
-                    return sqlite3_bind_blob(handle, index, start, Int32(raw.count), Self.transient)
-                }
-            }
-            guard code == SQLITE_OK else { throw error(code) }
+        try run(values, row: row)
+    }
+
+    /// The same, with the values in an array.
+    func run(_ values: [Value], row: ((Row) throws -> Void)? = nil) throws {
+        defer {
+            sqlite3_reset(handle)
+            // The bytes bound are gone after this call: no pointer to them stays in the statement GRDB caches.
+            sqlite3_clear_bindings(handle)
         }
+        try bind(values[...], row: row)
+    }
+
+    /// Binds the first of `values` and the rest after it, then steps. Text and blobs are bound where they lie
+    /// (`SQLITE_STATIC`), so each is bound inside the access to its bytes and the statement steps inside them all:
+    /// SQLite then copies none of them (a copy was an allocation per text, three or four an event).
+    private func bind(_ values: ArraySlice<Value>, row: ((Row) throws -> Void)?) throws {
+        guard let value = values.first else { return try step(row: row) }
+        let index = Int32(values.startIndex + 1)
+        let rest = values.dropFirst()
+        switch value {
+        case .integer(let number):
+            try check(sqlite3_bind_int64(handle, index, number))
+            try bind(rest, row: row)
+        case .null:
+            try check(sqlite3_bind_null(handle, index))
+            try bind(rest, row: row)
+        case .text(var text):
+            try text.withUTF8 { bytes in
+                if let start = bytes.baseAddress, !bytes.isEmpty {
+                    try check(sqlite3_bind_text(handle, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.static))
+                } else {
+                    // (A null pointer would bind NULL: an empty text is bound as the literal "", which SQLite copies.)
+                    try check(sqlite3_bind_text(handle, index, "", 0, Self.transient))
+                }
+                try bind(rest, row: row)
+            }
+        case .blob(let bytes):
+            try bytes.withUnsafeBytes { raw in
+                if let start = raw.baseAddress, !raw.isEmpty {
+                    try check(sqlite3_bind_blob(handle, index, start, Int32(raw.count), Self.static))
+                } else {
+                    try check(sqlite3_bind_zeroblob(handle, index, 0))
+                }
+                try bind(rest, row: row)
+            }
+        }
+    }
+
+    private func step(row: ((Row) throws -> Void)?) throws {
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw error(code) }
             try row?(Row(handle: handle))
         }
+    }
+
+    private func check(_ code: Int32) throws {
+        guard code == SQLITE_OK else { throw error(code) }
     }
 
     private func error(_ code: Int32) -> DatabaseError {
