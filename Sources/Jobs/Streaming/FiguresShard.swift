@@ -127,6 +127,15 @@ final class FiguresShard: Sendable {
                 // A poll hands each partition's messages in order: sorted only after a replay mixed them.
                 let inOrder = zip(indices, indices.dropFirst()).allSatisfy { items[$0].offset < items[$1].offset }
                 let ordered = inOrder ? indices : indices.sorted { items[$0].offset < items[$1].offset }
+                // The batch's deals as they stand: those in progress from the cache, the others read together (most
+                // are new: one statement for many lookups costs less than a statement each).
+                var unread: [String] = []
+                var asked = Set<String>(minimumCapacity: indices.count)
+                for index in ordered where items[index].offset >= next {
+                    guard let id = items[index].event?.dealID, asked.insert(id).inserted else { continue }
+                    if let open = cached[id] { deals[id] = open } else { unread.append(id) }
+                }
+                try statements.readDeals(topic, number, unread) { id, deal in deals[id] = deal }
                 for index in ordered where items[index].offset >= next {
                     let item = items[index]
                     next = item.offset + 1
@@ -135,14 +144,7 @@ final class FiguresShard: Sendable {
                         continue
                     }
                     // Taken out of the batch's deals while it changes, so that adding an id does not copy its ids.
-                    var deal = deals.removeValue(forKey: event.dealID) ?? cached[event.dealID]
-                    if deal == nil {
-                        try statements.deal.run(topic, number, .text(event.dealID)) { row in
-                            deal = StoredDeal(
-                                state: DealState(opened: row.bool(0), closed: row.bool(1), seller: row.text(2)), eventIDs: row.blob(3),
-                                legacy: row.bool(4))
-                        }
-                    }
+                    let deal = deals.removeValue(forKey: event.dealID)
                     if let deal {
                         var seen = deal.contains(event.eventID)
                         if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID)) { _ in seen = true } }
@@ -221,11 +223,16 @@ final class FiguresShard: Sendable {
 
     /// The statements a commit runs per event or per seller, prepared once per commit.
     private struct Statements {
-        let consumedOffset, deal, seenBefore, seller, saveDeal, saveSeller, saveConsumed, searchEvent, searchSeller: HotStatement
+        let consumedOffset, deals, seenBefore, seller, saveDeal, saveSeller, saveConsumed, searchEvent, searchSeller: HotStatement
+        /// How many deals `deals` reads at once.
+        static let dealsAtOnce = 64
 
         init(_ db: Database) throws {
             consumedOffset = try HotStatement(db, "SELECT nextOffset FROM consumed WHERE topic = ? AND partition = ?")
-            deal = try HotStatement(db, "SELECT opened, closed, seller, eventIDs, legacy FROM deal WHERE topic = ? AND partition = ? AND dealID = ?")
+            deals = try HotStatement(db, """
+                SELECT dealID, opened, closed, seller, eventIDs, legacy FROM deal WHERE topic = ? AND partition = ?
+                    AND dealID IN (\(Array(repeating: "?", count: Self.dealsAtOnce).joined(separator: ", ")))
+                """)
             // Whether an event of a deal counted before store migration v4 was counted then.
             seenBefore = try HotStatement(db, "SELECT 1 FROM seenEvent WHERE topic = ? AND partition = ? AND eventID = ?")
             seller = try HotStatement(db, "SELECT name, won, lost, open, revenueUSD FROM seller WHERE topic = ? AND partition = ? AND sellerID = ?")
@@ -246,6 +253,28 @@ final class FiguresShard: Sendable {
                 """)
             searchEvent = try HotStatement(db, "INSERT INTO searchEvent (indexName, documentID, source) VALUES (?, ?, ?)")
             searchSeller = try HotStatement(db, "INSERT INTO searchSeller (sellerID, stamp) VALUES (?, ?) ON CONFLICT (sellerID) DO UPDATE SET stamp = excluded.stamp")
+        }
+
+        /// Calls `found` with each of the deals `ids` names that is stored, `dealsAtOnce` a statement (the last
+        /// one's list filled up with its first id again).
+        func readDeals(_ topic: HotStatement.Value, _ partition: HotStatement.Value, _ ids: [String], found: (String, StoredDeal) -> Void) throws {
+            var start = 0
+            while start < ids.count {
+                let chunk = ids[start..<min(ids.count, start + Self.dealsAtOnce)]
+                var values = [topic, partition]
+                values.reserveCapacity(2 + Self.dealsAtOnce)
+                values += chunk.map(HotStatement.Value.text)
+                values += repeatElement(HotStatement.Value.text(chunk.first!), count: Self.dealsAtOnce - chunk.count)
+                try withoutActuallyEscaping(found) { found in
+                    try deals.run(values) { row in
+                        found(
+                            row.text(0) ?? "",
+                            StoredDeal(
+                                state: DealState(opened: row.bool(1), closed: row.bool(2), seller: row.text(3)), eventIDs: row.blob(4), legacy: row.bool(5)))
+                    }
+                }
+                start += Self.dealsAtOnce
+            }
         }
     }
 
