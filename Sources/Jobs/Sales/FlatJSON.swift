@@ -1,3 +1,5 @@
+import Foundation
+
 /// The values of chosen top-level members of a JSON object, read straight from UTF-8 bytes: strings decoded,
 /// numbers kept as the text they were written in (so that `215000.10` is exactly that, never a binary double), and
 /// every other member checked and skipped without being decoded. Written for the event stream: one pass, no
@@ -107,7 +109,7 @@ enum FlatJSON {
             let length = name.end - name.start
             let text = bytes.baseAddress! + name.start
             for position in names.bytes.indices where names.bytes[position].count == length {
-                let same = names.bytes[position].withUnsafeBufferPointer { wanted in (0..<length).allSatisfy { wanted[$0] == text[$0] } }
+                let same = names.bytes[position].withUnsafeBufferPointer { wanted in memcmp(wanted.baseAddress!, text, length) == 0 }
                 if same { return position }
             }
             return nil
@@ -188,6 +190,7 @@ enum FlatJSON {
             let start = index
             var escaped = false
             var high: UInt8 = 0
+            skipPlainASCII()
             while true {
                 guard index < bytes.count else { throw failure("unterminated string") }
                 let byte = bytes[index]
@@ -206,6 +209,28 @@ enum FlatJSON {
             index += 1  // the closing quote
             if !span.ascii { _ = try decode(span) }  // invalid UTF-8 is an error wherever it is, wanted or not
             return span
+        }
+
+        /// Moves over a string's plain ASCII eight bytes at a time (most of an event's text), up to the first quote,
+        /// backslash, control character or byte of 0x80 and up, which the byte loop then reads. (Each test is the
+        /// classic "has a zero byte" trick: a borrow can raise a false alarm only in a later byte than a true one, so
+        /// the lowest flagged byte is the first special one.)
+        mutating func skipPlainASCII() {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            guard let base = bytes.baseAddress else { return }
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
+                let flagged = special & highs
+                guard flagged == 0 else {
+                    index += flagged.trailingZeroBitCount >> 3  // little-endian: the lowest byte comes first
+                    return
+                }
+                index += 8
+            }
         }
 
         /// The text of a scanned string.
