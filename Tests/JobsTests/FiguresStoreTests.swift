@@ -241,4 +241,41 @@ import Testing
         let after = try pending(store)
         #expect(after.events == before.events && after.sellers == before.sellers)
     }
+
+    /// Migration v5 re-keys the deals by their id first: a deal stored before it is found after it.
+    @Test func dealsStoredBeforeTheirTableWasReKeyedAreFoundAfterIt() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("figures.sqlite").path
+        let partition = KafkaPartition(topic: "sales.events", partition: 0)
+        _ = try FiguresStore(path: path, shards: 1)
+        // The deal table as migration v4 left it, holding one open deal, and v5 not yet applied.
+        let queue = try DatabaseQueue(path: path)
+        let ids = FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: "S-1"), ids: ["open-5"]).eventIDs
+        try queue.write { db in
+            try db.execute(sql: """
+                DROP TABLE deal;
+                CREATE TABLE deal (topic TEXT NOT NULL, partition INTEGER NOT NULL, dealID TEXT NOT NULL,
+                    opened INTEGER NOT NULL, closed INTEGER NOT NULL, seller TEXT, eventIDs BLOB, legacy INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (topic, partition, dealID)) WITHOUT ROWID;
+                INSERT INTO seller (topic, partition, sellerID, name, won, lost, open, revenueUSD) VALUES ('sales.events', 0, 'S-1', 'Seller 1', 0, 0, 1, '0');
+                INSERT INTO consumed (topic, partition, nextOffset, events) VALUES ('sales.events', 0, 1, 1);
+                DELETE FROM grdb_migrations WHERE identifier = 'v5 deals keyed by their id first';
+                """)
+            try db.execute(
+                sql: "INSERT INTO deal (topic, partition, dealID, opened, closed, seller, eventIDs) VALUES ('sales.events', 0, 'D-5', 1, 0, 'S-1', ?)",
+                arguments: [Data(ids)])
+        }
+        try queue.close()
+        let store = try FiguresStore(path: path, shards: 1)
+        let key = try store.shards[0].pool.read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'deal'") ?? ""
+        }
+        #expect(key.contains("PRIMARY KEY (dealID, topic, partition)"))
+        let redelivered = FiguresStore.Item(partition: partition, offset: 1, event: try event("open-5", deal: "D-5"))
+        let won = FiguresStore.Item(partition: partition, offset: 2, event: try event("won-5", deal: "D-5", type: "deal_won"))
+        #expect(try store.commit([redelivered, won]) == FiguresStore.Totals(events: 1, duplicates: 1, deadLetters: 0))
+        let seller = try #require(try store.sellers()["S-1"])
+        #expect((seller.won, seller.open) == (1, 0))
+    }
 }

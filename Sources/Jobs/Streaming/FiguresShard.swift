@@ -70,6 +70,19 @@ final class FiguresShard: Sendable {
                 UPDATE deal SET legacy = 1;
                 """)
         }
+        migrator.registerMigration("v5 deals keyed by their id first") { db in
+            // Every key began with the same topic and partition, so each B-tree comparison of a deal's lookup or
+            // insert went past SQLite's fast first-column path into its general record comparison (callgrind: 3,600
+            // instructions a lookup). The same columns in the same order (files copy rows to each other by position).
+            try db.execute(sql: """
+                CREATE TABLE dealByID (topic TEXT NOT NULL, partition INTEGER NOT NULL, dealID TEXT NOT NULL,
+                    opened INTEGER NOT NULL, closed INTEGER NOT NULL, seller TEXT, eventIDs BLOB, legacy INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (dealID, topic, partition)) WITHOUT ROWID;
+                INSERT INTO dealByID SELECT topic, partition, dealID, opened, closed, seller, eventIDs, legacy FROM deal;
+                DROP TABLE deal;
+                ALTER TABLE dealByID RENAME TO deal;
+                """)
+        }
         try migrator.migrate(pool)
         if outbox {
             // The first time Elasticsearch is configured, every seller already known is sent once; later, those a
@@ -238,7 +251,7 @@ final class FiguresShard: Sendable {
             seller = try HotStatement(db, "SELECT name, won, lost, open, revenueUSD FROM seller WHERE topic = ? AND partition = ? AND sellerID = ?")
             saveDeal = try HotStatement(db, """
                 INSERT INTO deal (topic, partition, dealID, opened, closed, seller, eventIDs, legacy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (topic, partition, dealID) DO UPDATE SET opened = excluded.opened, closed = excluded.closed,
+                ON CONFLICT (dealID, topic, partition) DO UPDATE SET opened = excluded.opened, closed = excluded.closed,
                     seller = excluded.seller, eventIDs = excluded.eventIDs
                 """)
             saveSeller = try HotStatement(db, """

@@ -24,9 +24,7 @@ extension FiguresStore {
                 let moving = held.filter { Int($0.partition.magnitude) % count == owner }
                 guard !moving.isEmpty else { continue }
                 try copy(moving, from: source, into: target)
-                try source.pool.write { db in
-                    for partition in moving { try delete(partition, from: db, schema: "main") }
-                }
+                try source.pool.write { db in try delete(moving, from: db) }
             }
         }
         for leftover in leftovers {
@@ -57,23 +55,26 @@ extension FiguresStore {
             try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [source.path])
             defer { try? db.execute(sql: "DETACH DATABASE source") }
             try db.inTransaction {
-                for partition in partitions {
-                    try delete(partition, from: db, schema: "main")
-                    for table in partitionTables {
-                        // Same migrations, same columns in the same order.
-                        try db.execute(
-                            sql: "INSERT INTO main.\(table) SELECT * FROM source.\(table) WHERE topic = ? AND partition = ?",
-                            arguments: [partition.topic, partition.partition])
-                    }
+                try delete(partitions, from: db)
+                for table in partitionTables {
+                    // Same migrations, same columns in the same order.
+                    try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM source.\(table) WHERE (topic, partition) IN (SELECT topic, partition FROM temp.moving)")
                 }
                 return .commit
             }
         }
     }
 
-    private static func delete(_ partition: KafkaPartition, from db: Database, schema: String) throws {
+    /// Deletes `partitions`' rows from the main database, one pass a table (deals are keyed by their id first), and
+    /// leaves the partitions in `temp.moving` for the statements that follow.
+    private static func delete(_ partitions: [KafkaPartition], from db: Database) throws {
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS moving (topic TEXT NOT NULL, partition INTEGER NOT NULL, PRIMARY KEY (topic, partition))")
+        try db.execute(sql: "DELETE FROM temp.moving")
+        for partition in partitions {
+            try db.execute(sql: "INSERT INTO temp.moving (topic, partition) VALUES (?, ?)", arguments: [partition.topic, partition.partition])
+        }
         for table in partitionTables {
-            try db.execute(sql: "DELETE FROM \(schema).\(table) WHERE topic = ? AND partition = ?", arguments: [partition.topic, partition.partition])
+            try db.execute(sql: "DELETE FROM main.\(table) WHERE (topic, partition) IN (SELECT topic, partition FROM temp.moving)")
         }
     }
 
