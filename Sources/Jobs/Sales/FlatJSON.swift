@@ -25,24 +25,38 @@ enum FlatJSON {
     struct Names: Sendable {
         let names: [String]
         fileprivate let bytes: [[UInt8]]
+        /// The positions of the names of each length (up to 32 bytes; longer ones in the last list): a member's name
+        /// is compared with those of its length only.
+        fileprivate let byLength: [[Int]]
 
         init(_ names: [String]) {
             self.names = names
             bytes = names.map { Array($0.utf8) }
+            var byLength = [[Int]](repeating: [], count: 33)
+            for (position, name) in bytes.enumerated() { byLength[min(name.count, 32)].append(position) }
+            self.byLength = byLength
         }
     }
 
     /// The value of each of `names`, in their order (nil when absent; a repeated name gives its last value, as most
     /// parsers do), in the object `bytes` holds.
     static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names) throws(Failure) -> [Value?] {
-        var reader = Reader(bytes: bytes)
         var found = [Value?](repeating: nil, count: names.bytes.count)
+        try values(bytes, of: names, into: &found)
+        return found
+    }
+
+    /// The same, into `found` (one place a name, every one set), which a caller reading many objects reuses: an
+    /// array made and freed per event was a tenth of the parse.
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names, into found: inout [Value?]) throws(Failure) {
+        precondition(found.count == names.bytes.count, "one place a name")
+        for place in found.indices { found[place] = nil }
+        var reader = Reader(bytes: bytes)
         reader.skipSpace()
         guard reader.peek == UInt8(ascii: "{") else { throw reader.failure("expected a JSON object") }
         try reader.members(names, &found)
         reader.skipSpace()
         guard reader.atEnd else { throw reader.failure("text after the JSON object") }
-        return found
     }
 
     /// A position in the text. Only plain values, so that the reader is copied without reference counting.
@@ -108,7 +122,7 @@ enum FlatJSON {
             }
             let length = name.end - name.start
             let text = bytes.baseAddress! + name.start
-            for position in names.bytes.indices where names.bytes[position].count == length {
+            for position in names.byLength[min(length, 32)] where names.bytes[position].count == length {
                 let same = names.bytes[position].withUnsafeBufferPointer { wanted in memcmp(wanted.baseAddress!, text, length) == 0 }
                 if same { return position }
             }

@@ -77,12 +77,20 @@ final class SaleEvent: Sendable, Equatable {
 
     /// The same, from bytes in place (a consumed batch's buffer).
     static func parse(_ value: UnsafeBufferPointer<UInt8>, rates: FXRates) throws(Rejection) -> SaleEvent {
+        var fields = fieldsToReuse()
+        return try parse(value, rates: rates, reusing: &fields)
+    }
+
+    /// Where `parse(_:rates:reusing:)` reads a message's members: made once per run of messages.
+    static func fieldsToReuse() -> [FlatJSON.Value?] { [FlatJSON.Value?](repeating: nil, count: names.names.count) }
+
+    /// The same, reading the members into `fields` (from `fieldsToReuse()`), kept from one message to the next.
+    static func parse(_ value: UnsafeBufferPointer<UInt8>, rates: FXRates, reusing fields: inout [FlatJSON.Value?]) throws(Rejection) -> SaleEvent {
         guard value.count <= maximumBytes else {
             throw Rejection(code: "too_large", detail: "\(value.count) bytes; at most \(maximumBytes)")
         }
-        let fields: [FlatJSON.Value?]
         do {
-            fields = try FlatJSON.values(value, of: names)
+            try FlatJSON.values(value, of: names, into: &fields)
         } catch {
             throw Rejection(code: error.message.contains("UTF-8") ? "invalid_utf8" : "invalid_json", detail: error.description)
         }

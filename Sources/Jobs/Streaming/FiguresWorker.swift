@@ -153,10 +153,13 @@ public final class FiguresWorker: Sendable {
         var items: [FiguresStore.Item] = []
         var rejected: [KafkaMessage] = []
         items.reserveCapacity(indices.count)
+        var fields = SaleEvent.fieldsToReuse()
         for index in indices {
             let message = batch.messages[index]
             do {
-                let event = try batch.withValue(message) { value throws(SaleEvent.Rejection) in try SaleEvent.parse(value, rates: rates) }
+                let event = try batch.withValue(message) { value throws(SaleEvent.Rejection) in
+                    try SaleEvent.parse(value, rates: rates, reusing: &fields)
+                }
                 items.append(.init(
                     partition: message.partition, offset: message.offset, event: event, document: documents ? SearchDocuments.event(event) : nil))
             } catch {

@@ -23,6 +23,7 @@ public enum LaneBenchmark {
         var offsets = [Int64](repeating: 0, count: partitions)
         let topic = "sales.events"
         var parse = 0.0
+        var fields = SaleEvent.fieldsToReuse()
         var commit = 0.0
         var start = 0
         while start < messages.count {
@@ -32,7 +33,9 @@ public enum LaneBenchmark {
             var byPartition = [[FiguresStore.Item]](repeating: [], count: partitions)
             for message in chunk {
                 let partition = Int(message.key.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 } % UInt32(partitions))
-                let event = try? SaleEvent.parse(message.value, rates: rates)
+                let event = try? message.value.withUnsafeBufferPointer { value throws(SaleEvent.Rejection) in
+                    try SaleEvent.parse(value, rates: rates, reusing: &fields)
+                }
                 byPartition[partition].append(
                     .init(partition: KafkaPartition(topic: topic, partition: Int32(partition)), offset: offsets[partition], event: event))
                 offsets[partition] += 1
