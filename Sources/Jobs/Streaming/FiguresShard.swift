@@ -19,15 +19,18 @@ final class FiguresShard: Sendable {
     /// Deals still in progress as last committed (a finished deal hears nothing more: it leaves the cache), so that
     /// a deal's later events need no read. Only committed states enter it; bounded by `cacheLimit`.
     private let openDeals = Mutex<[KafkaPartition: [String: StoredDeal]]>([:])
-    private let cacheLimit = 200_000
+    private let cacheLimit: Int
     /// Whether commits also fill the Elasticsearch outbox (only when Elasticsearch is configured).
     let outbox: Bool
 
     /// Opens (creating and migrating) the file at `path`.
-    /// - Parameter outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
-    init(path: String, outbox: Bool) throws {
+    /// - Parameters:
+    ///   - outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
+    ///   - cachedDeals: how many deals in progress the cache holds at most (the store's share for this file).
+    init(path: String, outbox: Bool, cachedDeals: Int = 200_000) throws {
         self.path = path
         self.outbox = outbox
+        cacheLimit = cachedDeals
         SQLiteProcess.configure()
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }

@@ -69,7 +69,8 @@ final class FiguresStore: Sendable {
     init(path: String, shards count: Int = FiguresStore.defaultShardCount, outbox: Bool = false) throws {
         precondition(count >= 1, "a store has at least one file")
         self.outbox = outbox
-        shards = try (0..<count).map { try FiguresShard(path: Self.path(of: $0, in: path), outbox: outbox) }
+        // 200,000 deals in progress cached in all (~50 MB at most), shared by the files.
+        shards = try (0..<count).map { try FiguresShard(path: Self.path(of: $0, in: path), outbox: outbox, cachedDeals: 200_000 / count) }
         try Self.rebalance(shards, leftovers: try Self.leftoverFiles(of: path, beyond: count).map { try FiguresShard(path: $0, outbox: outbox) })
         stamp = Mutex(try shards.map { try $0.highestStamp() }.max() ?? 0)
     }
