@@ -124,7 +124,7 @@ final class FiguresShard: Sendable {
     /// - Returns: what the batch added to the totals.
     func commit(_ items: [Item], stamp commitStamp: Int64) throws -> Totals {
         var positions: [KafkaPartition: [Int]] = [:]
-        Item.forEachPartitionRun(items) { partition, run in positions[partition, default: []].append(contentsOf: run) }
+        items.forEachRun(of: \.partition) { partition, run in positions[partition, default: []].append(contentsOf: run) }
         var touched: [KafkaPartition: [String: StoredDeal]] = [:]
         let totals = try pool.write { db in
             touched = [:]

@@ -21,7 +21,7 @@ extension FiguresStore {
                 try Row.fetchAll(db, sql: "SELECT topic, partition FROM consumed").map { KafkaPartition(topic: $0[0], partition: $0[1]) }
             }
             for (owner, target) in shards.enumerated() where owner != index {
-                let moving = held.filter { Int($0.partition.magnitude) % count == owner }
+                let moving = held.filter { shard(of: $0, among: count) == owner }
                 guard !moving.isEmpty else { continue }
                 try copy(moving, from: source, into: target)
                 try source.pool.write { db in try delete(moving, from: db) }
@@ -49,18 +49,25 @@ extension FiguresStore {
         }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// Replaces what `target` has of `partitions` with what `source` has, in one transaction of `target`.
-    private static func copy(_ partitions: [KafkaPartition], from source: FiguresShard, into target: FiguresShard) throws {
+    /// Runs `body` in one transaction of `target`, with `source`'s file attached as `source`.
+    private static func withAttached(_ source: FiguresShard, in target: FiguresShard, _ body: (Database) throws -> Void) throws {
         try target.pool.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [source.path])
             defer { try? db.execute(sql: "DETACH DATABASE source") }
             try db.inTransaction {
-                try delete(partitions, from: db)
-                for table in partitionTables {
-                    // Same migrations, same columns in the same order.
-                    try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM source.\(table) WHERE (topic, partition) IN (SELECT topic, partition FROM temp.moving)")
-                }
+                try body(db)
                 return .commit
+            }
+        }
+    }
+
+    /// Replaces what `target` has of `partitions` with what `source` has, in one transaction of `target`.
+    private static func copy(_ partitions: [KafkaPartition], from source: FiguresShard, into target: FiguresShard) throws {
+        try withAttached(source, in: target) { db in
+            try delete(partitions, from: db)
+            for table in partitionTables {
+                // Same migrations, same columns in the same order.
+                try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM source.\(table) WHERE (topic, partition) IN (SELECT topic, partition FROM temp.moving)")
             }
         }
     }
@@ -82,17 +89,12 @@ extension FiguresStore {
     /// both once, with the later stamp), in one transaction of the first file; then emptied, then removed (a crash
     /// between sends its documents twice, under the same ids: Elasticsearch keeps one).
     private static func drainOutbox(_ leftover: FiguresShard, into target: FiguresShard) throws {
-        try target.pool.writeWithoutTransaction { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [leftover.path])
-            defer { try? db.execute(sql: "DETACH DATABASE source") }
-            try db.inTransaction {
-                try db.execute(sql: """
-                    INSERT INTO main.searchEvent (indexName, documentID, source) SELECT indexName, documentID, source FROM source.searchEvent ORDER BY sequence;
-                    INSERT INTO main.searchSeller (sellerID, stamp) SELECT sellerID, stamp FROM source.searchSeller WHERE true
-                        ON CONFLICT (sellerID) DO UPDATE SET stamp = MAX(stamp, excluded.stamp);
-                    """)
-                return .commit
-            }
+        try withAttached(leftover, in: target) { db in
+            try db.execute(sql: """
+                INSERT INTO main.searchEvent (indexName, documentID, source) SELECT indexName, documentID, source FROM source.searchEvent ORDER BY sequence;
+                INSERT INTO main.searchSeller (sellerID, stamp) SELECT sellerID, stamp FROM source.searchSeller WHERE true
+                    ON CONFLICT (sellerID) DO UPDATE SET stamp = MAX(stamp, excluded.stamp);
+                """)
         }
     }
 }

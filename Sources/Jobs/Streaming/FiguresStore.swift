@@ -16,7 +16,7 @@ final class FiguresStore: Sendable {
 
     let shards: [FiguresShard]
     /// Whether commits also fill the Elasticsearch outbox (only when Elasticsearch is configured).
-    let outbox: Bool
+    var outbox: Bool { shards[0].outbox }
     /// Marks a seller's outbox row with the commit that last changed it, so that an acknowledgement of an older
     /// version of its document leaves the newer one pending. One counter for all files: a stamp names one commit.
     private let stamp: Mutex<Int64>
@@ -28,19 +28,6 @@ final class FiguresStore: Sendable {
         let event: SaleEvent?
         /// Its Elasticsearch document, when the store keeps an outbox.
         var document: BulkDocument? = nil
-
-        /// Calls `body` with each run of consecutive items of one partition (a poll hands each partition's messages
-        /// in runs): one dictionary lookup a run, not one an item (the key hashes the topic's text).
-        static func forEachPartitionRun(_ items: [Item], _ body: (KafkaPartition, Range<Int>) -> Void) {
-            var start = 0
-            while start < items.count {
-                let partition = items[start].partition
-                var end = start + 1
-                while end < items.count, items[end].partition == partition { end += 1 }
-                body(partition, start..<end)
-                start = end
-            }
-        }
     }
 
     /// Documents waiting for Elasticsearch's acknowledgement: events by their file and place in its outbox, sellers
@@ -68,7 +55,6 @@ final class FiguresStore: Sendable {
     ///   - outbox: whether to keep the Elasticsearch outbox (documents written with the figures they show).
     init(path: String, shards count: Int = FiguresStore.defaultShardCount, outbox: Bool = false) throws {
         precondition(count >= 1, "a store has at least one file")
-        self.outbox = outbox
         // 200,000 deals in progress cached in all (~50 MB at most), shared by the files.
         shards = try (0..<count).map { try FiguresShard(path: Self.path(of: $0, in: path), outbox: outbox, cachedDeals: 200_000 / count) }
         try Self.rebalance(shards, leftovers: try Self.leftoverFiles(of: path, beyond: count).map { try FiguresShard(path: $0, outbox: outbox) })
@@ -79,12 +65,15 @@ final class FiguresStore: Sendable {
     static func path(of index: Int, in path: String) -> String { index == 0 ? path : "\(path)-shard\(index)" }
 
     /// The file that holds `partition`'s state.
-    func shard(of partition: KafkaPartition) -> Int { Int(partition.partition.magnitude) % shards.count }
+    func shard(of partition: KafkaPartition) -> Int { Self.shard(of: partition, among: shards.count) }
+
+    /// The file of `count` that holds `partition`'s state.
+    static func shard(of partition: KafkaPartition, among count: Int) -> Int { Int(partition.partition.magnitude) % count }
 
     /// A batch's items by the file that holds them, each in the batch's order.
     func split(_ items: [Item]) -> [[Item]] {
         var parts = [[Item]](repeating: [], count: shards.count)
-        Item.forEachPartitionRun(items) { partition, run in parts[shard(of: partition)].append(contentsOf: items[run]) }
+        items.forEachRun(of: \.partition) { partition, run in parts[shard(of: partition)].append(contentsOf: items[run]) }
         return parts
     }
 

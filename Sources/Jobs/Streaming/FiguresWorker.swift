@@ -120,19 +120,10 @@ public final class FiguresWorker: Sendable {
     /// Each partition's offset after its last message.
     private static func nextOffsets(_ batch: KafkaBatch) -> [KafkaPartition: Int64] {
         var next: [KafkaPartition: Int64] = [:]
-        var start = 0
         let messages = batch.messages
-        // A poll hands each partition's messages in runs: one dictionary lookup a run.
-        while start < messages.count {
-            let partition = messages[start].partition
-            var end = start + 1
-            var highest = messages[start].offset
-            while end < messages.count, messages[end].partition == partition {
-                highest = max(highest, messages[end].offset)
-                end += 1
-            }
+        messages.forEachRun(of: \.partition) { partition, run in
+            let highest = messages[run].lazy.map(\.offset).max()!
             next[partition] = max(next[partition] ?? 0, highest + 1)
-            start = end
         }
         return next
     }

@@ -261,11 +261,11 @@ struct LaneBenchCommand: AsyncParsableCommand {
         let result = try LaneBenchmark.run(
             messages: messages, partitions: partitions, batch: batch, fxRates: "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n",
             storePath: root.appendingPathComponent("figures.sqlite").path)
+        // Microseconds an event, to a tenth.
+        func perEvent(_ seconds: Double) -> Double { (seconds / Double(events) * 1e7).rounded() / 10 }
         let report: [String: Any] = [
-            "events": result.events, "partitions": partitions, "batch": batch,
-            "parse_us_per_event": (result.parseSeconds / Double(events) * 1e7).rounded() / 10 * 1,
-            "commit_us_per_event": (result.commitSeconds / Double(events) * 1e7).rounded() / 10,
-            "lane_us_per_event": ((result.parseSeconds + result.commitSeconds) / Double(events) * 1e7).rounded() / 10,
+            "events": result.events, "partitions": partitions, "batch": batch, "parse_us_per_event": perEvent(result.parseSeconds),
+            "commit_us_per_event": perEvent(result.commitSeconds), "lane_us_per_event": perEvent(result.parseSeconds + result.commitSeconds),
         ]
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
