@@ -95,7 +95,7 @@ import Testing
         // Each index read once (the stand-in parses its documents at every read).
         let eventIndices = Dictionary(uniqueKeysWithValues: elasticsearch.indices.filter { $0.hasPrefix("sales-events-") }.map { ($0, elasticsearch.documents(in: $0)) })
         for (id, expected) in counted where id != refusedID {
-            let document = eventIndices["sales-events-" + expected.event.month.replacingOccurrences(of: "-", with: ".")]?[id]
+            let document = eventIndices["sales-events-" + expected.event.details!.month.replacingOccurrences(of: "-", with: ".")]?[id]
             #expect(document != nil, "event \(id) in its month's index")
             guard let document else { continue }
             found += 1

@@ -222,7 +222,7 @@ import Testing
         let path = directory.appending("figures.sqlite").path
         let items = try items().map { item in
             var item = item
-            item.document = item.event.map(SearchDocuments.event)
+            item.document = item.event.map { SearchDocuments.event($0, $0.details!) }
             return item
         }
         func pending(_ store: FiguresStore) throws -> (events: Set<String>, sellers: Set<String>) {

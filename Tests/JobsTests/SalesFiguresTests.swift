@@ -33,6 +33,31 @@ import Testing
         #expect(!book.rejected.isEmpty, "the fixture has bad messages")
     }
 
+    @Test func anEventParsedWithoutItsDetailsIsTheSameEventAndBadOnesTheSameRejection() throws {
+        let rates = try rates()
+        var compared = 0
+        for message in try messages() {
+            let full = Result { () throws(SaleEvent.Rejection) in try SaleEvent.parse(message.value, rates: rates) }
+            let lean = Result { () throws(SaleEvent.Rejection) in try SaleEvent.parse(message.value, rates: rates, details: false) }
+            switch (full, lean) {
+            case (.success(let full), .success(let lean)):
+                #expect(lean.details == nil && full.details != nil)
+                #expect(SaleEvent(
+                    eventID: full.eventID, kind: full.kind, epochSeconds: full.epochSeconds, dealID: full.dealID, sellerID: full.sellerID,
+                    sellerName: full.sellerName, revenue: full.revenue, details: nil) == lean)
+                compared += 1
+            case (.failure(let full), .failure(let lean)): #expect(full == lean)
+            default: Issue.record("\(message.key): \(full) but without details \(lean)")
+            }
+        }
+        #expect(compared > 0)
+        // A type or a time written with escapes is read as its text.
+        let escaped = Array(#"{"event_id": "e1", "type": "deal\u005fwon", "occurred_at": "2025-03-02T10:00:00\u005A", "deal_id": "D1", "seller_id": "S1", "seller_name": "Amina", "dealer_id": "DL1", "country": "MA", "amount": 10, "currency": "MAD"}"#.utf8)
+        let event = try SaleEvent.parse(escaped, rates: try FXRates(csv: "month,currency,usd_per_unit\n2025-03,MAD,0.1\n"))
+        #expect(event.kind == .dealWon && event.epochSeconds == 1_740_909_600 && event.details?.month == "2025-03")
+        #expect(event.details?.occurredAt == "2025-03-02T10:00:00Z" && event.revenueUSD == 1)
+    }
+
     @Test(arguments: [1, 2, 3]) func anyOrderOfTheMessagesGivesTheSameFigures(seed: UInt64) throws {
         var generator = SplitMix(seed: seed)
         var book = SellerFiguresBook()

@@ -4,8 +4,9 @@ import Foundation
 /// A sale event converts at its own UTC month's rate, or the latest earlier month's when its month has none; a
 /// historical sale at its own month's only. USD is 1 always.
 struct FXRates: Sendable {
-    /// Currency → (month `YYYY-MM`, rate, and the rate as an exact integer and scale), months ascending.
-    private var rates: [String: [(month: String, rate: Decimal, exact: ExactAmount)]] = [:]
+    /// Currency → (month `YYYY-MM`, the month as a number (`year × 12 + month − 1`: an event's month finds its
+    /// rate with no text made), rate, and the rate as an exact integer and scale), months ascending.
+    private var rates: [String: [(month: String, index: Int, rate: Decimal, exact: ExactAmount)]] = [:]
 
     struct Failure: Error, Equatable, CustomStringConvertible {
         let line: Int
@@ -22,7 +23,7 @@ struct FXRates: Sendable {
         guard lines.first?.replacingOccurrences(of: "\u{FEFF}", with: "") == "month,currency,usd_per_unit" else {
             throw Failure(line: 1, message: "the header must be month,currency,usd_per_unit")
         }
-        var table: [String: [(month: String, rate: Decimal, exact: ExactAmount)]] = [:]
+        var table: [String: [(month: String, index: Int, rate: Decimal, exact: ExactAmount)]] = [:]
         for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 3 else { throw Failure(line: index + 1, message: "expected 3 fields, found \(fields.count)") }
@@ -33,7 +34,7 @@ struct FXRates: Sendable {
             guard let rate = Self.decimal(fields[2]), rate > 0, let exact = ExactAmount.parse(fields[2]) else {
                 throw Failure(line: index + 1, message: "usd_per_unit \"\(fields[2])\" is not a positive decimal")
             }
-            table[fields[1], default: []].append((fields[0], rate, exact))
+            table[fields[1], default: []].append((fields[0], Self.monthIndex(fields[0]), rate, exact))
         }
         rates = table.mapValues { $0.sorted { $0.month < $1.month } }
     }
@@ -41,17 +42,29 @@ struct FXRates: Sendable {
     /// The rate for `currency` in `month`: its own, else the latest earlier month's; nil when there is none.
     func rate(_ currency: String, month: String) -> Decimal? { exactRate(currency, notAfter: month)?.decimal }
 
-    /// `rate(_:month:)` as an exact integer and scale too (the stream's hot path).
+    /// `rate(_:month:)` as an exact integer and scale too.
     func exactRate(_ currency: String, notAfter month: String) -> (decimal: Decimal, exact: ExactAmount)? {
+        Self.isMonth(month) ? exactRate(currency, notAfterMonth: Self.monthIndex(month)) : nil
+    }
+
+    /// The same, for the month `year × 12 + month − 1` (the stream's hot path: `EventTime.utcParts`).
+    func exactRate(_ currency: String, notAfterMonth month: Int) -> (decimal: Decimal, exact: ExactAmount)? {
         if currency == "USD" { return (1, ExactAmount(units: 1, scale: 0)) }
         guard let months = rates[currency] else { return nil }
         var low = 0
         var high = months.count
         while low < high {
             let middle = (low + high) / 2
-            if months[middle].month <= month { low = middle + 1 } else { high = middle }
+            if months[middle].index <= month { low = middle + 1 } else { high = middle }
         }
         return low == 0 ? nil : (months[low - 1].rate, months[low - 1].exact)
+    }
+
+    /// `YYYY-MM` (as `isMonth` checks it) as `year × 12 + month − 1`.
+    static func monthIndex(_ month: String) -> Int {
+        let bytes = Array(month.utf8)
+        func number(_ range: Range<Int>) -> Int { bytes[range].reduce(0) { $0 * 10 + Int($1) - 0x30 } }
+        return number(0..<4) * 12 + number(5..<7) - 1
     }
 
     /// The rate for `currency` in `month` itself, never another month's (how a historical sale converts: the

@@ -38,17 +38,33 @@ enum FlatJSON {
         }
     }
 
+    /// Where a wanted member's value lies in the text, checked but not yet read: a caller makes a string only of
+    /// the values it keeps (`text(of:in:)`) and reads the others in place (`withText(of:in:_:)`).
+    struct Slot: Equatable, Sendable {
+        enum Kind: Equatable, Sendable { case string, number, bool, null, nested }
+        let kind: Kind
+        /// The value's bytes: a string's between its quotes, a number's or a literal's as written; a nested
+        /// value's whole text.
+        let start: Int
+        let end: Int
+        /// Whether a string has escapes (its text then differs from its bytes).
+        let escaped: Bool
+        /// Whether a string's bytes are all ASCII.
+        let ascii: Bool
+    }
+
     /// The value of each of `names`, in their order (nil when absent; a repeated name gives its last value, as most
     /// parsers do), in the object `bytes` holds.
     static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names) throws(Failure) -> [Value?] {
-        var found = [Value?](repeating: nil, count: names.bytes.count)
-        try values(bytes, of: names, into: &found)
-        return found
+        var found = [Slot?](repeating: nil, count: names.bytes.count)
+        try slots(bytes, of: names, into: &found)
+        return found.map { slot in slot.map { value(of: $0, in: bytes) } }
     }
 
-    /// The same, into `found` (one place a name, every one set), which a caller reading many objects reuses: an
-    /// array made and freed per event was a tenth of the parse.
-    static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names, into found: inout [Value?]) throws(Failure) {
+    /// Where the value of each of `names` lies (as `values(_:of:)` finds them), into `found` (one place a name,
+    /// every one set), which a caller reading many objects reuses: an array made and freed per event was a tenth
+    /// of the parse.
+    static func slots(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names, into found: inout [Slot?]) throws(Failure) {
         precondition(found.count == names.bytes.count, "one place a name")
         for place in found.indices { found[place] = nil }
         var reader = Reader(bytes: bytes)
@@ -57,6 +73,30 @@ enum FlatJSON {
         try reader.members(names, &found)
         reader.skipSpace()
         guard reader.atEnd else { throw reader.failure("text after the JSON object") }
+    }
+
+    /// The value a slot of `bytes` holds.
+    static func value(of slot: Slot, in bytes: UnsafeBufferPointer<UInt8>) -> Value {
+        switch slot.kind {
+        case .string: .string(text(of: slot, in: bytes))
+        case .number: .number(text(of: slot, in: bytes))
+        case .bool: .bool(bytes[slot.start] == UInt8(ascii: "t"))
+        case .null: .null
+        case .nested: .nested
+        }
+    }
+
+    /// A string's text (decoded), or a number's literal.
+    static func text(of slot: Slot, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // Escapes and UTF-8 were checked when the slot was found: decoding cannot fail.
+        (try? Reader(bytes: bytes).decode(slot)) ?? ""
+    }
+
+    /// Calls `body` with a string's text as UTF-8: in place when it has no escapes, else decoded.
+    static func withText<Result>(of slot: Slot, in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard slot.escaped else { return body(UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end])) }
+        var text = text(of: slot, in: bytes)
+        return text.withUTF8(body)
     }
 
     /// A position in the text. Only plain values, so that the reader is copied without reference counting.
@@ -85,7 +125,7 @@ enum FlatJSON {
         }
 
         /// An object's members; those named in `names` are kept in `found` (nested objects keep none).
-        mutating func members(_ names: Names?, _ found: inout [Value?]) throws(Failure) {
+        mutating func members(_ names: Names?, _ found: inout [Slot?]) throws(Failure) {
             try expect(UInt8(ascii: "{"), "{")
             skipSpace()
             if peek == UInt8(ascii: "}") {
@@ -98,7 +138,7 @@ enum FlatJSON {
                 let name = try stringSpan()
                 try expect(UInt8(ascii: ":"), ":")
                 if let names, let wanted = position(of: name, in: names) {
-                    found[wanted] = try value()
+                    found[wanted] = try slot()
                 } else {
                     try skipValue()
                 }
@@ -114,7 +154,7 @@ enum FlatJSON {
         }
 
         /// Which of the wanted names a member's name (as scanned) is.
-        func position(of name: StringSpan, in names: Names) -> Int? {
+        func position(of name: Slot, in names: Names) -> Int? {
             if name.escaped {
                 // Rare: a name written with escapes is compared once decoded.
                 guard let text = try? decode(name) else { return nil }
@@ -129,25 +169,26 @@ enum FlatJSON {
             return nil
         }
 
-        mutating func value() throws(Failure) -> Value {
+        /// A value, checked, and where it lies.
+        mutating func slot() throws(Failure) -> Slot {
             skipSpace()
             guard let byte = peek else { throw failure("expected a value") }
+            let start = index
+            let kind: Slot.Kind
             switch byte {
-            case UInt8(ascii: "\""): return .string(try decode(try stringSpan()))
+            case UInt8(ascii: "\""): return try stringSpan()
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 try nested()
-                return .nested
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            default:
-                let start = index
-                try number()
-                return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                kind = .nested
+            case UInt8(ascii: "t"): try literal("true"); kind = .bool
+            case UInt8(ascii: "f"): try literal("false"); kind = .bool
+            case UInt8(ascii: "n"): try literal("null"); kind = .null
+            default: try number(); kind = .number
             }
+            return Slot(kind: kind, start: start, end: index, escaped: false, ascii: true)
         }
 
-        /// A value checked as `value()` checks it, without keeping it.
+        /// A value checked as `slot()` checks it, without keeping it.
         mutating func skipValue() throws(Failure) {
             skipSpace()
             guard let byte = peek else { throw failure("expected a value") }
@@ -190,16 +231,8 @@ enum FlatJSON {
             }
         }
 
-        /// Where a string's text is (between its quotes), whether it has escapes, and whether it is all ASCII.
-        struct StringSpan {
-            let start: Int
-            let end: Int
-            let escaped: Bool
-            let ascii: Bool
-        }
-
         /// A string, checked (control characters, escapes, UTF-8) and skipped; its text is decoded only on demand.
-        mutating func stringSpan() throws(Failure) -> StringSpan {
+        mutating func stringSpan() throws(Failure) -> Slot {
             index += 1  // the opening quote
             let start = index
             var escaped = false
@@ -219,7 +252,7 @@ enum FlatJSON {
                 high |= byte
                 index += 1
             }
-            let span = StringSpan(start: start, end: index, escaped: escaped, ascii: high < 0x80)
+            let span = Slot(kind: .string, start: start, end: index, escaped: escaped, ascii: high < 0x80)
             index += 1  // the closing quote
             if !span.ascii { _ = try decode(span) }  // invalid UTF-8 is an error wherever it is, wanted or not
             return span
@@ -248,7 +281,7 @@ enum FlatJSON {
         }
 
         /// The text of a scanned string.
-        func decode(_ span: StringSpan) throws(Failure) -> String {
+        func decode(_ span: Slot) throws(Failure) -> String {
             if !span.escaped { return try utf8(span.start, span.end, ascii: span.ascii) }
             var scalars = String.UnicodeScalarView()
             var reader = self
@@ -336,7 +369,7 @@ enum FlatJSON {
             defer { depth -= 1 }
             guard depth <= 64 else { throw failure("nested more than 64 deep") }
             if peek == UInt8(ascii: "{") {
-                var none: [Value?] = []
+                var none: [Slot?] = []
                 try members(nil, &none)
                 return
             }

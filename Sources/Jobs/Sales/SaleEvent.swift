@@ -3,57 +3,68 @@ import Foundation
 /// One sales event of the stream (the contract's section 5), checked: a message either becomes one of these or a
 /// `SaleEvent.Rejection` that says why, for the dead-letter topic. A class: an event passes from the parsing threads
 /// through batches to the committing thread, and a copy then costs one reference count, not one per field.
+///
+/// Every member the contract names is checked, but only what the figures read is kept as text unless `details`
+/// are asked for (an Elasticsearch document shows them): a string made per member was a fifth of the parse.
 final class SaleEvent: Sendable, Equatable {
-    enum Kind: String, Sendable {
+    enum Kind: String, Sendable, CaseIterable {
         case dealOpened = "deal_opened"
         case dealWon = "deal_won"
         case dealLost = "deal_lost"
+
+        /// The kind whose name `bytes` spell.
+        init?(bytes: UnsafeBufferPointer<UInt8>) {
+            guard let kind = Self.names.first(where: { $0.bytes.elementsEqual(bytes) })?.kind else { return nil }
+            self = kind
+        }
+
+        private static let names = allCases.map { (kind: $0, bytes: Array($0.rawValue.utf8)) }
     }
 
     let eventID: String
     let kind: Kind
-    let occurredAt: String
-    /// The UTC month of `occurredAt`, `YYYY-MM`: the month whose FX rate converts its amount.
-    let month: String
-    /// `occurredAt` in seconds since 1970 (UTC), for the figures by hour.
+    /// `occurred_at` in seconds since 1970 (UTC), for the figures by hour.
     let epochSeconds: Int64
     let dealID: String
     let sellerID: String
     let sellerName: String
-    let dealerID: String
-    let country: String
     /// In US dollars, exactly (amount × the month's rate, in 128 bits when it fits); only on `deal_won`.
     let revenue: ExactOrDecimal?
-    /// The amount as the message wrote it (a JSON number literal) and its currency; only on `deal_won`.
-    let amount: String?
-    let currency: String?
+    /// What the figures do not read; nil unless the parse was asked for it.
+    let details: Details?
+
+    /// The members the figures do not read, as the message wrote them.
+    struct Details: Sendable, Equatable {
+        let occurredAt: String
+        /// The UTC month of `occurredAt`, `YYYY-MM`: the month whose FX rate converts the amount.
+        let month: String
+        let dealerID: String
+        let country: String
+        /// The amount (a JSON number literal) and its currency; only on `deal_won`.
+        var amount: String? = nil
+        var currency: String? = nil
+    }
 
     init(
-        eventID: String, kind: Kind, occurredAt: String, month: String, epochSeconds: Int64, dealID: String, sellerID: String,
-        sellerName: String, dealerID: String, country: String, revenue: ExactOrDecimal?, amount: String? = nil, currency: String? = nil
+        eventID: String, kind: Kind, epochSeconds: Int64, dealID: String, sellerID: String, sellerName: String, revenue: ExactOrDecimal?,
+        details: Details?
     ) {
         self.eventID = eventID
         self.kind = kind
-        self.occurredAt = occurredAt
-        self.month = month
         self.epochSeconds = epochSeconds
         self.dealID = dealID
         self.sellerID = sellerID
         self.sellerName = sellerName
-        self.dealerID = dealerID
-        self.country = country
         self.revenue = revenue
-        self.amount = amount
-        self.currency = currency
+        self.details = details
     }
 
     /// `revenue` as a `Decimal`.
     var revenueUSD: Decimal? { revenue?.decimal }
 
     static func == (a: SaleEvent, b: SaleEvent) -> Bool {
-        a.eventID == b.eventID && a.kind == b.kind && a.occurredAt == b.occurredAt && a.month == b.month && a.epochSeconds == b.epochSeconds
-            && a.dealID == b.dealID && a.sellerID == b.sellerID && a.sellerName == b.sellerName && a.dealerID == b.dealerID
-            && a.country == b.country && a.revenueUSD == b.revenueUSD && a.amount == b.amount && a.currency == b.currency
+        a.eventID == b.eventID && a.kind == b.kind && a.epochSeconds == b.epochSeconds && a.dealID == b.dealID && a.sellerID == b.sellerID
+            && a.sellerName == b.sellerName && a.revenueUSD == b.revenueUSD && a.details == b.details
     }
 
     /// Why a message is not an event; `code` goes in the dead-letter message's `reason` header.
@@ -71,63 +82,73 @@ final class SaleEvent: Sendable, Equatable {
     private static let names = FlatJSON.Names(requiredText + ["amount", "currency"])
 
     /// Reads a message's value against the contract and converts a won deal's amount with `rates`.
-    static func parse(_ value: [UInt8], rates: FXRates) throws(Rejection) -> SaleEvent {
-        try value.withUnsafeBufferPointer { bytes throws(Rejection) in try parse(bytes, rates: rates) }
+    static func parse(_ value: [UInt8], rates: FXRates, details: Bool = true) throws(Rejection) -> SaleEvent {
+        try value.withUnsafeBufferPointer { bytes throws(Rejection) in try parse(bytes, rates: rates, details: details) }
     }
 
     /// The same, from bytes in place (a consumed batch's buffer).
-    static func parse(_ value: UnsafeBufferPointer<UInt8>, rates: FXRates) throws(Rejection) -> SaleEvent {
+    static func parse(_ value: UnsafeBufferPointer<UInt8>, rates: FXRates, details: Bool = true) throws(Rejection) -> SaleEvent {
         var fields = fieldsToReuse()
-        return try parse(value, rates: rates, reusing: &fields)
+        return try parse(value, rates: rates, details: details, reusing: &fields)
     }
 
-    /// Where `parse(_:rates:reusing:)` reads a message's members: made once per run of messages.
-    static func fieldsToReuse() -> [FlatJSON.Value?] { [FlatJSON.Value?](repeating: nil, count: names.names.count) }
+    /// Where `parse(_:rates:details:reusing:)` finds a message's members: made once per run of messages.
+    static func fieldsToReuse() -> [FlatJSON.Slot?] { [FlatJSON.Slot?](repeating: nil, count: names.names.count) }
 
-    /// The same, reading the members into `fields` (from `fieldsToReuse()`), kept from one message to the next.
-    static func parse(_ value: UnsafeBufferPointer<UInt8>, rates: FXRates, reusing fields: inout [FlatJSON.Value?]) throws(Rejection) -> SaleEvent {
+    /// The same, finding the members with `fields` (from `fieldsToReuse()`), kept from one message to the next.
+    /// - Parameter details: whether to keep what the figures do not read (`details`).
+    static func parse(
+        _ value: UnsafeBufferPointer<UInt8>, rates: FXRates, details keepDetails: Bool, reusing fields: inout [FlatJSON.Slot?]
+    ) throws(Rejection) -> SaleEvent {
         guard value.count <= maximumBytes else {
             throw Rejection(code: "too_large", detail: "\(value.count) bytes; at most \(maximumBytes)")
         }
         do {
-            try FlatJSON.values(value, of: names, into: &fields)
+            try FlatJSON.slots(value, of: names, into: &fields)
         } catch {
             throw Rejection(code: error.message.contains("UTF-8") ? "invalid_utf8" : "invalid_json", detail: error.description)
         }
         for (index, name) in requiredText.enumerated() {
-            switch fields[index] {
-            case .string(let value) where !value.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }): continue
-            case nil, .null, .string: throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
-            default: throw Rejection(code: "bad_field", detail: "\"\(name)\" must be a string")
+            guard let slot = fields[index], slot.kind == .string else {
+                if let slot = fields[index], slot.kind != .null { throw Rejection(code: "bad_field", detail: "\"\(name)\" must be a string") }
+                throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
+            }
+            guard !FlatJSON.withText(of: slot, in: value, { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) else {
+                throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
             }
         }
-        func text(_ index: Int) -> String {
-            guard case .string(let value) = fields[index] else { return "" }  // checked above
-            return value
+        let slots = fields  // the required ones are all strings (checked above)
+        func text(_ index: Int) -> String { FlatJSON.text(of: slots[index]!, in: value) }
+        guard let kind = FlatJSON.withText(of: slots[1]!, in: value, Kind.init(bytes:)) else {
+            throw Rejection(code: "unknown_type", detail: "type \"\(text(1))\" is not deal_opened, deal_won or deal_lost")
         }
-        let (eventID, type, occurredAt, dealID, sellerID, sellerName, dealerID, country) = (text(0), text(1), text(2), text(3), text(4), text(5), text(6), text(7))
-        guard let kind = Kind(rawValue: type) else {
-            throw Rejection(code: "unknown_type", detail: "type \"\(type)\" is not deal_opened, deal_won or deal_lost")
+        guard let time = FlatJSON.withText(of: slots[2]!, in: value, EventTime.utcParts(bytes:)) else {
+            throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(text(2))\" is not an RFC 3339 time")
         }
-        guard let (month, epochSeconds) = EventTime.utc(occurredAt) else {
-            throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(occurredAt)\" is not an RFC 3339 time")
-        }
+        let monthIndex = time.year * 12 + time.month - 1
         var won: (amount: String, currency: String, usd: ExactOrDecimal)?
-        if kind == .dealWon { won = try revenueUSD(amount: fields[8], currency: fields[9], month: month, rates: rates) }
+        if kind == .dealWon { won = try revenueUSD(amount: slots[8], currency: slots[9], in: value, monthIndex: monthIndex, rates: rates) }
+        var details: Details?
+        if keepDetails {
+            details = Details(
+                occurredAt: text(2), month: EventTime.monthText(time.year, time.month), dealerID: text(6), country: text(7),
+                amount: won?.amount, currency: won?.currency)
+        }
         return SaleEvent(
-            eventID: eventID, kind: kind, occurredAt: occurredAt, month: month, epochSeconds: epochSeconds, dealID: dealID,
-            sellerID: sellerID, sellerName: sellerName, dealerID: dealerID, country: country,
-            revenue: won?.usd, amount: won?.amount, currency: won?.currency)
+            eventID: text(0), kind: kind, epochSeconds: time.epochSeconds, dealID: text(3), sellerID: text(4), sellerName: text(5),
+            revenue: won?.usd, details: details)
     }
 
     private static func revenueUSD(
-        amount given: FlatJSON.Value?, currency givenCurrency: FlatJSON.Value?, month: String, rates: FXRates
+        amount given: FlatJSON.Slot?, currency givenCurrency: FlatJSON.Slot?, in value: UnsafeBufferPointer<UInt8>, monthIndex: Int,
+        rates: FXRates
     ) throws(Rejection) -> (amount: String, currency: String, usd: ExactOrDecimal) {
         // Plain amounts (the usual `215000.10`) exactly in 128 bits; others (an exponent, a sign) through `Decimal`.
         let amount: ExactOrDecimal
         let written: String
-        switch given {
-        case .number(let literal):
+        switch given?.kind {
+        case .number:
+            let literal = FlatJSON.text(of: given!, in: value)
             guard literal.utf8.count <= 40 else {
                 throw Rejection(code: "bad_amount", detail: "amount \(literal) is not a decimal we can hold exactly")
             }
@@ -145,12 +166,13 @@ final class SaleEvent: Sendable, Equatable {
         case nil, .null: throw Rejection(code: "missing_field", detail: "\"amount\" is required on deal_won")
         default: throw Rejection(code: "bad_amount", detail: "amount must be a JSON number")
         }
-        guard case .string(let currency) = givenCurrency else {
+        guard let givenCurrency, givenCurrency.kind == .string else {
             throw Rejection(code: "missing_field", detail: "\"currency\" is required on deal_won")
         }
+        let currency = FlatJSON.text(of: givenCurrency, in: value)
         guard rates.knows(currency) else { throw Rejection(code: "unknown_currency", detail: "currency \"\(currency)\" has no FX rates") }
-        guard let rate = rates.exactRate(currency, notAfter: month) else {
-            throw Rejection(code: "no_fx_rate", detail: "no \(currency) rate for \(month) or an earlier month")
+        guard let rate = rates.exactRate(currency, notAfterMonth: monthIndex) else {
+            throw Rejection(code: "no_fx_rate", detail: "no \(currency) rate for \(EventTime.monthText(index: monthIndex)) or an earlier month")
         }
         if case .exact(let exact) = amount, let usd = exact.times(rate.exact) { return (written, currency, .exact(usd)) }
         return (written, currency, .decimal(amount.decimal * rate.decimal))

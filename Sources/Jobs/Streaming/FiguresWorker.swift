@@ -149,10 +149,11 @@ public final class FiguresWorker: Sendable {
             let message = batch.messages[index]
             do {
                 let event = try batch.withValue(message) { value throws(SaleEvent.Rejection) in
-                    try SaleEvent.parse(value, rates: rates, reusing: &fields)
+                    try SaleEvent.parse(value, rates: rates, details: documents, reusing: &fields)
                 }
                 items.append(.init(
-                    partition: message.partition, offset: message.offset, event: event, document: documents ? SearchDocuments.event(event) : nil))
+                    partition: message.partition, offset: message.offset, event: event,
+                    document: event.details.map { SearchDocuments.event(event, $0) }))
             } catch {
                 items.append(.init(partition: message.partition, offset: message.offset, event: nil))
                 rejected.append(KafkaMessage(

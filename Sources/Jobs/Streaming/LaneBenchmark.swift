@@ -34,7 +34,7 @@ public enum LaneBenchmark {
             for message in chunk {
                 let partition = Int(message.key.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 } % UInt32(partitions))
                 let event = try? message.value.withUnsafeBufferPointer { value throws(SaleEvent.Rejection) in
-                    try SaleEvent.parse(value, rates: rates, reusing: &fields)
+                    try SaleEvent.parse(value, rates: rates, details: false, reusing: &fields)
                 }
                 byPartition[partition].append(
                     .init(partition: KafkaPartition(topic: topic, partition: Int32(partition)), offset: offsets[partition], event: event))

@@ -12,17 +12,18 @@ enum SearchDocuments {
     /// The index of an event of UTC month `YYYY-MM`: `sales-events-YYYY.MM`.
     static func eventIndex(month: String) -> String { eventIndexPrefix + month.replacingOccurrences(of: "-", with: ".") }
 
-    static func event(_ event: SaleEvent) -> BulkDocument {
+    /// An event's document, from the event and its `details` (parsed with them).
+    static func event(_ event: SaleEvent, _ details: SaleEvent.Details) -> BulkDocument {
         var fields: [(String, [UInt8])] = [
             ("event_id", JSONText.quoted(event.eventID)), ("type", JSONText.quoted(event.kind.rawValue)),
-            ("occurred_at", JSONText.quoted(event.occurredAt)), ("deal_id", JSONText.quoted(event.dealID)),
+            ("occurred_at", JSONText.quoted(details.occurredAt)), ("deal_id", JSONText.quoted(event.dealID)),
             ("seller_id", JSONText.quoted(event.sellerID)), ("seller_name", JSONText.quoted(event.sellerName)),
-            ("dealer_id", JSONText.quoted(event.dealerID)), ("country", JSONText.quoted(event.country)),
+            ("dealer_id", JSONText.quoted(details.dealerID)), ("country", JSONText.quoted(details.country)),
         ]
-        if let amount = event.amount, let currency = event.currency, let usd = event.revenueUSD {
+        if let amount = details.amount, let currency = details.currency, let usd = event.revenueUSD {
             fields += [("amount", Array(amount.utf8)), ("currency", JSONText.quoted(currency)), ("amount_usd", Array(SellerFigures.cents(usd).utf8))]
         }
-        return BulkDocument(index: eventIndex(month: event.month), id: event.eventID, source: object(fields))
+        return BulkDocument(index: eventIndex(month: details.month), id: event.eventID, source: object(fields))
     }
 
     static func seller(id: String, _ seller: SellerState, updatedAt: Date) -> BulkDocument {
