@@ -45,6 +45,43 @@ import Testing
         #expect(consumer.assignment.count == 4)
     }
 
+    @Test func aBatchReadInPlaceOutlivesItsConsumerAndReadsHeadersOnlyWhenAsked() async throws {
+        let cluster = try KafkaMockCluster(logger: logger)
+        try cluster.createTopic("held", partitions: 2)
+        let configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrap)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let messages = (0..<50).map { index in
+            KafkaMessage(
+                topic: "held", key: Array("k\(index)".utf8), value: Array("v\(index)".utf8),
+                headers: index % 2 == 0 ? [("n", Array("\(index)".utf8)), ("empty", [])] : [])
+        }
+        try await producer.send(messages)
+        var batches: [KafkaBatch] = []
+        do {
+            let consumer = try KafkaConsumer(configuration: configuration, group: "held", topics: ["held"], logger: logger)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while batches.reduce(0, { $0 + $1.count }) < 50, ContinuousClock.now < deadline {
+                batches.append(try await consumer.pollBatch(maximum: 7, timeout: .milliseconds(200)))
+            }
+        }
+        // The consumer is gone; its messages are still readable where librdkafka put them, and go with the batches.
+        var seen: [String: [(String, [UInt8])]] = [:]
+        for batch in batches {
+            for message in batch.messages {
+                let value = batch.withValue(message) { String(decoding: $0, as: UTF8.self) }
+                #expect(batch.key(message) == Array("k\(value.dropFirst())".utf8))
+                seen[value] = batch.headers(message)
+            }
+        }
+        #expect(seen.count == 50)
+        for index in 0..<50 {
+            let headers = seen["v\(index)"] ?? []
+            #expect(headers.map(\.0) == (index % 2 == 0 ? ["n", "empty"] : []), "v\(index)")
+            #expect(headers.map(\.1) == (index % 2 == 0 ? [Array("\(index)".utf8), []] : []), "v\(index)")
+        }
+        batches.removeAll()
+    }
+
     @Test func aConsumerStartsWhereItsOwnerSaysNotWhereKafkaThinks() async throws {
         let cluster = try KafkaMockCluster(logger: logger)
         try cluster.createTopic("events", partitions: 1)

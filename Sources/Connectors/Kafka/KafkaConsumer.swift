@@ -12,8 +12,6 @@ public final class KafkaConsumer: Sendable {
     /// What the rebalance callback and the poll share with the owner.
     private final class State: Sendable {
         let lock = Mutex<(assignment: Set<KafkaPartition>, lastError: KafkaError?)>(([], nil))
-        /// The bytes of the last batch polled.
-        let batchBytes = Mutex(0)
     }
 
     private let state = State()
@@ -92,27 +90,27 @@ public final class KafkaConsumer: Sendable {
         let (state, nudge) = (self.state, self.nudge)
         let milliseconds = timeout.milliseconds
         return try await worker.run {
-            // Sized like the last batch, so that the buffer rarely grows.
-            var batch = KafkaBatch(capacity: min(maximum, 10_000), bytes: state.batchBytes.withLock { $0 })
+            var batch = KafkaBatch(capacity: min(maximum, 10_000), client: client)
             var wait = milliseconds
             var topics: [OpaquePointer: String] = [:]
             while batch.count < maximum, let message = rd_kafka_consumer_poll(client.pointer, wait) {
-                defer { rd_kafka_message_destroy(message) }
                 wait = 0
                 let error = message.pointee.err
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    Self.append(message, to: &batch, topics: &topics)
-                } else if error != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    Self.append(message, to: &batch, topics: &topics)  // the batch destroys it
+                    continue
+                }
+                if error != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let failure = KafkaError(error, doing: Self.errorContext(message))
                     state.lock.withLock { $0.lastError = failure }
                 }
+                rd_kafka_message_destroy(message)
             }
             if !batch.isEmpty {
                 let assigned = state.lock.withLock { state in
                     state.lastError = nil
                     return state.assignment
                 }
-                state.batchBytes.withLock { $0 = batch.byteCount }
                 nudge.polled(full: batch.count == maximum, client, assigned: assigned)
             }
             return batch
@@ -159,18 +157,6 @@ public final class KafkaConsumer: Sendable {
 
     private static func append(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout KafkaBatch, topics: inout [OpaquePointer: String]) {
         let m = message.pointee
-        var headers: [(String, [UInt8])] = []
-        var list: OpaquePointer?
-        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-            var index = 0
-            var name: UnsafePointer<CChar>?
-            var value: UnsafeRawPointer?
-            var size = 0
-            while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append((name.map { String(cString: $0) } ?? "", value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
-                index += 1
-            }
-        }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &type)
         // A topic's name is read once a poll, not once a message.
@@ -181,8 +167,6 @@ public final class KafkaConsumer: Sendable {
             return name
         } ?? ""
         batch.append(
-            partition: KafkaPartition(topic: topic, partition: m.partition), offset: m.offset,
-            key: m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) }, value: UnsafeRawBufferPointer(start: m.payload, count: m.payload == nil ? 0 : m.len),
-            headers: headers, timestamp: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+            message, partition: KafkaPartition(topic: topic, partition: m.partition), timestamp: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
 }
