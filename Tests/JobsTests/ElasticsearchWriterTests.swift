@@ -30,8 +30,8 @@ import Testing
         let rates = try FXRates(csv: String(contentsOf: Self.fixtures.appendingPathComponent("fx_rates.csv"), encoding: .utf8))
         var events: [String: (SaleEvent, [String: Any])] = [:]
         for message in try messages() {
-            guard let event = try? SaleEvent.parse(message.value, rates: rates), events[event.eventID] == nil else { continue }
-            events[event.eventID] = (event, try JSONSerialization.jsonObject(with: Data(message.value)) as! [String: Any])
+            guard let event = try? SaleEvent.parse(message.value, rates: rates), events[event.eventID.description] == nil else { continue }
+            events[event.eventID.description] = (event, try JSONSerialization.jsonObject(with: Data(message.value)) as! [String: Any])
         }
         return events
     }

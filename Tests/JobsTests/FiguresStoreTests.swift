@@ -79,9 +79,19 @@ import Testing
         defer { directory.remove() }
         let path = directory.appending("figures.sqlite").path
         let partition = KafkaPartition(topic: "sales.events", partition: 0)
-        let ids = ["a", "line\nbreak", "ünïcödé-ид", String(repeating: "x", count: 300)]
-        let stored = FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: nil), ids: ids)
-        #expect(stored.ids == ids && ids.allSatisfy(stored.contains) && !stored.contains("line") && !stored.contains(""))
+        // UUIDs in canonical text are kept as 16 bytes, any other id (an uppercase UUID too) as its text.
+        let uuid = "965eda32-dae4-4550-8201-e2bd73ab4876"
+        let ids = ["a", "line\nbreak", "ünïcödé-ид", String(repeating: "x", count: 300), uuid, uuid.uppercased(), "965eda32-dae4-4550-8201-e2bd73ab487g"]
+        let stored = FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: nil), ids: ids.map(EventID.init))
+        #expect(stored.ids.map(\.description) == ids && ids.map(EventID.init).allSatisfy(stored.contains))
+        #expect(!stored.contains(EventID("line")) && !stored.contains(EventID("965eda32-dae4-4550-8201-e2bd73ab4877")))
+        #expect(stored.ids.filter { if case .uuid = $0 { true } else { false } } == [EventID(uuid)])
+        #expect(stored.eventIDs.count == ids.reduce(0) { $0 + 4 + $1.utf8.count } - 36 + 16, "the UUID in 16 bytes")
+        // A deal stored before UUIDs were kept compact holds the UUID's text: a redelivery still finds it.
+        var older = FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: nil))
+        withUnsafeBytes(of: UInt32(36).littleEndian) { older.eventIDs.append(contentsOf: $0) }
+        older.eventIDs += Array(uuid.utf8)
+        #expect(older.contains(EventID(uuid)) && !older.contains(EventID("965eda32-dae4-4550-8201-e2bd73ab4877")))
         do {
             let store = try FiguresStore(path: path)
             let items = try ids.enumerated().map { FiguresStore.Item(partition: partition, offset: Int64($0.offset), event: try event($0.element, deal: "D-1")) }
@@ -251,7 +261,7 @@ import Testing
         _ = try FiguresStore(path: path, shards: 1)
         // The deal table as migration v4 left it, holding one open deal, and v5 not yet applied.
         let queue = try DatabaseQueue(path: path)
-        let ids = FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: "S-1"), ids: ["open-5"]).eventIDs
+        let ids = FiguresStore.StoredDeal(state: DealState(opened: true, closed: false, seller: "S-1"), ids: [EventID("open-5")]).eventIDs
         try queue.write { db in
             try db.execute(sql: """
                 DROP TABLE deal;

@@ -21,7 +21,7 @@ final class SaleEvent: Sendable, Equatable {
         private static let names = allCases.map { (kind: $0, bytes: Array($0.rawValue.utf8)) }
     }
 
-    let eventID: String
+    let eventID: EventID
     let kind: Kind
     /// `occurred_at` in seconds since 1970 (UTC), for the figures by hour.
     let epochSeconds: Int64
@@ -46,7 +46,7 @@ final class SaleEvent: Sendable, Equatable {
     }
 
     init(
-        eventID: String, kind: Kind, epochSeconds: Int64, dealID: String, sellerID: String, sellerName: String, revenue: ExactOrDecimal?,
+        eventID: EventID, kind: Kind, epochSeconds: Int64, dealID: String, sellerID: String, sellerName: String, revenue: ExactOrDecimal?,
         details: Details?
     ) {
         self.eventID = eventID
@@ -135,7 +135,7 @@ final class SaleEvent: Sendable, Equatable {
                 amount: won?.amount, currency: won?.currency)
         }
         return SaleEvent(
-            eventID: text(0), kind: kind, epochSeconds: time.epochSeconds, dealID: text(3), sellerID: text(4), sellerName: text(5),
+            eventID: FlatJSON.withText(of: slots[0]!, in: value, EventID.init(bytes:)), kind: kind, epochSeconds: time.epochSeconds, dealID: text(3), sellerID: text(4), sellerName: text(5),
             revenue: won?.usd, details: details)
     }
 

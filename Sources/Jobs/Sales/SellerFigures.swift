@@ -99,7 +99,7 @@ enum SellerFigures {
 struct SellerFiguresBook: Sendable {
     private(set) var sellers: [String: SellerState] = [:]
     private var deals: [String: DealState] = [:]
-    private var seen: Set<String> = []
+    private var seen: Set<EventID> = []
     private(set) var rejected: [SaleEvent.Rejection] = []
     private(set) var duplicates = 0
 

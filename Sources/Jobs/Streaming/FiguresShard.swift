@@ -163,7 +163,7 @@ final class FiguresShard: Sendable {
                     let deal = deals.removeValue(forKey: event.dealID)
                     if let deal {
                         var seen = deal.contains(event.eventID)
-                        if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID)) { _ in seen = true } }
+                        if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID.description)) { _ in seen = true } }
                         if seen {
                             part.duplicates += 1
                             deals[event.dealID] = deal

@@ -15,7 +15,7 @@ enum SearchDocuments {
     /// An event's document, from the event and its `details` (parsed with them).
     static func event(_ event: SaleEvent, _ details: SaleEvent.Details) -> BulkDocument {
         var fields: [(String, [UInt8])] = [
-            ("event_id", JSONText.quoted(event.eventID)), ("type", JSONText.quoted(event.kind.rawValue)),
+            ("event_id", JSONText.quoted(event.eventID.description)), ("type", JSONText.quoted(event.kind.rawValue)),
             ("occurred_at", JSONText.quoted(details.occurredAt)), ("deal_id", JSONText.quoted(event.dealID)),
             ("seller_id", JSONText.quoted(event.sellerID)), ("seller_name", JSONText.quoted(event.sellerName)),
             ("dealer_id", JSONText.quoted(details.dealerID)), ("country", JSONText.quoted(details.country)),
@@ -23,7 +23,7 @@ enum SearchDocuments {
         if let amount = details.amount, let currency = details.currency, let usd = event.revenueUSD {
             fields += [("amount", Array(amount.utf8)), ("currency", JSONText.quoted(currency)), ("amount_usd", Array(SellerFigures.cents(usd).utf8))]
         }
-        return BulkDocument(index: eventIndex(month: details.month), id: event.eventID, source: object(fields))
+        return BulkDocument(index: eventIndex(month: details.month), id: event.eventID.description, source: object(fields))
     }
 
     static func seller(id: String, _ seller: SellerState, updatedAt: Date) -> BulkDocument {
