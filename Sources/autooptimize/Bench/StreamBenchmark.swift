@@ -13,7 +13,7 @@ struct StreamBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Events in the topic.") var events: Int = 1_000_000
     @Option(help: "Partitions of the topic (the embedded broker keeps about 5 MiB each, compressed).") var partitions: Int = 32
-    @Option(help: "Messages a poll takes at most.") var batch: Int = 10_000
+    @Option(help: "Messages a poll takes at most (the job's own maximum by default).") var batch: Int = FiguresWorker.defaultBatch
     @Option(help: """
         The producer's compression.type for the topic, which the worker's librdkafka decompresses (lz4: the fastest to \
         read; librdkafka 2.0.2 decompresses a zstd message set without a size up to three times).
