@@ -125,7 +125,7 @@ final class FiguresShard: Sendable {
     func commit(_ items: [Item], stamp commitStamp: Int64) throws -> Totals {
         var positions: [KafkaPartition: [Int]] = [:]
         items.forEachRun(of: \.partition) { partition, run in positions[partition, default: []].append(contentsOf: run) }
-        var touched: [KafkaPartition: [String: StoredDeal]] = [:]
+        var touched: [KafkaPartition: BatchDeals] = [:]
         let totals = try pool.write { db in
             touched = [:]
             let statements = try Statements(db)
@@ -136,8 +136,7 @@ final class FiguresShard: Sendable {
                 try statements.consumedOffset.run(topic, number) { next = $0.integer(0) }
                 var part = Totals()
                 var sellers: [String: SellerState] = [:]
-                var deals: [String: StoredDeal] = [:]
-                deals.reserveCapacity(indices.count)
+                var deals = BatchDeals(capacity: indices.count)
                 var hours: [Int64: (won: Int, revenue: ExactSum)] = [:]
                 let cached = openDeals.withLock { $0[partition] } ?? [:]
                 // A poll hands each partition's messages in order: sorted only after a replay mixed them.
@@ -146,27 +145,30 @@ final class FiguresShard: Sendable {
                 // The batch's deals as they stand: those in progress from the cache, the others read together (most
                 // are new: one statement for many lookups costs less than a statement each).
                 var unread: [String] = []
-                var asked = Set<String>(minimumCapacity: indices.count)
-                for index in ordered where items[index].offset >= next {
-                    guard let id = items[index].event?.dealID, asked.insert(id).inserted else { continue }
-                    if let open = cached[id] { deals[id] = open } else { unread.append(id) }
+                var places = [Int](repeating: -1, count: ordered.count)  // each event's deal's, by its rank in `ordered`
+                for (rank, index) in ordered.enumerated() where items[index].offset >= next {
+                    guard let id = items[index].event?.dealID else { continue }
+                    let (place, isNew) = deals.place(of: id)
+                    places[rank] = place
+                    guard isNew else { continue }
+                    if let open = cached[id] { deals[place] = open } else { unread.append(id) }
                 }
-                try statements.readDeals(topic, number, unread) { id, deal in deals[id] = deal }
-                for index in ordered where items[index].offset >= next {
+                try statements.readDeals(topic, number, unread) { id, deal in deals.set(deal, for: id) }
+                for (rank, index) in ordered.enumerated() where items[index].offset >= next {
                     let item = items[index]
                     next = item.offset + 1
                     guard let event = item.event else {
                         part.deadLetters += 1
                         continue
                     }
-                    // Taken out of the batch's deals while it changes, so that adding an id does not copy its ids.
-                    let deal = deals.removeValue(forKey: event.dealID)
+                    let place = places[rank]
+                    let deal = deals.take(place)
                     if let deal {
                         var seen = deal.contains(event.eventID)
                         if !seen, deal.legacy { try statements.seenBefore.run(topic, number, .text(event.eventID.description)) { _ in seen = true } }
                         if seen {
                             part.duplicates += 1
-                            deals[event.dealID] = deal
+                            deals[place] = deal
                             continue
                         }
                     }
@@ -188,14 +190,14 @@ final class FiguresShard: Sendable {
                     var stored = deal ?? StoredDeal(state: state)
                     stored.state = state
                     stored.append(event.eventID)
-                    deals[event.dealID] = stored
+                    deals[place] = stored
                     if event.kind == .dealWon {
                         let hour = event.epochSeconds - ((event.epochSeconds % 3600) + 3600) % 3600
                         hours[hour, default: (0, ExactSum())].won += 1
                         if let revenue = event.revenue { hours[hour, default: (0, ExactSum())].revenue.add(revenue) }
                     }
                 }
-                for (id, deal) in deals {
+                try deals.forEach { id, deal in
                     // Each deal the batch touched is written once, in its final state.
                     try statements.saveDeal.run(
                         topic, number, .text(id), .bool(deal.state.opened), .bool(deal.state.closed), .optionalText(deal.state.seller),
@@ -230,7 +232,7 @@ final class FiguresShard: Sendable {
             if cache.values.reduce(0, { $0 + $1.count }) > cacheLimit { cache.removeAll(keepingCapacity: true) }
             for (partition, deals) in touched {
                 modify(&cache[partition, default: [:]]) { open in
-                    for (id, deal) in deals { open[id] = deal.state.opened && deal.state.closed ? nil : deal }
+                    deals.forEach { id, deal in open[id] = deal.state.opened && deal.state.closed ? nil : deal }
                 }
             }
         }
