@@ -108,13 +108,16 @@ final class SaleEvent: Sendable, Equatable {
         } catch {
             throw Rejection(code: error.message.contains("UTF-8") ? "invalid_utf8" : "invalid_json", detail: error.description)
         }
-        for (index, name) in requiredText.enumerated() {
+        // By index: the names are read only to say what is wrong (a loop over them retained and released each one).
+        for index in 0..<requiredText.count {
             guard let slot = fields[index], slot.kind == .string else {
-                if let slot = fields[index], slot.kind != .null { throw Rejection(code: "bad_field", detail: "\"\(name)\" must be a string") }
-                throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
+                if let slot = fields[index], slot.kind != .null {
+                    throw Rejection(code: "bad_field", detail: "\"\(requiredText[index])\" must be a string")
+                }
+                throw Rejection(code: "missing_field", detail: "\"\(requiredText[index])\" is missing or empty")
             }
             guard !FlatJSON.withText(of: slot, in: value, { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) else {
-                throw Rejection(code: "missing_field", detail: "\"\(name)\" is missing or empty")
+                throw Rejection(code: "missing_field", detail: "\"\(requiredText[index])\" is missing or empty")
             }
         }
         let slots = fields  // the required ones are all strings (checked above)

@@ -155,9 +155,9 @@ final class FiguresShard: Sendable {
                 }
                 try statements.readDeals(topic, number, unread) { id, deal in deals.set(deal, for: id) }
                 for (rank, index) in ordered.enumerated() where items[index].offset >= next {
-                    let item = items[index]
-                    next = item.offset + 1
-                    guard let event = item.event else {
+                    // The item's fields read in place (a copy of the item retained and released each of them).
+                    next = items[index].offset + 1
+                    guard let event = items[index].event else {
                         part.deadLetters += 1
                         continue
                     }
@@ -173,7 +173,7 @@ final class FiguresShard: Sendable {
                         }
                     }
                     part.events += 1
-                    if let document = item.document {
+                    if let document = items[index].document {
                         try statements.searchEvent.run(.text(document.index), .text(document.id), .blob(document.source))
                     }
                     // The sellers this event changes, read once a batch.

@@ -39,23 +39,24 @@ struct HotStatement {
             // The bytes bound are gone after this call: no pointer to them stays in the statement GRDB caches.
             sqlite3_clear_bindings(handle)
         }
-        try bind(values[...], row: row)
+        try values.withUnsafeBufferPointer { values in try bind(values, from: 0, row: row) }
     }
 
-    /// Binds the first of `values` and the rest after it, then steps. Text and blobs are bound where they lie
+    /// Binds `values[first]` and the ones after it, then steps. Text and blobs are bound where they lie
     /// (`SQLITE_STATIC`), so each is bound inside the access to its bytes and the statement steps inside them all:
-    /// SQLite then copies none of them (a copy was an allocation per text, three or four an event).
-    private func bind(_ values: ArraySlice<Value>, row: ((Row) throws -> Void)?) throws {
-        guard let value = values.first else { return try step(row: row) }
-        let index = Int32(values.startIndex + 1)
-        let rest = values.dropFirst()
-        switch value {
+    /// SQLite then copies none of them (a copy was an allocation per text, three or four an event). The values are
+    /// walked by index in place (a slice per value retained and released the array at every step).
+    private func bind(_ values: UnsafeBufferPointer<Value>, from first: Int, row: ((Row) throws -> Void)?) throws {
+        guard first < values.count else { return try step(row: row) }
+        let index = Int32(first + 1)
+        let rest = first + 1
+        switch values[first] {
         case .integer(let number):
             try check(sqlite3_bind_int64(handle, index, number))
-            try bind(rest, row: row)
+            try bind(values, from: rest, row: row)
         case .null:
             try check(sqlite3_bind_null(handle, index))
-            try bind(rest, row: row)
+            try bind(values, from: rest, row: row)
         case .text(var text):
             try text.withUTF8 { bytes in
                 if let start = bytes.baseAddress, !bytes.isEmpty {
@@ -64,7 +65,7 @@ struct HotStatement {
                     // (A null pointer would bind NULL: an empty text is bound as the literal "", which SQLite copies.)
                     try check(sqlite3_bind_text(handle, index, "", 0, Self.transient))
                 }
-                try bind(rest, row: row)
+                try bind(values, from: rest, row: row)
             }
         case .blob(let bytes):
             try bytes.withUnsafeBytes { raw in
@@ -73,7 +74,7 @@ struct HotStatement {
                 } else {
                     try check(sqlite3_bind_zeroblob(handle, index, 0))
                 }
-                try bind(rest, row: row)
+                try bind(values, from: rest, row: row)
             }
         }
     }
