@@ -58,3 +58,33 @@ import Testing
         }
     }
 }
+
+/// What a slot holds, as a value the tests compare.
+extension FlatJSON {
+    enum Value: Equatable {
+        case string(String)
+        /// The number's literal text.
+        case number(String)
+        case bool(Bool)
+        case null
+        /// An object or array (validated, not kept).
+        case nested
+    }
+
+    /// The value of each of `names` (nil when absent), as the stream finds them with `slots`.
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names) throws(Failure) -> [Value?] {
+        var found = [Slot?](repeating: nil, count: names.names.count)
+        try slots(bytes, of: names, into: &found)
+        return found.map { slot in
+            slot.map { slot in
+                switch slot.kind {
+                case .string: .string(text(of: slot, in: bytes))
+                case .number: .number(text(of: slot, in: bytes))
+                case .bool: .bool(bytes[slot.start] == UInt8(ascii: "t"))
+                case .null: .null
+                case .nested: .nested
+                }
+            }
+        }
+    }
+}

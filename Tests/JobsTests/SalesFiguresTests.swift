@@ -174,3 +174,14 @@ import Testing
         #expect(SellerFigures.quoted("Ndiaye, Awa") == "\"Ndiaye, Awa\"")
     }
 }
+
+/// An event time's UTC month and instant from text, as the parse reads them from a message's bytes.
+extension EventTime {
+    static func utc(_ text: String) -> (month: String, epochSeconds: Int64)? {
+        Array(text.utf8).withUnsafeBufferPointer { bytes in
+            utcParts(bytes: bytes).map { (monthText($0.year, $0.month), $0.epochSeconds) }
+        }
+    }
+
+    static func utcMonth(_ text: String) -> String? { utc(text)?.month }
+}

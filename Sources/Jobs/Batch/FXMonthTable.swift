@@ -9,11 +9,7 @@ struct FXMonthTable: Sendable {
 
     init(_ rates: FXRates) {
         var byCurrency: [String: [(month: Int, exact: ExactAmount)]] = [:]
-        for rate in rates.all {
-            let bytes = Array(rate.month.utf8)
-            let index = (bytes[0..<4].reduce(0) { $0 * 10 + Int($1 - 48) }) * 12 + Int(bytes[5] - 48) * 10 + Int(bytes[6] - 48) - 1
-            byCurrency[rate.currency, default: []].append((index, rate.exact))
-        }
+        for rate in rates.all { byCurrency[rate.currency, default: []].append((rate.monthIndex, rate.exact)) }
         var slots = [Int32](repeating: -1, count: 26 * 26 * 26)
         var months: [(first: Int, rates: [ExactAmount?])] = []
         for (currency, entries) in byCurrency {

@@ -40,14 +40,12 @@ struct FXRates: Sendable {
     }
 
     /// The rate for `currency` in `month`: its own, else the latest earlier month's; nil when there is none.
-    func rate(_ currency: String, month: String) -> Decimal? { exactRate(currency, notAfter: month)?.decimal }
-
-    /// `rate(_:month:)` as an exact integer and scale too.
-    func exactRate(_ currency: String, notAfter month: String) -> (decimal: Decimal, exact: ExactAmount)? {
-        Self.isMonth(month) ? exactRate(currency, notAfterMonth: Self.monthIndex(month)) : nil
+    func rate(_ currency: String, month: String) -> Decimal? {
+        Self.isMonth(month) ? exactRate(currency, notAfterMonth: Self.monthIndex(month))?.decimal : nil
     }
 
-    /// The same, for the month `year × 12 + month − 1` (the stream's hot path: `EventTime.utcParts`).
+    /// `rate(_:month:)` for the month `EventTime.monthIndex` numbers, as an exact integer and scale too (the stream's
+    /// hot path).
     func exactRate(_ currency: String, notAfterMonth month: Int) -> (decimal: Decimal, exact: ExactAmount)? {
         if currency == "USD" { return (1, ExactAmount(units: 1, scale: 0)) }
         guard let months = rates[currency] else { return nil }
@@ -60,11 +58,11 @@ struct FXRates: Sendable {
         return low == 0 ? nil : (months[low - 1].rate, months[low - 1].exact)
     }
 
-    /// `YYYY-MM` (as `isMonth` checks it) as `year × 12 + month − 1`.
-    static func monthIndex(_ month: String) -> Int {
+    /// `YYYY-MM` (as `isMonth` checks it) as `EventTime.monthIndex` numbers it.
+    private static func monthIndex(_ month: String) -> Int {
         let bytes = Array(month.utf8)
         func number(_ range: Range<Int>) -> Int { bytes[range].reduce(0) { $0 * 10 + Int($1) - 0x30 } }
-        return number(0..<4) * 12 + number(5..<7) - 1
+        return EventTime.monthIndex(number(0..<4), number(5..<7))
     }
 
     /// The rate for `currency` in `month` itself, never another month's (how a historical sale converts: the
@@ -85,8 +83,8 @@ struct FXRates: Sendable {
     }
 
     /// Every rate of the file: currency, month, rate.
-    var all: [(currency: String, month: String, exact: ExactAmount)] {
-        rates.flatMap { currency, months in months.map { (currency, $0.month, $0.exact) } }
+    var all: [(currency: String, month: String, monthIndex: Int, exact: ExactAmount)] {
+        rates.flatMap { currency, months in months.map { (currency, $0.month, $0.index, $0.exact) } }
     }
 
     func knows(_ currency: String) -> Bool { currency == "USD" || rates[currency] != nil }

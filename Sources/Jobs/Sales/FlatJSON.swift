@@ -1,20 +1,10 @@
 import Foundation
 
-/// The values of chosen top-level members of a JSON object, read straight from UTF-8 bytes: strings decoded,
-/// numbers kept as the text they were written in (so that `215000.10` is exactly that, never a binary double), and
-/// every other member checked and skipped without being decoded. Written for the event stream: one pass, no
+/// Where the values of chosen top-level members of a JSON object lie, read straight from UTF-8 bytes (`Slot`): a
+/// string is decoded and a number's text (so that `215000.10` is exactly that, never a binary double) taken only
+/// when the caller asks, and every other member is checked and skipped. Written for the event stream: one pass, no
 /// Foundation, no string made for a name or an unwanted value, and a precise reason when the text is not JSON.
 enum FlatJSON {
-    enum Value: Equatable, Sendable {
-        case string(String)
-        /// The number's literal text, as JSON's grammar allows it.
-        case number(String)
-        case bool(Bool)
-        case null
-        /// An object or array (validated, not kept).
-        case nested
-    }
-
     struct Failure: Error, Equatable, CustomStringConvertible {
         let message: String
         let offset: Int
@@ -53,17 +43,9 @@ enum FlatJSON {
         let ascii: Bool
     }
 
-    /// The value of each of `names`, in their order (nil when absent; a repeated name gives its last value, as most
-    /// parsers do), in the object `bytes` holds.
-    static func values(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names) throws(Failure) -> [Value?] {
-        var found = [Slot?](repeating: nil, count: names.bytes.count)
-        try slots(bytes, of: names, into: &found)
-        return found.map { slot in slot.map { value(of: $0, in: bytes) } }
-    }
-
-    /// Where the value of each of `names` lies (as `values(_:of:)` finds them), into `found` (one place a name,
-    /// every one set), which a caller reading many objects reuses: an array made and freed per event was a tenth
-    /// of the parse.
+    /// Where the value of each of `names` lies, in their order (nil when absent; a repeated name gives its last
+    /// value, as most parsers do), in the object `bytes` holds, into `found` (one place a name, every one set), which
+    /// a caller reading many objects reuses: an array made and freed per event was a tenth of the parse.
     static func slots(_ bytes: UnsafeBufferPointer<UInt8>, of names: Names, into found: inout [Slot?]) throws(Failure) {
         precondition(found.count == names.bytes.count, "one place a name")
         for place in found.indices { found[place] = nil }
@@ -73,17 +55,6 @@ enum FlatJSON {
         try reader.members(names, &found)
         reader.skipSpace()
         guard reader.atEnd else { throw reader.failure("text after the JSON object") }
-    }
-
-    /// The value a slot of `bytes` holds.
-    static func value(of slot: Slot, in bytes: UnsafeBufferPointer<UInt8>) -> Value {
-        switch slot.kind {
-        case .string: .string(text(of: slot, in: bytes))
-        case .number: .number(text(of: slot, in: bytes))
-        case .bool: .bool(bytes[slot.start] == UInt8(ascii: "t"))
-        case .null: .null
-        case .nested: .nested
-        }
     }
 
     /// A string's text (decoded), or a number's literal.

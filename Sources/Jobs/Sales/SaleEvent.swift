@@ -128,7 +128,7 @@ final class SaleEvent: Sendable, Equatable {
         guard let time = FlatJSON.withText(of: slots[2]!, in: value, EventTime.utcParts(bytes:)) else {
             throw Rejection(code: "bad_timestamp", detail: "occurred_at \"\(text(2))\" is not an RFC 3339 time")
         }
-        let monthIndex = time.year * 12 + time.month - 1
+        let monthIndex = EventTime.monthIndex(time.year, time.month)
         var won: (amount: String, currency: String, usd: ExactOrDecimal)?
         if kind == .dealWon { won = try revenueUSD(amount: slots[8], currency: slots[9], in: value, monthIndex: monthIndex, rates: rates) }
         var details: Details?
@@ -138,8 +138,8 @@ final class SaleEvent: Sendable, Equatable {
                 amount: won?.amount, currency: won?.currency)
         }
         return SaleEvent(
-            eventID: FlatJSON.withText(of: slots[0]!, in: value, EventID.init(bytes:)), kind: kind, epochSeconds: time.epochSeconds, dealID: text(3), sellerID: text(4), sellerName: text(5),
-            revenue: won?.usd, details: details)
+            eventID: FlatJSON.withText(of: slots[0]!, in: value, EventID.init(bytes:)), kind: kind, epochSeconds: time.epochSeconds,
+            dealID: text(3), sellerID: text(4), sellerName: text(5), revenue: won?.usd, details: details)
     }
 
     private static func revenueUSD(
@@ -184,26 +184,13 @@ final class SaleEvent: Sendable, Equatable {
 
 /// RFC 3339 times by the contract's rules (a real date, hours 00–23, no leap second), read without Foundation.
 enum EventTime {
-    /// The UTC month (`YYYY-MM`) of `text`, or nil when it is not a valid time.
-    static func utcMonth(_ text: String) -> String? { utc(text)?.month }
-
-    /// The UTC month and the instant (seconds since 1970) of `text`.
-    static func utc(_ text: String) -> (month: String, epochSeconds: Int64)? {
-        // The text's own bytes when it has them contiguous (native strings do): no copy per row.
-        if let parsed = text.utf8.withContiguousStorageIfAvailable({ utc(bytes: $0) }) { return parsed }
-        return Array(text.utf8).withUnsafeBufferPointer { utc(bytes: $0) }
-    }
-
-    static func utc(bytes: UnsafeBufferPointer<UInt8>) -> (month: String, epochSeconds: Int64)? {
-        guard let time = utcParts(bytes: bytes) else { return nil }
-        return (monthText(time.year, time.month), time.epochSeconds)
-    }
-
-    /// The UTC month as one number (`year × 12 + month − 1`: months in order, no text made), or nil when `bytes` is
-    /// not a valid time (the batch's rows).
+    /// The UTC month as one number (`monthIndex`), or nil when `bytes` is not a valid time (the batch's rows).
     static func utcMonthIndex(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        utcParts(bytes: bytes).map { $0.year * 12 + $0.month - 1 }
+        utcParts(bytes: bytes).map { monthIndex($0.year, $0.month) }
     }
+
+    /// A month as one number, `year × 12 + month − 1`: months in order, no text made.
+    static func monthIndex(_ year: Int, _ month: Int) -> Int { year * 12 + month - 1 }
 
     /// `YYYY-MM` of a month index.
     static func monthText(index: Int) -> String {
