@@ -17,7 +17,7 @@ struct APIBenchCommand: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
             throw ValidationError("wrk is not installed (apt-get install wrk)")
         }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-api-bench-\(UUID().uuidString)")
+        let root = try BenchSupport.scratchDirectory("api-bench")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data")
         let jobs = root.appendingPathComponent("jobs.d")
@@ -52,8 +52,7 @@ struct APIBenchCommand: AsyncParsableCommand {
         report["calendar_p99_ms"] = calendar.p99ms
         report["trigger_to_running_p50_ms"] = try await Self.triggerToRunning(url: url, token: token, count: 200)
         report["trigger_rps"] = try Wrk.run(url + "/api/v1/pipelines/bench/runs", seconds: seconds, connections: 16, token: token, post: "{}").rps
-        let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-        print(String(decoding: json, as: UTF8.self))
+        try BenchSupport.printReport(report)
     }
 
     /// A history of finished runs, written straight to the store in one transaction.

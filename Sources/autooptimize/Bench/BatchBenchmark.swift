@@ -17,8 +17,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTrim.mapLargeBuffers()  // as the daemon does
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-batch-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let root = try BenchSupport.scratchDirectory("batch-bench")
         defer { try? FileManager.default.removeItem(at: root) }
         let inputDirectory = input.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("input")
         var report: [String: Any] = ["rows": rows, "files": files, "cores": ProcessInfo.processInfo.activeProcessorCount]
@@ -46,7 +45,7 @@ struct BatchBenchCommand: AsyncParsableCommand {
             report["ratio_to_duckdb"] = NSNull()
             report["duckdb"] = "not measured: python3 cannot import duckdb (pip install duckdb)"
         }
-        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+        try BenchSupport.printReport(report)
     }
 
     /// The whole pipeline through a daemon: extract, clean (with the vault), trends, load.

@@ -36,7 +36,6 @@ struct EngineBenchCommand: AsyncParsableCommand {
         report["idle_rss_mb"] = try await IdleMemory.measure()
         report["durability"] = durability
         report["cores"] = ProcessInfo.processInfo.activeProcessorCount
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        try BenchSupport.printReport(report)
     }
 }

@@ -54,8 +54,7 @@ struct EngineBenchmark {
 
     /// Runs the pipeline once on a fresh engine and store; returns the seconds from trigger to the run's end.
     private func time(_ pipeline: Pipeline, maxRunning: Int) async throws -> Double {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try BenchSupport.scratchDirectory("bench")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try Store.open(at: directory.appendingPathComponent("bench.sqlite").path, durability: durability)
         var result = PipelineLoader.DirectoryResult()

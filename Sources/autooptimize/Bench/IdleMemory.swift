@@ -3,7 +3,7 @@ import Foundation
 /// Starts this executable's `serve` on empty temporary directories and reads its resident memory once idle.
 enum IdleMemory {
     static func measure() async throws -> Double {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-idle-\(UUID().uuidString)")
+        let root = try BenchSupport.scratchDirectory("idle")
         let jobs = root.appendingPathComponent("jobs.d")
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)

@@ -31,11 +31,10 @@ struct StreamBenchCommand: AsyncParsableCommand {
         MemoryTrim.mapLargeBuffers()  // as the daemon does
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-stream-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let root = try BenchSupport.scratchDirectory("stream-bench")
         defer { try? FileManager.default.removeItem(at: root) }
         let fx = root.appendingPathComponent("fx.csv")
-        try "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n2025-06,MAD,0.1\n".write(to: fx, atomically: true, encoding: .utf8)
+        try EventGenerator.fxRates.write(to: fx, atomically: true, encoding: .utf8)
 
         let broker = brokers == nil ? try await BenchBroker.start(partitions: partitions) : nil
         defer { broker?.stop() }
@@ -87,7 +86,7 @@ struct StreamBenchCommand: AsyncParsableCommand {
             "latency_rate": latencyRate,
             "latency_p50_ms": Self.percentile(latencies, 0.5), "latency_p99_ms": Self.percentile(latencies, 0.99),
         ]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+        try BenchSupport.printReport(report)
         // The clients go before the broker they talk to (else they log its disappearance).
         withExtendedLifetime((worker, producer, prompt)) {}
     }
@@ -191,6 +190,9 @@ struct BenchBroker {
 /// Sale events of the contract's shape, deterministic: deals opened, then won or lost, with a few redeliveries and
 /// bad messages mixed in.
 struct EventGenerator {
+    /// The FX file its events convert with (won deals are in ZAR).
+    static let fxRates = "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n"
+
     private var count = 0
     private var deal = 0
     private var open: [(deal: Int, seller: Int)] = []
@@ -258,13 +260,12 @@ struct LaneBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTrim.mapLargeBuffers()  // as the daemon does
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("autooptimize-lane-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let root = try BenchSupport.scratchDirectory("lane-bench")
         defer { try? FileManager.default.removeItem(at: root) }
         var generator = EventGenerator()
         let messages = (0..<events).map { _ in generator.next() }.map { (key: $0.key ?? [], value: $0.value) }
         let result = try LaneBenchmark.run(
-            messages: messages, partitions: partitions, batch: batch, fxRates: "month,currency,usd_per_unit\n2025-06,ZAR,0.054\n",
+            messages: messages, partitions: partitions, batch: batch, fxRates: EventGenerator.fxRates,
             storePath: root.appendingPathComponent("figures.sqlite").path)
         // Microseconds an event, to a tenth.
         func perEvent(_ seconds: Double) -> Double { (seconds / Double(events) * 1e7).rounded() / 10 }
@@ -272,7 +273,6 @@ struct LaneBenchCommand: AsyncParsableCommand {
             "events": result.events, "partitions": partitions, "batch": batch, "parse_us_per_event": perEvent(result.parseSeconds),
             "commit_us_per_event": perEvent(result.commitSeconds), "lane_us_per_event": perEvent(result.parseSeconds + result.commitSeconds),
         ]
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        try BenchSupport.printReport(report)
     }
 }
